@@ -1,0 +1,11 @@
+//! The Stackwright engine.
+//!
+//! Everything the browser app, the command line and the tests share lives here: the
+//! topology model, its validation, the rendering of every configuration file, the zip
+//! bundle and the share-link codec. The crate does no I/O, reads no clock and draws no
+//! random numbers; whatever needs those receives them as arguments.
+
+pub mod defaults;
+pub mod model;
+
+pub use model::{Component, ComponentKind, Connection, Kind, Topology};

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs what the project needs, and only what is missing.
+#
+#   scripts/setup.sh build   wasm target, trunk, wasm-bindgen-cli, wasm-opt (for `make serve`)
+#   scripts/setup.sh test    the above, plus Chromium, the daemons and the npm test deps
+#   scripts/setup.sh stack   the above, plus the Python environment for Zope checks
+#
+# Every step checks first, so a second run installs nothing. Nothing prompts:
+# apt runs non-interactively and no service is started by Debian's scripts.
+set -euo pipefail
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130
+BINARYEN_VERSION=132
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+export PATH="$cargo_bin:$PATH"
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+need_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_ready=
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    # Debian must not start any daemon we install: the tests start their own.
+    if [ ! -f /usr/sbin/policy-rc.d ] || ! grep -q 'exit 101' /usr/sbin/policy-rc.d; then
+        printf '#!/bin/sh\nexit 101\n' | need_root tee /usr/sbin/policy-rc.d >/dev/null
+        need_root chmod 755 /usr/sbin/policy-rc.d
+    fi
+    if [ -z "$apt_ready" ]; then
+        say "apt-get update"
+        need_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        apt_ready=1
+    fi
+    say "apt-get install ${missing[*]}"
+    need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build_tools() {
+    if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+        say "rustup target add wasm32-unknown-unknown"
+        rustup target add wasm32-unknown-unknown
+    fi
+    if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION"; then
+        say "cargo install trunk $TRUNK_VERSION (about 6 minutes)"
+        cargo install --locked trunk --version "$TRUNK_VERSION"
+    fi
+    if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
+        say "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
+        # Not --locked: the published lock file of this version does not build here.
+        cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+    fi
+    # wasm-opt from npm's binaryen (Debian's binaryen 108 produces broken wasm).
+    if ! "$root/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+        npm_deps
+    fi
+}
+
+npm_deps() {
+    if [ ! -f "$root/node_modules/.package-lock.json" ] || \
+       ! cmp -s "$root/package-lock.json" "$root/node_modules/.stamp-lock" 2>/dev/null; then
+        say "npm ci"
+        (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+        cp "$root/package-lock.json" "$root/node_modules/.stamp-lock"
+    fi
+}
+
+test_tools() {
+    build_tools
+    npm_deps
+    apt_install chromium chromium-driver nginx varnish haproxy supervisor memcached \
+        mariadb-server mariadb-client openssl unzip curl python3-venv
+}
+
+case "${1:-build}" in
+    build) build_tools ;;
+    test) test_tools ;;
+    *) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
