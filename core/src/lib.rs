@@ -6,6 +6,10 @@
 //! random numbers; whatever needs those receives them as arguments.
 
 pub mod defaults;
+pub mod format;
 pub mod model;
+pub mod syntax;
+pub mod validate;
 
 pub use model::{Component, ComponentKind, Connection, Kind, Topology};
+pub use validate::{Diagnostic, Severity, Target, validate};
