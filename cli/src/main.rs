@@ -1,1 +1,234 @@
-fn main() {}
+//! `stackwright`: the command line over the Stackwright engine.
+//!
+//! Every command that reads a design takes a file, or `-` (or nothing) for standard
+//! input. Exit codes: 0 success, 1 the design has errors, 2 the input cannot be read.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use stackwright_core::bundle::{self, Timestamp};
+use stackwright_core::{Diagnostic, Severity, Topology, format, render, validate};
+
+#[derive(Parser)]
+#[command(
+    name = "stackwright",
+    version,
+    about = "Design, check and export a Plone/Zope serving chain"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the default design (the exercise's deployment.cfg) as JSON.
+    Defaults,
+    /// Check a design and print every problem.
+    Validate {
+        /// The design (JSON); `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// Write every generated file of a design into a folder.
+    Render {
+        file: Option<PathBuf>,
+        /// The folder to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the deployment bundle of a design as a zip.
+    Bundle {
+        file: Option<PathBuf>,
+        /// The zip to write, e.g. plone-deployment.zip.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Human,
+    Json,
+}
+
+/// A failure with the exit code it deserves.
+enum Failure {
+    /// The design has errors (exit 1); they were already printed.
+    Invalid,
+    /// The input could not be read or parsed, or the output not written (exit 2).
+    Input(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Input(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Invalid) => ExitCode::from(1),
+        Err(Failure::Input(e)) => {
+            eprintln!("stackwright: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Defaults => {
+            print!("{}", format::to_json(&Topology::exercise()));
+            Ok(())
+        }
+        Command::Validate { file, format } => {
+            let topology = read_design(file.as_deref())?;
+            let diagnostics = validate(&topology);
+            match format {
+                OutputFormat::Human => print!("{}", human_report(&diagnostics)),
+                OutputFormat::Json => println!("{}", json_report(&diagnostics)),
+            }
+            if validate::is_renderable(&diagnostics) {
+                Ok(())
+            } else {
+                Err(Failure::Invalid)
+            }
+        }
+        Command::Render { file, out } => {
+            let bundle = checked_render(file.as_deref())?;
+            for (path, file) in &bundle.files {
+                let target = out.join(path);
+                write_file(&target, file.contents.as_bytes(), file.executable)?;
+            }
+            for folder in &bundle.folders {
+                let target = out.join(folder);
+                std::fs::create_dir_all(&target)
+                    .with_context(|| format!("cannot create {}", target.display()))?;
+            }
+            eprintln!("wrote {} files to {}", bundle.files.len(), out.display());
+            Ok(())
+        }
+        Command::Bundle { file, out } => {
+            let bundle = checked_render(file.as_deref())?;
+            let bytes = bundle::zip(&bundle, Timestamp::EPOCH).context("cannot build the zip")?;
+            write_file(&out, &bytes, false)?;
+            eprintln!(
+                "wrote {} ({} bytes, {} files)",
+                out.display(),
+                bytes.len(),
+                bundle.files.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Reads a design, refusing it with its diagnostics on stderr when it has errors.
+fn checked_render(file: Option<&Path>) -> Result<stackwright_core::Bundle, Failure> {
+    let topology = read_design(file)?;
+    match render(&topology) {
+        Ok(bundle) => Ok(bundle),
+        Err(stackwright_core::RenderError::Invalid(errors)) => {
+            eprint!("{}", human_report(&errors));
+            Err(Failure::Invalid)
+        }
+        Err(e) => Err(Failure::Input(anyhow::Error::new(e))),
+    }
+}
+
+fn read_design(file: Option<&Path>) -> anyhow::Result<Topology> {
+    let (name, text) = match file {
+        None => read_stdin()?,
+        Some(p) if p == Path::new("-") => read_stdin()?,
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            (p.display().to_string(), text)
+        }
+    };
+    format::from_json(&text).with_context(|| format!("{name} is not a Stackwright design"))
+}
+
+fn read_stdin() -> anyhow::Result<(String, String)> {
+    let mut stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        anyhow::bail!("no design given: pass a file, or pipe a design into standard input");
+    }
+    let mut text = String::new();
+    stdin
+        .read_to_string(&mut text)
+        .context("cannot read standard input")?;
+    Ok(("standard input".into(), text))
+}
+
+fn write_file(path: &Path, bytes: &[u8], executable: bool) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if executable { 0o755 } else { 0o644 };
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot set the mode of {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Diagnostics for people: grouped by severity, each with its field path and hint.
+fn human_report(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        let group: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("{} {}(s):\n", group.len(), severity));
+        for d in group {
+            out.push_str(&format!(
+                "  {} [{}] {}\n",
+                d.target.path(),
+                d.code,
+                d.message
+            ));
+            out.push_str(&format!("      hint: {}\n", d.hint));
+        }
+    }
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if errors == 0 {
+        out.push_str("no errors: the design can be rendered\n");
+    }
+    out
+}
+
+fn json_report(diagnostics: &[Diagnostic]) -> String {
+    let items: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "code": d.code,
+                "severity": d.severity.id(),
+                "target": d.target.path(),
+                "component": d.target.component(),
+                "message": d.message,
+                "hint": d.hint,
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&items).expect("diagnostics serialize")
+}

@@ -5,11 +5,15 @@
 //! bundle and the share-link codec. The crate does no I/O, reads no clock and draws no
 //! random numbers; whatever needs those receives them as arguments.
 
+pub mod bundle;
 pub mod defaults;
+pub mod escape;
 pub mod format;
 pub mod model;
+pub mod render;
 pub mod syntax;
 pub mod validate;
 
 pub use model::{Component, ComponentKind, Connection, Kind, Topology};
+pub use render::{Bundle, RenderError, render};
 pub use validate::{Diagnostic, Severity, Target, validate};

@@ -1,0 +1,804 @@
+//! Rendering: a validated design becomes an ordered map from path to file contents.
+//!
+//! The design is first turned into a plan: the typed, resolved view of one host's share
+//! of the chain (who listens where, who connects to which address), built only from a
+//! design that passed validation. Templates in `core/templates/` then write each file from
+//! the plan, one template per file, in one minijinja environment built once.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use crate::escape;
+use crate::model::*;
+use crate::syntax::{self, AddressKind};
+use crate::validate::{self, Diagnostic, Severity, connect_address};
+
+/// A generated file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct File {
+    pub contents: String,
+    /// Scripts are written with mode 0755, everything else 0644.
+    pub executable: bool,
+}
+
+/// Every generated file, by path relative to the bundle's top folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bundle {
+    /// The top folder's name (the design's name), e.g. `plone-deployment`.
+    pub root: String,
+    pub files: BTreeMap<String, File>,
+    /// Empty folders the bundle ships (log and state directories).
+    pub folders: Vec<String>,
+}
+
+/// Why a design could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("the design has {} error(s); fix them before rendering", .0.len())]
+    Invalid(Vec<Diagnostic>),
+    #[error("template {template} failed")]
+    Template {
+        template: String,
+        #[source]
+        source: minijinja::Error,
+    },
+}
+
+/// Renders every file of the bundle, or refuses a design that has validation errors.
+pub fn render(topology: &Topology) -> Result<Bundle, RenderError> {
+    let errors: Vec<Diagnostic> = validate::validate(topology)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        return Err(RenderError::Invalid(errors));
+    }
+    let plan = Plan::new(topology);
+    let mut files = BTreeMap::new();
+    let mut folders = Vec::new();
+    for host in &plan.hosts {
+        for spec in host.files(&plan) {
+            let instance = spec
+                .instance
+                .and_then(|id| plan.instances.iter().find(|i| i.id == id));
+            let contents = render_template(spec.template, &plan, host, instance)?;
+            files.insert(
+                format!("{}{}", host.folder, spec.path),
+                File {
+                    contents,
+                    executable: spec.executable,
+                },
+            );
+        }
+        folders.extend(
+            host.folders(&plan)
+                .into_iter()
+                .map(|f| format!("{}{f}", host.folder)),
+        );
+    }
+    for (path, template) in plan.top_files() {
+        let contents = render_template(template, &plan, &plan.hosts[0], None)?;
+        files.insert(
+            path,
+            File {
+                contents,
+                executable: false,
+            },
+        );
+    }
+    files.insert(
+        "topology.json".into(),
+        File {
+            contents: crate::format::to_json(topology),
+            executable: false,
+        },
+    );
+    Ok(Bundle {
+        root: topology.settings.name.clone(),
+        files,
+        folders,
+    })
+}
+
+fn render_template(
+    name: &str,
+    plan: &Plan,
+    host: &HostPlan,
+    instance: Option<&InstancePlan>,
+) -> Result<String, RenderError> {
+    let env = environment();
+    let fail = |source| RenderError::Template {
+        template: name.to_string(),
+        source,
+    };
+    let template = env.get_template(name).map_err(fail)?;
+    template
+        .render(minijinja::context! {
+            plan => Value::from(Serde(plan)),
+            host => Value::from(Serde(host)),
+            instance => Value::from(Serde(instance)),
+        })
+        .map_err(fail)
+}
+
+/// One file a host gets.
+struct FileSpec {
+    path: String,
+    template: &'static str,
+    executable: bool,
+    /// The instance a per-instance template is rendered for.
+    instance: Option<String>,
+}
+
+impl FileSpec {
+    fn new(path: impl Into<String>, template: &'static str) -> FileSpec {
+        FileSpec {
+            path: path.into(),
+            template,
+            executable: false,
+            instance: None,
+        }
+    }
+
+    fn script(path: &str, template: &'static str) -> FileSpec {
+        FileSpec {
+            executable: true,
+            ..FileSpec::new(path, template)
+        }
+    }
+
+    fn for_instance(self, id: &str) -> FileSpec {
+        FileSpec {
+            instance: Some(id.to_string()),
+            ..self
+        }
+    }
+}
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
+/// Every template, embedded in the binary.
+const TEMPLATES: &[(&str, &str)] = templates![
+    "nginx.conf.j2",
+    "varnish.vcl.j2",
+    "haproxy.cfg.j2",
+    "supervisord.conf.j2",
+    "zope.conf.j2",
+    "relstorage.conf.j2",
+    "python-packages.txt",
+    "zope.ini.j2",
+    "zodbpack.conf.j2",
+    "system_error.html.j2",
+    "create-database.sql.j2",
+    "CERTIFICATES.md.j2",
+    "requirements.txt.j2",
+    "README.md.j2",
+    "README.hosts.md.j2",
+    "setup.sh.j2",
+    "create-site.sh.j2",
+    "create_site.py.j2",
+    "mariadb_compat.py.j2",
+    "mariadb_compat.pth.j2",
+];
+
+/// The template environment, built once and shared by every render.
+pub fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let syntax = SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .expect("the default delimiters are valid");
+        env.set_syntax(syntax);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .expect("embedded templates parse");
+        }
+        env.add_filter("nginx", |v: String| escape::nginx(&v));
+        env.add_filter("vcl", |v: String| escape::vcl(&v));
+        env.add_filter("haproxy", |v: String| escape::haproxy(&v));
+        env.add_filter("supervisor", |v: String| escape::supervisor(&v));
+        env.add_filter("zconfig", |v: String| escape::zconfig(&v));
+        env.add_filter("ini", |v: String| escape::ini(&v));
+        env.add_filter("sql", |v: String| escape::sql(&v));
+        env.add_filter("sql_ident", |v: String| escape::sql_ident(&v));
+        env.add_filter("shell", |v: String| escape::shell(&v));
+        env
+    })
+}
+
+/// An address and port to connect to.
+#[derive(Clone, Debug, Serialize)]
+pub struct Endpoint {
+    pub address: String,
+    pub port: u16,
+}
+
+/// Where a daemon listens: `address:port`, written for each daemon's syntax.
+#[derive(Clone, Debug, Serialize)]
+pub struct Bind {
+    pub address: String,
+    pub port: u16,
+    /// `address:port` with IPv6 addresses in brackets.
+    pub socket: String,
+    /// Whether the address is a wildcard (every interface).
+    pub wildcard: bool,
+}
+
+impl Bind {
+    fn new(address: &str, port: u16) -> Bind {
+        let socket = if address.contains(':') {
+            format!("[{address}]:{port}")
+        } else {
+            format!("{address}:{port}")
+        };
+        Bind {
+            address: address.to_string(),
+            port,
+            socket,
+            wildcard: syntax::address_kind(address) == Some(AddressKind::Wildcard),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SitePlan {
+    pub name: String,
+    pub site_id: String,
+    pub zope_admin_user: String,
+    pub zope_admin_password: String,
+    pub fallback_url: String,
+    pub open_files: u64,
+    pub session_timeout: u64,
+    pub shared_blobs: bool,
+    pub install_dir: String,
+    pub platform: &'static str,
+    pub versions: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NginxPlan {
+    pub id: String,
+    pub user: String,
+    /// nginx drops privileges itself when it must start as root for a low port.
+    pub privileged: bool,
+    pub http: Bind,
+    pub https: Bind,
+    pub public_host: String,
+    pub certificate: String,
+    pub certificate_key: String,
+    pub status_path: String,
+    pub upstream: Endpoint,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct VarnishPlan {
+    pub id: String,
+    pub user: String,
+    pub privileged: bool,
+    pub listen: Bind,
+    pub storage: String,
+    pub tuning: Vec<(String, String)>,
+    pub backend: Endpoint,
+    /// ACL entries in VCL syntax: `"10.0.0.1"`, `"10.0.0.0"/8` or `("name")`.
+    pub purge_acl: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HaproxyPlan {
+    pub id: String,
+    pub user: String,
+    pub privileged: bool,
+    pub listen: Bind,
+    pub stats: Bind,
+    pub stats_user: String,
+    pub stats_password: String,
+    pub balance: &'static str,
+    pub check_interval_ms: u64,
+    pub fall: u64,
+    pub rise: u64,
+    pub servers: Vec<ServerPlan>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ServerPlan {
+    pub id: String,
+    pub address: String,
+    pub port: u16,
+    /// The smaller of HAProxy's maxconn per server and the instance's threads.
+    pub maxconn: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InstancePlan {
+    pub id: String,
+    pub name: String,
+    pub host: String,
+    pub user: String,
+    pub listen: Bind,
+    pub threads: u64,
+    pub zodb_cache_size: u64,
+    pub debug_mode: bool,
+    pub verbose_security: bool,
+    pub database: Endpoint,
+    pub memcached: Option<Endpoint>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DatabasePlan {
+    pub flavor: &'static str,
+    pub address: String,
+    pub port: u16,
+    pub name: String,
+    pub user: String,
+    pub password: String,
+    /// The host patterns the database user is created for (where the instances connect from).
+    pub client_hosts: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MemcachedPlan {
+    pub id: String,
+    pub user: String,
+    pub listen: Bind,
+    pub memory_mb: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SupervisorPlan {
+    pub listen: Bind,
+    /// Where supervisorctl connects to.
+    pub url: String,
+    pub user: String,
+    pub password: String,
+}
+
+/// One row of the listener table in README.
+#[derive(Clone, Debug, Serialize)]
+pub struct ListenerRow {
+    pub service: String,
+    pub host: String,
+    pub address: String,
+    pub port: u16,
+    pub url: String,
+}
+
+/// The resolved design: what every template reads.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub site: SitePlan,
+    pub nginx: Option<NginxPlan>,
+    pub varnish: Option<VarnishPlan>,
+    pub haproxy: Option<HaproxyPlan>,
+    pub instances: Vec<InstancePlan>,
+    pub database: DatabasePlan,
+    pub memcached: Option<MemcachedPlan>,
+    pub supervisor: SupervisorPlan,
+    pub hosts: Vec<HostPlan>,
+    pub listeners: Vec<ListenerRow>,
+    pub multi_host: bool,
+    /// The Plone release requirements.txt pins.
+    pub plone_version: &'static str,
+}
+
+/// One machine's share of the plan.
+#[derive(Clone, Debug, Serialize)]
+pub struct HostPlan {
+    pub id: String,
+    pub address: String,
+    /// The folder of this host inside the bundle (`` or `hosts/<id>/`).
+    pub folder: String,
+    pub nginx: bool,
+    pub varnish: bool,
+    pub haproxy: bool,
+    pub memcached: bool,
+    /// The ids of the instances that run here.
+    pub instances: Vec<String>,
+    /// Whether the Plone site is created from this host (the first with instances).
+    pub creates_site: bool,
+}
+
+fn port(text: &str) -> u16 {
+    syntax::parse_port(text)
+        .map(|p| p.get())
+        .expect("validated port")
+}
+
+fn number(text: &str) -> u64 {
+    syntax::parse_number(text, 0, u64::MAX).expect("validated number")
+}
+
+fn endpoint(t: &Topology, from: &Component, to: &Component) -> Endpoint {
+    Endpoint {
+        address: connect_address(t, from, to),
+        port: port(to.main_port()),
+    }
+}
+
+fn privileged(ports: &[&str]) -> bool {
+    ports.iter().any(|p| port(p) < 1024)
+}
+
+/// The Plone release pinned in `templates/python-packages.txt`, the frozen set of
+/// Python packages that was installed and run together.
+fn plone_version() -> &'static str {
+    include_str!("../templates/python-packages.txt")
+        .lines()
+        .find_map(|line| line.strip_prefix("Plone=="))
+        .unwrap_or("6")
+}
+
+impl Plan {
+    /// Resolves a design that passed validation. Panics only on a design with errors,
+    /// which [`render`] never passes.
+    pub fn new(t: &Topology) -> Plan {
+        let s = &t.settings;
+        let site = SitePlan {
+            name: s.name.clone(),
+            site_id: s.site_id.clone(),
+            zope_admin_user: s.zope_admin_user.clone(),
+            zope_admin_password: s.zope_admin_password.clone(),
+            fallback_url: s.fallback_url.clone(),
+            open_files: number(&s.open_files),
+            session_timeout: number(&s.session_timeout),
+            shared_blobs: s.shared_blobs,
+            install_dir: s.install_dir.trim_end_matches('/').to_string(),
+            platform: s.platform.id(),
+            versions: s.platform.versions().to_vec(),
+        };
+
+        let next = |c: &Component| {
+            t.connections
+                .iter()
+                .find(|x| x.from == c.id)
+                .and_then(|x| t.component(&x.to))
+        };
+        let nginx = t.first(Kind::Nginx).and_then(|c| {
+            let ComponentKind::Nginx(n) = &c.kind else {
+                return None;
+            };
+            Some(NginxPlan {
+                id: c.id.clone(),
+                user: c.user.clone(),
+                privileged: privileged(&[&n.http_port, &n.https_port]),
+                http: Bind::new(&c.address, port(&n.http_port)),
+                https: Bind::new(&c.address, port(&n.https_port)),
+                public_host: n.public_host.clone(),
+                certificate: n.certificate.clone(),
+                certificate_key: n.certificate_key.clone(),
+                status_path: n.status_path.clone(),
+                upstream: endpoint(t, c, next(c)?),
+            })
+        });
+        let varnish = t.first(Kind::Varnish).and_then(|c| {
+            let ComponentKind::Varnish(v) = &c.kind else {
+                return None;
+            };
+            Some(VarnishPlan {
+                id: c.id.clone(),
+                user: c.user.clone(),
+                privileged: privileged(&[&v.port]),
+                listen: Bind::new(&c.address, port(&v.port)),
+                storage: v.storage.clone(),
+                tuning: syntax::parse_varnish_tuning(&v.tuning).unwrap_or_default(),
+                backend: endpoint(t, c, next(c)?),
+                purge_acl: v
+                    .purge_acl
+                    .iter()
+                    .filter_map(|e| syntax::parse_acl_entry(e))
+                    .map(vcl_acl_entry)
+                    .collect(),
+            })
+        });
+        let haproxy = t.first(Kind::Haproxy).and_then(|c| {
+            let ComponentKind::Haproxy(h) = &c.kind else {
+                return None;
+            };
+            let maxconn = number(&h.maxconn_per_server);
+            let servers = t
+                .targets_of(&c.id)
+                .filter_map(|i| match &i.kind {
+                    ComponentKind::Zope(z) => Some(ServerPlan {
+                        id: i.id.clone(),
+                        address: connect_address(t, c, i),
+                        port: port(&z.port),
+                        maxconn: maxconn.min(number(&t.effective_instance(z).threads)),
+                    }),
+                    _ => None,
+                })
+                .collect();
+            Some(HaproxyPlan {
+                id: c.id.clone(),
+                user: c.user.clone(),
+                privileged: privileged(&[&h.port, &h.stats_port]),
+                listen: Bind::new(&c.address, port(&h.port)),
+                stats: Bind::new(&c.address, port(&h.stats_port)),
+                stats_user: h.stats_user.clone(),
+                stats_password: h.stats_password.clone(),
+                balance: h.balance.id(),
+                check_interval_ms: number(&h.check_interval_ms),
+                fall: number(&h.fall),
+                rise: number(&h.rise),
+                servers,
+            })
+        });
+        let db_component = t
+            .first(Kind::Database)
+            .expect("validated: instances have a database");
+        let ComponentKind::Database(db) = &db_component.kind else {
+            unreachable!("first(Database) is a database")
+        };
+        let instances: Vec<InstancePlan> = t
+            .of_kind(Kind::Zope)
+            .filter_map(|c| {
+                let ComponentKind::Zope(z) = &c.kind else {
+                    return None;
+                };
+                let eff = t.effective_instance(z);
+                let database = t.targets_of(&c.id).find(|x| x.kind() == Kind::Database)?;
+                Some(InstancePlan {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    host: c.host.clone(),
+                    user: c.user.clone(),
+                    listen: Bind::new(&c.address, port(&z.port)),
+                    threads: number(&eff.threads),
+                    zodb_cache_size: number(&eff.zodb_cache_size),
+                    debug_mode: eff.debug_mode,
+                    verbose_security: eff.verbose_security,
+                    database: endpoint(t, c, database),
+                    memcached: t
+                        .targets_of(&c.id)
+                        .find(|x| x.kind() == Kind::Memcached)
+                        .map(|m| endpoint(t, c, m)),
+                })
+            })
+            .collect();
+        let mut client_hosts: Vec<String> = Vec::new();
+        for c in t.of_kind(Kind::Zope) {
+            let from = validate::source_address(t, c, db_component);
+            let patterns: Vec<String> = if from == "127.0.0.1" {
+                vec!["localhost".into(), "127.0.0.1".into()]
+            } else {
+                vec![from]
+            };
+            for p in patterns {
+                if !client_hosts.contains(&p) {
+                    client_hosts.push(p);
+                }
+            }
+        }
+        let database = DatabasePlan {
+            flavor: db.flavor.id(),
+            address: db_component.address.clone(),
+            port: port(&db.port),
+            name: db.name.clone(),
+            user: db.user.clone(),
+            password: db.password.clone(),
+            client_hosts,
+        };
+        let memcached = t.first(Kind::Memcached).and_then(|c| match &c.kind {
+            ComponentKind::Memcached(m) => Some(MemcachedPlan {
+                id: c.id.clone(),
+                user: c.user.clone(),
+                listen: Bind::new(&c.address, port(&m.port)),
+                memory_mb: number(&m.memory_mb),
+            }),
+            _ => None,
+        });
+        let sup_component = t
+            .first(Kind::Supervisor)
+            .expect("validated: a supervisor exists");
+        let ComponentKind::Supervisor(sup) = &sup_component.kind else {
+            unreachable!("a supervisor")
+        };
+        let sup_listen = Bind::new(&sup_component.address, port(&sup.port));
+        let sup_connect = if sup_listen.wildcard {
+            Bind::new("127.0.0.1", sup_listen.port).socket
+        } else {
+            sup_listen.socket.clone()
+        };
+        let supervisor = SupervisorPlan {
+            url: format!("http://{sup_connect}"),
+            listen: sup_listen,
+            user: sup.user.clone(),
+            password: sup.password.clone(),
+        };
+
+        // Hosts that run something supervisor starts (the database is the user's own server).
+        let mut hosts: Vec<HostPlan> = Vec::new();
+        for h in &t.hosts {
+            let here = |kind: Kind| t.of_kind(kind).any(|c| c.host == h.id);
+            let instance_ids: Vec<String> = t
+                .of_kind(Kind::Zope)
+                .filter(|c| c.host == h.id)
+                .map(|c| c.id.clone())
+                .collect();
+            let plan = HostPlan {
+                id: h.id.clone(),
+                address: h.address.clone(),
+                folder: String::new(),
+                nginx: here(Kind::Nginx),
+                varnish: here(Kind::Varnish),
+                haproxy: here(Kind::Haproxy),
+                memcached: here(Kind::Memcached),
+                creates_site: false,
+                instances: instance_ids,
+            };
+            if plan.nginx
+                || plan.varnish
+                || plan.haproxy
+                || plan.memcached
+                || !plan.instances.is_empty()
+            {
+                hosts.push(plan);
+            }
+        }
+        let multi_host = hosts.len() > 1;
+        for h in &mut hosts {
+            h.folder = if multi_host {
+                format!("hosts/{}/", h.id)
+            } else {
+                String::new()
+            };
+        }
+        if let Some(h) = hosts.iter_mut().find(|h| !h.instances.is_empty()) {
+            h.creates_site = true;
+        }
+
+        let listeners = listener_rows(t);
+        Plan {
+            site,
+            nginx,
+            varnish,
+            haproxy,
+            instances,
+            database,
+            memcached,
+            supervisor,
+            hosts,
+            listeners,
+            multi_host,
+            plone_version: plone_version(),
+        }
+    }
+
+    /// Files written once at the top of the bundle.
+    fn top_files(&self) -> Vec<(String, &'static str)> {
+        let mut files = vec![(
+            "sql/create-database.sql".to_string(),
+            "create-database.sql.j2",
+        )];
+        if self.multi_host {
+            files.push(("README.md".into(), "README.hosts.md.j2"));
+        }
+        files
+    }
+}
+
+impl HostPlan {
+    /// The files this host gets.
+    fn files(&self, plan: &Plan) -> Vec<FileSpec> {
+        let mut files = vec![
+            FileSpec::new("etc/supervisord.conf", "supervisord.conf.j2"),
+            FileSpec::new("README.md", "README.md.j2"),
+            FileSpec::script("bin/setup", "setup.sh.j2"),
+        ];
+        if self.nginx {
+            files.push(FileSpec::new("etc/nginx.conf", "nginx.conf.j2"));
+            let panic_page = format!("htdocs{}/index.html", plan.site.fallback_url);
+            files.push(FileSpec::new(panic_page, "system_error.html.j2"));
+            files.push(FileSpec::new("CERTIFICATES.md", "CERTIFICATES.md.j2"));
+        }
+        if self.varnish {
+            files.push(FileSpec::new("etc/varnish.vcl", "varnish.vcl.j2"));
+        }
+        if self.haproxy {
+            files.push(FileSpec::new("etc/haproxy.cfg", "haproxy.cfg.j2"));
+        }
+        if let Some(first) = self.instances.first() {
+            for id in &self.instances {
+                files.push(
+                    FileSpec::new(format!("etc/{id}/zope.conf"), "zope.conf.j2").for_instance(id),
+                );
+                files.push(
+                    FileSpec::new(format!("etc/{id}/zope.ini"), "zope.ini.j2").for_instance(id),
+                );
+            }
+            files.push(FileSpec::new("etc/zodbpack.conf", "zodbpack.conf.j2").for_instance(first));
+            files.push(FileSpec::new("requirements.txt", "requirements.txt.j2"));
+            files.push(FileSpec::new(
+                "lib/stackwright_mariadb_compat.py",
+                "mariadb_compat.py.j2",
+            ));
+            files.push(FileSpec::new(
+                "lib/stackwright_mariadb_compat.pth",
+                "mariadb_compat.pth.j2",
+            ));
+        }
+        if self.creates_site {
+            files.push(FileSpec::script("bin/create-site", "create-site.sh.j2"));
+            files.push(FileSpec::new("lib/create_site.py", "create_site.py.j2"));
+        }
+        files
+    }
+
+    /// Folders the bundle ships empty, so logs and state have a place from the start.
+    fn folders(&self, plan: &Plan) -> Vec<String> {
+        let mut folders = vec!["var/log".to_string()];
+        if self.nginx {
+            folders.push("var/nginx".into());
+        }
+        if self.varnish {
+            folders.push("var/varnish".into());
+        }
+        if !self.instances.is_empty() {
+            folders.push("var/cache".into());
+            if plan.site.shared_blobs {
+                folders.push("var/blobstorage".into());
+            }
+            for id in &self.instances {
+                folders.push(format!("var/{id}"));
+                if !plan.site.shared_blobs {
+                    folders.push(format!("var/blobstorage-{id}"));
+                }
+            }
+        }
+        folders
+    }
+}
+
+fn vcl_acl_entry(entry: syntax::AclEntry) -> String {
+    match entry {
+        syntax::AclEntry::Ip(ip) => format!("\"{ip}\""),
+        syntax::AclEntry::Cidr(ip, bits) => format!("\"{ip}\"/{bits}"),
+        // A bare name that does not resolve would match every address; in parentheses
+        // an unresolvable name is skipped instead.
+        syntax::AclEntry::Name(name) => format!("(\"{name}\")"),
+    }
+}
+
+fn listener_rows(t: &Topology) -> Vec<ListenerRow> {
+    let mut rows = Vec::new();
+    for c in &t.components {
+        for l in c.listeners() {
+            let Ok(p) = syntax::parse_port(l.port) else {
+                continue;
+            };
+            let shown = match syntax::address_kind(l.address) {
+                Some(AddressKind::Wildcard) => "localhost".to_string(),
+                _ => l.address.to_string(),
+            };
+            let url = match (c.kind(), l.role) {
+                (Kind::Nginx, "https") => format!("https://{shown}:{}/", p.get()),
+                (Kind::Database, _) | (Kind::Memcached, _) => String::new(),
+                _ => format!("http://{shown}:{}/", p.get()),
+            };
+            rows.push(ListenerRow {
+                service: if l.role == "http" {
+                    c.name.clone()
+                } else {
+                    format!("{} ({})", c.name, l.role)
+                },
+                host: c.host.clone(),
+                address: l.address.to_string(),
+                port: p.get(),
+                url,
+            });
+        }
+    }
+    rows
+}
