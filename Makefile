@@ -1,0 +1,39 @@
+# Stackwright: `make serve` and `make test` set up everything they need on a fresh
+# Debian 12 machine (rustup, cargo, node, npm and python3 present) and are fast when
+# everything is already installed.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+
+.PHONY: serve test build tools test-tools bench-size check-configs drill e2e
+
+## serve: install what is missing, build, and serve the app on http://127.0.0.1:8080
+serve: tools
+	@echo "Stackwright is served on http://127.0.0.1:8080"
+	trunk serve --release --offline --address 127.0.0.1 --port 8080 --open=false
+
+## test: install what is missing and run every suite; last line "N passed, N failed"
+test: test-tools
+	scripts/test.sh
+
+## build: the release build of the app into dist/
+build: tools
+	trunk build --release --offline
+
+## bench-size: release sizes of the wasm, JS and CSS, raw and gzipped
+bench-size: build
+	scripts/size.sh
+
+## check-configs: render every fixture design and check it with the real daemons
+check-configs: test-tools
+	tests/daemons/check.sh
+
+## drill: the exercise's steps 9-14 on the real chain
+drill: test-tools
+	tests/stack/drill.sh
+
+tools:
+	@scripts/setup.sh build
+
+test-tools:
+	@scripts/setup.sh test

@@ -1,0 +1,31 @@
+//! The Stackwright designer in the browser.
+//!
+//! The app is a thin shell over `stackwright-core`: components ask the core for the design
+//! and display what it returns. This module wires the pieces together and starts the app.
+
+pub mod components;
+pub mod diagram;
+pub mod fatal_error;
+
+pub use components::app::App;
+
+/// The URL fragment that makes the app panic on purpose once it is on screen.
+///
+/// The end-to-end tests load the page with it to prove that a panic shows a visible message
+/// instead of leaving a blank or frozen page. It does nothing else, so leaving it in the
+/// release build costs a few bytes and no risk.
+const PANIC_TRIGGER: &str = "#__panic";
+
+/// Installs the panic display and mounts the app on the page's `<body>`.
+pub fn start() {
+    fatal_error::install_panic_hook();
+    leptos::mount::mount_to_body(App);
+    if location_hash().as_deref() == Some(PANIC_TRIGGER) {
+        panic!("panic requested by the {PANIC_TRIGGER} URL fragment");
+    }
+}
+
+/// The fragment of the page's URL, `#` included, or `None` outside a browser window.
+fn location_hash() -> Option<String> {
+    web_sys::window()?.location().hash().ok()
+}

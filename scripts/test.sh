@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs every suite, even after one fails, and sums their results.
+# The last line is "N passed, N failed"; the exit status is non-zero if anything
+# failed or could not run.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+logs=target/test-logs
+mkdir -p "$logs"
+
+total_passed=0
+total_failed=0
+summary=()
+
+# run NAME COUNTER COMMAND...: runs a suite, logs it, counts its results with COUNTER.
+run() {
+    local name=$1 counter=$2
+    shift 2
+    local log="$logs/$name.log" start=$SECONDS
+    echo "=== $name: $*"
+    "$@" 2>&1 | tee "$log"
+    local status=${PIPESTATUS[0]}
+    local counts passed failed
+    counts=$("$counter" "$log")
+    passed=${counts% *}
+    failed=${counts#* }
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+        failed=1   # the suite failed without a count: it could not run
+    fi
+    if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
+        failed=$((failed + 1))   # a suite that ran nothing is a failure too
+    fi
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+    summary+=("$(printf '%-16s %4d passed, %d failed  (%ds)' "$name" "$passed" "$failed" $((SECONDS - start)))")
+}
+
+cargo_counts() {
+    awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+         END { print p + 0, f + 0 }' "$1"
+}
+node_counts() {
+    awk '/^# pass / { p += $3 } /^# fail / { f += $3 } END { print p + 0, f + 0 }' "$1"
+}
+plain_counts() {
+    awk '/^[0-9]+ passed, [0-9]+ failed/ { p = $1; f = $3 } END { print p + 0, f + 0 }' "$1"
+}
+build_counts() {
+    # One check: the release build succeeded.
+    if grep -q 'success' "$1"; then echo "1 0"; else echo "0 1"; fi
+}
+
+run native cargo_counts cargo test --workspace
+run release-build build_counts trunk build --release --offline
+run configs plain_counts tests/daemons/check.sh
+run browser node_counts node --test tests/e2e/*.test.mjs
+if [ -x tests/stack/drill.sh ]; then
+    run drill plain_counts tests/stack/drill.sh
+fi
+
+echo
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
