@@ -107,13 +107,10 @@ mod tests {
         let mut names = Vec::new();
         for i in 0..archive.len() {
             let mut entry = archive.by_index(i).unwrap();
-            names.push(entry.name().to_string());
+            let name = entry.name().unwrap().to_string();
+            names.push(name.clone());
             if entry.is_file() {
-                let path = entry
-                    .name()
-                    .strip_prefix("plone-deployment/")
-                    .unwrap()
-                    .to_string();
+                let path = name.strip_prefix("plone-deployment/").unwrap().to_string();
                 let mut text = String::new();
                 entry.read_to_string(&mut text).unwrap();
                 assert_eq!(text, bundle.files[&path].contents);

@@ -647,6 +647,14 @@ impl<'a> Validator<'a> {
                     "the supervisor password",
                     &s.password,
                 );
+                if starts_inline_comment(&s.password) {
+                    self.push(
+                        "password-unsafe",
+                        field(id, "password"),
+                        "the supervisor password has ';' or '#' after a space, which supervisor reads as a comment",
+                        "remove the space before ';' or '#'",
+                    );
+                }
             }
         }
     }
@@ -1049,6 +1057,14 @@ pub fn connection_allowed(from: Kind, to: Kind) -> Result<(), String> {
             names.join(", ")
         )
     })
+}
+
+/// Whether supervisor's INI parser would cut the value at an inline comment.
+fn starts_inline_comment(value: &str) -> bool {
+    let chars: Vec<char> = value.chars().collect();
+    chars
+        .windows(2)
+        .any(|w| w[0].is_whitespace() && matches!(w[1], ';' | '#'))
 }
 
 fn is_loopback_only(address: &str) -> bool {

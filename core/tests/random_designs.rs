@@ -1,0 +1,287 @@
+//! Property tests over whole designs.
+//!
+//! Designs made by valid random edits of the default must validate without errors and
+//! render; designs full of random values must never make the validator or the renderer
+//! panic. With `STACKWRIGHT_DESIGNS_OUT=DIR` set, the valid designs are also written
+//! there, so `tests/daemons/check.sh` can have the real daemons check what they render.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use stackwright_core::model::*;
+use stackwright_core::{Severity, format, render, validate};
+
+/// Characters a user may put in a password: printable ASCII symbols and some unicode.
+const PASSWORD_CHARS: &str = "[a-zA-Z0-9%'\"\\\\$#;{}()\\[\\]!@&*+=?<>,.:/|~`^é€ß-]";
+
+/// The edits a user can make through the forms, drawn at random.
+#[derive(Clone, Debug)]
+struct Edits {
+    instances: usize,
+    base_port: u16,
+    threads: u8,
+    maxconn: u8,
+    cache_size: u32,
+    storage_mb: u32,
+    balance: Balance,
+    with_varnish: bool,
+    site_id: String,
+    fallback: String,
+    db_password: String,
+    supervisor_password: String,
+    admin_password: String,
+    open_files: u32,
+    debug_mode: bool,
+}
+
+fn edits() -> impl Strategy<Value = Edits> {
+    (
+        (
+            1usize..=8,
+            2000u16..=60000,
+            1u8..=8,
+            1u8..=8,
+            0u32..=100_000,
+            1u32..=4096,
+        ),
+        (
+            prop::sample::select(Balance::ALL.to_vec()),
+            any::<bool>(),
+            "[A-Za-z][A-Za-z0-9_.-]{0,20}",
+            "(/[a-z0-9_-]{1,12}){1,3}",
+        ),
+        (
+            prop::string::string_regex(&format!("{PASSWORD_CHARS}{{1,24}}")).unwrap(),
+            "[a-zA-Z0-9%'\"\\\\$;#{}é]{1,24}",
+            prop::string::string_regex(&format!("{PASSWORD_CHARS}{{1,24}}")).unwrap(),
+            100u32..=100_000,
+            any::<bool>(),
+        ),
+    )
+        .prop_map(|(a, b, c)| Edits {
+            instances: a.0,
+            base_port: a.1,
+            threads: a.2,
+            maxconn: a.3,
+            cache_size: a.4,
+            storage_mb: a.5,
+            balance: b.0,
+            with_varnish: b.1,
+            site_id: b.2,
+            fallback: b.3,
+            db_password: c.0,
+            supervisor_password: c.1,
+            admin_password: c.2,
+            open_files: c.3,
+            debug_mode: c.4,
+        })
+}
+
+/// Applies the edits to the default design the way the forms would.
+fn apply(e: &Edits) -> Topology {
+    let mut t = Topology::exercise();
+    // Instances: keep the template instance and make as many as asked, on free ports.
+    let template = t.component("instance1").unwrap().clone();
+    t.components.retain(|c| c.kind() != Kind::Zope);
+    t.connections
+        .retain(|c| !c.from.starts_with("instance") && !c.to.starts_with("instance"));
+    for n in 1..=e.instances {
+        let mut i = template.clone();
+        i.id = format!("instance{n}");
+        i.name = format!("Instance {n}");
+        if let ComponentKind::Zope(z) = &mut i.kind {
+            z.port = (e.base_port + 10 + n as u16).to_string();
+        }
+        t.connections.push(Connection {
+            from: "haproxy".into(),
+            to: i.id.clone(),
+        });
+        t.connections.push(Connection {
+            from: i.id.clone(),
+            to: "database".into(),
+        });
+        t.connections.push(Connection {
+            from: i.id.clone(),
+            to: "memcached".into(),
+        });
+        t.components.push(i);
+    }
+    for c in &mut t.components {
+        let p = e.base_port;
+        match &mut c.kind {
+            ComponentKind::Nginx(n) => {
+                n.http_port = p.to_string();
+                n.https_port = (p + 1).to_string();
+            }
+            ComponentKind::Varnish(v) => {
+                v.port = (p + 2).to_string();
+                v.storage = format!("malloc,{}M", e.storage_mb);
+            }
+            ComponentKind::Haproxy(h) => {
+                h.port = (p + 3).to_string();
+                h.stats_port = (p + 4).to_string();
+                h.balance = e.balance;
+                h.maxconn_per_server = e.maxconn.min(e.threads).to_string();
+            }
+            ComponentKind::Memcached(m) => m.port = (p + 5).to_string(),
+            ComponentKind::Supervisor(s) => {
+                s.port = (p + 6).to_string();
+                s.password = e.supervisor_password.clone();
+            }
+            ComponentKind::Database(d) => d.password = e.db_password.clone(),
+            ComponentKind::Zope(_) => {}
+        }
+    }
+    if !e.with_varnish {
+        t.components.retain(|c| c.kind() != Kind::Varnish);
+        t.connections
+            .retain(|c| c.from != "varnish" && c.to != "varnish");
+        t.connections.push(Connection {
+            from: "nginx".into(),
+            to: "haproxy".into(),
+        });
+    }
+    let s = &mut t.settings;
+    s.site_id = e.site_id.clone();
+    s.fallback_url = e.fallback.clone();
+    s.zope_admin_password = e.admin_password.clone();
+    s.instance.threads = e.threads.to_string();
+    s.instance.zodb_cache_size = e.cache_size.to_string();
+    s.instance.debug_mode = e.debug_mode;
+    s.open_files = e
+        .open_files
+        .max(2 * e.threads as u32 * e.instances as u32 + 16)
+        .to_string();
+    t
+}
+
+/// A password the supervisor format cannot hold (`;` or `#` after a space) is a
+/// validation error, not a valid edit; the generator's supervisor passwords have no spaces.
+#[test]
+fn valid_edits_validate_and_render() {
+    let out = std::env::var_os("STACKWRIGHT_DESIGNS_OUT").map(std::path::PathBuf::from);
+    let mut runner = TestRunner::new(Config {
+        cases: 48,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let written = std::cell::Cell::new(0);
+    runner
+        .run(&edits(), |e| {
+            let t = apply(&e);
+            let errors: Vec<_> = validate(&t)
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .collect();
+            prop_assert!(errors.is_empty(), "{errors:#?}");
+            let bundle = render(&t).map_err(|err| TestCaseError::fail(format!("{err:?}")))?;
+            prop_assert!(bundle.files.contains_key("etc/haproxy.cfg"));
+            if let Some(dir) = &out
+                && written.get() < 24
+            {
+                written.set(written.get() + 1);
+                let name = format!("random-{:02}.json", written.get());
+                std::fs::write(dir.join(name), format::to_json(&t)).unwrap();
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn junk() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        "[0-9]{1,7}",
+        "\\PC{0,12}",
+        "[ -~]{0,16}",
+        Just("0.0.0.0".to_string()),
+        Just("localhost".to_string()),
+        Just("instance1".to_string()),
+    ]
+}
+
+/// Random values in every field of the default design's components and settings.
+fn scrambled() -> impl Strategy<Value = Topology> {
+    (
+        prop::collection::vec(junk(), 40),
+        prop::collection::vec((0usize..12, 0usize..12), 0..20),
+        any::<u64>(),
+    )
+        .prop_map(|(values, edges, seed)| {
+            let mut t = Topology::exercise();
+            let mut v = values.into_iter().cycle();
+            let mut next = move || v.next().unwrap_or_default();
+            for c in &mut t.components {
+                c.id = if seed % 7 == 0 { next() } else { c.id.clone() };
+                c.host = if seed % 5 == 0 {
+                    next()
+                } else {
+                    c.host.clone()
+                };
+                c.address = next();
+                c.user = next();
+                match &mut c.kind {
+                    ComponentKind::Nginx(n) => {
+                        n.http_port = next();
+                        n.public_host = next();
+                        n.certificate = next();
+                    }
+                    ComponentKind::Varnish(x) => {
+                        x.port = next();
+                        x.storage = next();
+                        x.tuning = next();
+                        x.purge_acl = vec![next(), next()];
+                    }
+                    ComponentKind::Haproxy(h) => {
+                        h.maxconn_per_server = next();
+                        h.stats_user = next();
+                        h.stats_password = next();
+                    }
+                    ComponentKind::Zope(z) => {
+                        z.port = next();
+                        z.threads = Some(next());
+                    }
+                    ComponentKind::Database(d) => d.password = next(),
+                    ComponentKind::Memcached(m) => m.memory_mb = next(),
+                    ComponentKind::Supervisor(s) => s.password = next(),
+                }
+            }
+            t.settings.site_id = next();
+            t.settings.fallback_url = next();
+            t.settings.open_files = next();
+            t.settings.instance.threads = next();
+            let ids: Vec<String> = t
+                .components
+                .iter()
+                .map(|c| c.id.clone())
+                .chain(["ghost".to_string()])
+                .collect();
+            for (a, b) in edges {
+                t.connections.push(Connection {
+                    from: ids[a % ids.len()].clone(),
+                    to: ids[b % ids.len()].clone(),
+                });
+            }
+            if seed % 3 == 0 {
+                t.components.truncate((seed % 11) as usize);
+            }
+            t
+        })
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 256, failure_persistence: None, ..Config::default() })]
+
+    /// Whatever a design holds, validation answers and rendering either works or
+    /// refuses with the errors; neither panics.
+    #[test]
+    fn junk_never_panics(t in scrambled()) {
+        let diagnostics = validate(&t);
+        match render(&t) {
+            Ok(_) => prop_assert!(diagnostics.iter().all(|d| d.severity != Severity::Error)),
+            Err(stackwright_core::RenderError::Invalid(errors)) => prop_assert!(!errors.is_empty()),
+            Err(other) => prop_assert!(false, "a template failed on a validated design: {other:?}"),
+        }
+        // And the saved format carries it unchanged.
+        prop_assert_eq!(format::from_json(&format::to_json(&t)).unwrap(), t);
+    }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Renders every fixture design, plus designs made by random valid edits of the default,
+# and checks each generated file with the real daemon's own checker:
+#   nginx -t, haproxy -c (warnings fatal), varnishd -C, supervisor's option parser,
+#   Zope's config parser (and RelStorage's for zodbpack.conf).
+# Prints one line per check, the failures with the daemon's message, and a last line
+# "N passed, N failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+work=$root/target/config-check
+venv=$root/target/zope-venv
+packages=core/templates/python-packages.txt
+here=$root/tests/daemons
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); printf 'ok    %s\n' "$1"; }
+fail() { failed=$((failed + 1)); printf 'FAIL  %s\n%s\n' "$1" "$2" | sed '3,$s/^/      /'; }
+
+# check NAME COMMAND...: runs a checker, records its verdict with its output.
+check() {
+    local name=$1 out
+    shift
+    if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(printf '%s' "$out" | tail -n 15)"; fi
+}
+
+# The Zope checker runs in a venv with exactly the bundle's packages.
+if ! cmp -s "$packages" "$venv/.packages" 2>/dev/null; then
+    echo "building $venv from $packages (about a minute)"
+    rm -rf "$venv"
+    /usr/bin/python3 -m venv "$venv" &&
+        "$venv/bin/pip" install --quiet --disable-pip-version-check --only-binary=:all: -r "$packages" &&
+        cp "$packages" "$venv/.packages" || { echo "cannot build the Zope venv"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+cargo build --quiet -p stackwright || { echo "0 passed, 1 failed"; exit 1; }
+cli=$root/target/debug/stackwright
+
+rm -rf "$work"
+mkdir -p "$work/designs"
+cp core/tests/fixtures/*.json "$work/designs/"
+# Designs made by random valid edits of the default (the property test writes them).
+STACKWRIGHT_DESIGNS_OUT="$work/designs" cargo test --quiet -p stackwright-core --test random_designs >/dev/null 2>&1 ||
+    fail "random designs" "cargo test --test random_designs failed"
+
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+for design in "$work"/designs/*.json; do
+    fixture=$(basename "$design" .json)
+    out=$work/$fixture
+    if ! err=$("$cli" render "$design" --out "$out" 2>&1); then
+        fail "$fixture: render" "$err"
+        continue
+    fi
+    db_password=$(json "$design" "next(c for c in d['components'] if c['kind']=='database')['settings']['password']")
+    sup_password=$(json "$design" "next(c for c in d['components'] if c['kind']=='supervisor')['settings']['password']")
+    if [ -d "$out/hosts" ]; then folders=("$out"/hosts/*); else folders=("$out"); fi
+    for folder in "${folders[@]}"; do
+        label=$fixture${folder#"$out"}
+        (
+            cd "$folder" || exit 1
+            passed=0 failed=0
+            if [ -f etc/nginx.conf ]; then
+                # The certificate the bundle's CERTIFICATES.md makes, at the paths nginx expects.
+                cert=$(json "$design" "next(c for c in d['components'] if c['kind']=='nginx')['settings']['certificate']")
+                key=$(json "$design" "next(c for c in d['components'] if c['kind']=='nginx')['settings']['certificate_key']")
+                mkdir -p "$(dirname "$cert")" "$(dirname "$key")"
+                openssl req -new -x509 -nodes -days 2 -newkey rsa:2048 -subj /CN=check -out "$cert" -keyout "$key" 2>/dev/null
+                check "$label/etc/nginx.conf: nginx -t" nginx -t -q -p "$folder/" -e var/nginx/error.log -c etc/nginx.conf
+            fi
+            if [ -f etc/haproxy.cfg ]; then
+                check "$label/etc/haproxy.cfg: haproxy -c -dW" haproxy -c -dW -f etc/haproxy.cfg
+            fi
+            if [ -f etc/varnish.vcl ]; then
+                check "$label/etc/varnish.vcl: varnishd -C" sh -c "varnishd -C -n '$folder/var/varnish' -f '$folder/etc/varnish.vcl' >/dev/null 2>'$folder/var/vcc.log' || { cat '$folder/var/vcc.log'; exit 1; }"
+            fi
+            check "$label/etc/supervisord.conf: supervisor" /usr/bin/python3 "$here/supervisor_check.py" etc/supervisord.conf "$sup_password"
+            confs=$(ls etc/*/zope.conf etc/zodbpack.conf 2>/dev/null)
+            if [ -n "$confs" ]; then
+                # One Python start for all of a folder's files; one verdict per file.
+                while IFS= read -r line; do
+                    case $line in
+                        "ok   "*) pass "$label/${line#ok   }: Zope" ;;
+                        "FAIL "*) fail "$label: Zope" "${line#FAIL }" ;;
+                    esac
+                done < <("$venv/bin/python" "$here/zope_check.py" "$db_password" $confs 2>&1)
+            fi
+            printf 'COUNTS %d %d\n' "$passed" "$failed"
+        ) > "$work/$fixture.$(basename "$folder").log"
+        sed '/^COUNTS /d' "$work/$fixture.$(basename "$folder").log"
+        read -r _ p f < <(grep '^COUNTS ' "$work/$fixture.$(basename "$folder").log" | tail -1)
+        passed=$((passed + p))
+        failed=$((failed + f))
+    done
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
