@@ -223,3 +223,95 @@ pub(crate) fn exercise() -> Topology {
         connections,
     }
 }
+
+/// The exercise's design grown to `instances` Zope instances spread over `hosts`
+/// machines: the proxies, memcached and the database stay on the first host, the
+/// instances go round-robin over the others (or all on the first when `hosts` is 1).
+/// Used by benchmarks, tests and the designer's presets.
+pub fn scaled(instances: usize, hosts: usize) -> Topology {
+    let mut t = exercise();
+    let template_position = Position {
+        x: 3 * COLUMN,
+        y: 0,
+    };
+    t.components.retain(|c| c.kind() != Kind::Zope);
+    t.connections
+        .retain(|c| !c.from.starts_with("instance") && !c.to.starts_with("instance"));
+    let app_hosts = hosts.saturating_sub(1);
+    if app_hosts > 0 {
+        // Machines talk over the network: the first host needs a routable address too.
+        t.hosts[0].address = "10.0.1.1".into();
+        for n in 1..=app_hosts {
+            t.hosts.push(Host {
+                id: format!("app{n}"),
+                address: format!("10.0.1.{}", n + 1),
+            });
+        }
+        for c in &mut t.components {
+            if matches!(c.kind(), Kind::Memcached | Kind::Database) {
+                c.address = "10.0.1.1".into();
+            }
+        }
+        if let Some(ComponentKind::Varnish(v)) = t.component_mut("varnish").map(|c| &mut c.kind) {
+            v.purge_acl.push("10.0.1.0/24".into());
+        }
+        t.settings.shared_blobs = false;
+    }
+    for n in 1..=instances {
+        let (host, address) = if app_hosts == 0 {
+            ("localhost".to_string(), LOOPBACK)
+        } else {
+            (format!("app{}", (n - 1) % app_hosts + 1), "0.0.0.0")
+        };
+        let position = Position {
+            x: template_position.x,
+            y: (n as i32 - 1) * ROW - ROW / 2,
+        };
+        let port = if n < 100 && 8000 + n < 8100 {
+            8000 + n as u32
+        } else {
+            8300 + n as u32
+        };
+        t.components
+            .push(zope_instance(n, &host, address, port, position));
+        let id = format!("instance{n}");
+        t.connections.push(Connection {
+            from: "haproxy".into(),
+            to: id.clone(),
+        });
+        t.connections.push(Connection {
+            from: id.clone(),
+            to: "database".into(),
+        });
+        t.connections.push(Connection {
+            from: id,
+            to: "memcached".into(),
+        });
+    }
+    // Enough open files for every thread's request through two proxies.
+    let threads = 2 * instances;
+    t.settings.open_files = (2 * threads + 16).max(100).to_string();
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::{Severity, validate};
+
+    #[test]
+    fn scaled_designs_have_no_error() {
+        for (instances, hosts) in [(1, 1), (4, 1), (16, 1), (64, 1), (16, 3), (64, 8)] {
+            let t = scaled(instances, hosts);
+            assert_eq!(t.of_kind(Kind::Zope).count(), instances);
+            let errors: Vec<_> = validate(&t)
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{instances} instances on {hosts} hosts: {errors:#?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Snapshots of every generated file for each fixture design in `tests/fixtures/`.
+//! Review their diffs like code: a change here is a change in what users deploy.
+
+use stackwright_core::{format, render};
+
+/// Files that do not depend on the design; snapshotted once, for the default design.
+const STATIC: &[&str] = &[
+    "requirements.txt",
+    "lib/stackwright_mariadb_compat.py",
+    "lib/stackwright_mariadb_compat.pth",
+    "lib/create_site.py",
+];
+
+#[test]
+fn every_generated_file() {
+    insta::glob!("fixtures/*.json", |path| {
+        let fixture = path.file_stem().unwrap().to_str().unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        let design = format::from_json(&text).unwrap_or_else(|e| panic!("{fixture}: {e}"));
+        let bundle = render(&design).unwrap_or_else(|e| panic!("{fixture}: {e:?}"));
+        for (file, contents) in &bundle.files {
+            let is_static = STATIC.iter().any(|s| file.ends_with(s));
+            if file.ends_with("topology.json") || (is_static && fixture != "default") {
+                continue;
+            }
+            let name = format!("{fixture}__{}", file.replace('/', "__"));
+            insta::with_settings!({ snapshot_suffix => name, prepend_module_to_snapshot => false }, {
+                insta::assert_snapshot!(contents.contents);
+            });
+        }
+    });
+}
