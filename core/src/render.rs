@@ -59,14 +59,30 @@ pub fn render(topology: &Topology) -> Result<Bundle, RenderError> {
         return Err(RenderError::Invalid(errors));
     }
     let plan = Plan::new(topology);
+    // Each part of the context becomes a template value once, not once per file:
+    // with 64 instances that is the difference between linear and quadratic work.
+    let plan_value = Value::from(Serde(&plan));
+    let instance_values: BTreeMap<&str, Value> = plan
+        .instances
+        .iter()
+        .map(|i| (i.id.as_str(), Value::from(Serde(i))))
+        .collect();
     let mut files = BTreeMap::new();
     let mut folders = Vec::new();
     for host in &plan.hosts {
+        let host_value = Value::from(Serde(host));
         for spec in host.files(&plan) {
             let instance = spec
                 .instance
-                .and_then(|id| plan.instances.iter().find(|i| i.id == id));
-            let contents = render_template(spec.template, &plan, host, instance)?;
+                .as_deref()
+                .and_then(|id| instance_values.get(id))
+                .cloned();
+            let context = Context {
+                plan: &plan_value,
+                host: &host_value,
+                instance,
+            };
+            let contents = render_template(spec.template, context)?;
             files.insert(
                 format!("{}{}", host.folder, spec.path),
                 File {
@@ -81,8 +97,14 @@ pub fn render(topology: &Topology) -> Result<Bundle, RenderError> {
                 .map(|f| format!("{}{f}", host.folder)),
         );
     }
+    let first_host = Value::from(Serde(&plan.hosts[0]));
     for (path, template) in plan.top_files() {
-        let contents = render_template(template, &plan, &plan.hosts[0], None)?;
+        let context = Context {
+            plan: &plan_value,
+            host: &first_host,
+            instance: None,
+        };
+        let contents = render_template(template, context)?;
         files.insert(
             path,
             File {
@@ -105,12 +127,15 @@ pub fn render(topology: &Topology) -> Result<Bundle, RenderError> {
     })
 }
 
-fn render_template(
-    name: &str,
-    plan: &Plan,
-    host: &HostPlan,
-    instance: Option<&InstancePlan>,
-) -> Result<String, RenderError> {
+/// What a template sees: the plan, the host the file is for, and the instance for
+/// per-instance files.
+struct Context<'a> {
+    plan: &'a Value,
+    host: &'a Value,
+    instance: Option<Value>,
+}
+
+fn render_template(name: &str, context: Context<'_>) -> Result<String, RenderError> {
     let env = environment();
     let fail = |source| RenderError::Template {
         template: name.to_string(),
@@ -119,9 +144,9 @@ fn render_template(
     let template = env.get_template(name).map_err(fail)?;
     template
         .render(minijinja::context! {
-            plan => Value::from(Serde(plan)),
-            host => Value::from(Serde(host)),
-            instance => Value::from(Serde(instance)),
+            plan => context.plan.clone(),
+            host => context.host.clone(),
+            instance => context.instance.unwrap_or(Value::from(())),
         })
         .map_err(fail)
 }
