@@ -1,0 +1,175 @@
+//! The command line as users run it: real processes, real files, exit codes.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn stackwright(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stackwright"))
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn defaults() -> String {
+    let out = stackwright(&["defaults"], None);
+    assert!(out.status.success());
+    text(&out.stdout)
+}
+
+#[test]
+fn defaults_validate_with_warnings_only() {
+    let out = stackwright(&["validate", "-"], Some(&defaults()));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("3 warning(s)"), "{report}");
+    assert!(
+        report.contains("components.database.password [password-default]"),
+        "{report}"
+    );
+    assert!(
+        report.contains("hint: generate a strong random password"),
+        "{report}"
+    );
+}
+
+#[test]
+fn errors_exit_1_and_json_lists_them() {
+    let broken = defaults().replace("\"port\": 8001", "\"port\": \"80x\"");
+    let out = stackwright(&["validate", "--format", "json"], Some(&broken));
+    assert_eq!(out.status.code(), Some(1));
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let error = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "port-invalid")
+        .expect("a port-invalid diagnostic");
+    assert_eq!(error["severity"], "error");
+    assert_eq!(error["target"], "components.instance1.port");
+    assert_eq!(error["component"], "instance1");
+}
+
+#[test]
+fn unreadable_input_exits_2_with_line_and_column() {
+    let out = stackwright(&["validate", "-"], Some("{\n  \"version\": 1,\n  nope"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("line 3, column 3"), "{err}");
+
+    let out = stackwright(&["validate", "/no/such/design.json"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read /no/such/design.json"));
+
+    let newer = defaults().replace("\"version\": 1", "\"version\": 9");
+    let out = stackwright(&["validate", "-"], Some(&newer));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("update Stackwright"));
+}
+
+#[test]
+fn render_and_bundle_write_files_and_refuse_errors() {
+    let dir = std::env::temp_dir().join(format!("stackwright-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let design = dir.join("design.json");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&design, defaults()).unwrap();
+
+    let tree = dir.join("tree");
+    let out = stackwright(
+        &[
+            "render",
+            design.to_str().unwrap(),
+            "--out",
+            tree.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        std::fs::read_to_string(tree.join("etc/haproxy.cfg"))
+            .unwrap()
+            .contains("server instance4 127.0.0.1:8004")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(tree.join("bin/setup"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o755);
+    }
+    assert!(tree.join("var/log").is_dir());
+
+    let zip = dir.join("out.zip");
+    let out = stackwright(
+        &[
+            "bundle",
+            design.to_str().unwrap(),
+            "--out",
+            zip.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let first = std::fs::read(&zip).unwrap();
+    assert_eq!(&first[..2], b"PK");
+    let out = stackwright(
+        &[
+            "bundle",
+            design.to_str().unwrap(),
+            "--out",
+            zip.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        first,
+        std::fs::read(&zip).unwrap(),
+        "the zip is reproducible"
+    );
+
+    std::fs::write(
+        &design,
+        defaults().replace("\"site_id\": \"Plone\"", "\"site_id\": \"\""),
+    )
+    .unwrap();
+    let refused = dir.join("refused.zip");
+    let out = stackwright(
+        &[
+            "bundle",
+            design.to_str().unwrap(),
+            "--out",
+            refused.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("settings.site_id [site-id-invalid]"));
+    assert!(
+        !refused.exists(),
+        "nothing is written for a design with errors"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
