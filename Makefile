@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 
-.PHONY: serve test build tools test-tools bench-size check-configs drill e2e
+.PHONY: serve test build tools test-tools bench bench-size check-configs drill
 
 ## serve: install what is missing, build, and serve the app on http://127.0.0.1:8080
 serve: tools
@@ -37,3 +37,7 @@ tools:
 
 test-tools:
 	@scripts/setup.sh test
+
+## bench: native benchmarks of validate, render and zip (criterion)
+bench:
+	cargo bench -p stackwright-core
