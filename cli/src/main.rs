@@ -1,7 +1,7 @@
 //! `stackwright`: the command line over the Stackwright engine.
 //!
-//! Every command that reads a design takes a file, or `-` (or nothing) for standard
-//! input. Exit codes: 0 success, 1 the design has errors, 2 the input cannot be read.
+//! Every command that reads a design takes a file, `-` (or nothing) for standard input,
+//! or a share link. Exit codes: 0 success, 1 the design has errors, 2 the input cannot be read.
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use stackwright_core::bundle::{self, Timestamp};
+use stackwright_core::share::{self, Secrets};
 use stackwright_core::{Diagnostic, Severity, Topology, format, render, validate};
 
 #[derive(Parser)]
@@ -41,6 +42,11 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Encode a design as a share link, or decode one.
+    Share {
+        #[command(subcommand)]
+        action: ShareAction,
+    },
     /// Write the deployment bundle of a design as a zip.
     Bundle {
         file: Option<PathBuf>,
@@ -48,6 +54,19 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum ShareAction {
+    /// Print the URL fragment (after '#') that carries the design.
+    Encode {
+        file: Option<PathBuf>,
+        /// Put the passwords in the link too (anyone with the link can read them).
+        #[arg(long)]
+        with_secrets: bool,
+    },
+    /// Print the design a share link (URL or fragment) carries, as JSON.
+    Decode { link: String },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -115,6 +134,28 @@ fn run(command: Command) -> Result<(), Failure> {
             eprintln!("wrote {} files to {}", bundle.files.len(), out.display());
             Ok(())
         }
+        Command::Share {
+            action: ShareAction::Encode { file, with_secrets },
+        } => {
+            let topology = read_design(file.as_deref())?;
+            let secrets = if with_secrets {
+                Secrets::Include
+            } else {
+                Secrets::Omit
+            };
+            println!("{}", share::encode(&topology, secrets));
+            Ok(())
+        }
+        Command::Share {
+            action: ShareAction::Decode { link },
+        } => {
+            let decoded = share::decode(&link).context("cannot open the share link")?;
+            if decoded.secrets == Secrets::Omit {
+                eprintln!("note: the link carries no passwords; they are empty in the design");
+            }
+            print!("{}", format::to_json(&decoded.topology));
+            Ok(())
+        }
         Command::Bundle { file, out } => {
             let bundle = checked_render(file.as_deref())?;
             let bytes = bundle::zip(&bundle, Timestamp::EPOCH).context("cannot build the zip")?;
@@ -143,10 +184,16 @@ fn checked_render(file: Option<&Path>) -> Result<stackwright_core::Bundle, Failu
     }
 }
 
+/// Reads a design from a file, standard input, or a share link given in place of a file.
 fn read_design(file: Option<&Path>) -> anyhow::Result<Topology> {
     let (name, text) = match file {
         None => read_stdin()?,
         Some(p) if p == Path::new("-") => read_stdin()?,
+        Some(p) if !p.exists() && looks_like_link(&p.to_string_lossy()) => {
+            let decoded =
+                share::decode(&p.to_string_lossy()).context("cannot open the share link")?;
+            return Ok(decoded.topology);
+        }
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read {}", p.display()))?;
@@ -154,6 +201,10 @@ fn read_design(file: Option<&Path>) -> anyhow::Result<Topology> {
         }
     };
     format::from_json(&text).with_context(|| format!("{name} is not a Stackwright design"))
+}
+
+fn looks_like_link(arg: &str) -> bool {
+    arg.contains('#') || arg.starts_with("v1.") || arg.starts_with("v1s.")
 }
 
 fn read_stdin() -> anyhow::Result<(String, String)> {

@@ -173,3 +173,40 @@ fn render_and_bundle_write_files_and_refuse_errors() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn share_links_stand_in_for_files() {
+    let out = stackwright(&["share", "encode", "-"], Some(&defaults()));
+    assert!(out.status.success());
+    let link = text(&out.stdout).trim().to_string();
+    assert!(link.starts_with("v1.") && link.len() < 16, "{link}");
+
+    // Without passwords, the design opens with empty passwords, which are errors.
+    let out = stackwright(
+        &["validate", &format!("https://stackwright.example/#{link}")],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains(
+            "components.database.password [password-unsafe] the database password is empty"
+        )
+    );
+
+    let out = stackwright(
+        &["share", "encode", "--with-secrets", "-"],
+        Some(&defaults()),
+    );
+    let link = text(&out.stdout).trim().to_string();
+    let out = stackwright(&["share", "decode", &link], None);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), defaults());
+
+    let out = stackwright(&["share", "decode", "#v1.AAAA"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("the link is damaged"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -11,6 +11,7 @@ pub mod escape;
 pub mod format;
 pub mod model;
 pub mod render;
+pub mod share;
 pub mod syntax;
 pub mod validate;
 

@@ -114,6 +114,16 @@ pub fn render(topology: &Topology) -> Result<Bundle, RenderError> {
         );
     }
     files.insert(
+        "share-link.txt".into(),
+        File {
+            contents: format!(
+                "# This design in Stackwright (no passwords): open the app with this after '#'.\n{}\n",
+                plan.share_link
+            ),
+            executable: false,
+        },
+    );
+    files.insert(
         "topology.json".into(),
         File {
             contents: crate::format::to_json(topology),
@@ -415,6 +425,8 @@ pub struct Plan {
     pub hosts: Vec<HostPlan>,
     pub listeners: Vec<ListenerRow>,
     pub multi_host: bool,
+    /// The design's share link fragment, without passwords.
+    pub share_link: String,
     /// The Plone release requirements.txt pins.
     pub plone_version: &'static str,
 }
@@ -698,6 +710,7 @@ impl Plan {
             listeners,
             multi_host,
             plone_version: plone_version(),
+            share_link: crate::share::encode(t, crate::share::Secrets::Omit),
         }
     }
 

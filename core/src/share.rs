@@ -1,0 +1,367 @@
+//! Share links: the whole design in the URL fragment, short.
+//!
+//! A fragment is `v1.` (or `v1s.` when it carries passwords) followed by the base64url
+//! of the raw-deflated JSON merge patch (RFC 7386) that turns the frozen version-1
+//! baseline into the design. Components are keyed by id before diffing, so editing one
+//! instance of sixteen stores one small object, not the whole list. The baseline is a
+//! frozen copy of the version-1 defaults: old links keep decoding to the same design even
+//! when the defaults change; a new baseline means a new version prefix.
+//!
+//! Decoding anything from outside never panics: every step returns a [`DecodeError`].
+
+use std::io::{Read, Write};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use flate2::Compression;
+use flate2::read::DeflateDecoder;
+use flate2::write::DeflateEncoder;
+use serde_json::{Map, Value};
+
+use crate::format::{self, FormatError};
+use crate::model::Topology;
+
+/// The design every version-1 link is a patch of: the exercise's design as version 1
+/// defined it. A test keeps it equal to today's defaults; when they change, freeze this
+/// file as it is and start version 2.
+const BASELINE_V1: &str = include_str!("share-baseline-v1.json");
+
+/// The most a link may inflate to: far above any real design, small enough that a
+/// hostile link cannot exhaust memory.
+const MAX_INFLATED: u64 = 4 * 1024 * 1024;
+
+/// The longest fragment accepted, in characters.
+const MAX_FRAGMENT: usize = 64 * 1024;
+
+/// The password fields of the saved format, as paths of keys from the design's root
+/// (components by kind, as they appear after keying).
+const SECRETS: &[(&str, &str)] = &[
+    ("database", "password"),
+    ("supervisor", "password"),
+    ("haproxy", "stats_password"),
+];
+
+/// Why a share link could not be opened.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum DecodeError {
+    #[error("the link holds no design (nothing after '#')")]
+    Empty,
+    #[error("the link is too long to be a Stackwright design")]
+    TooLong,
+    #[error("the link is version {0:?}, which this Stackwright does not know; update Stackwright")]
+    UnknownVersion(String),
+    #[error("the link is damaged: it is not valid base64url")]
+    Base64,
+    #[error("the link is damaged or cut short: its compressed data does not inflate")]
+    Inflate,
+    #[error("the link is damaged: {0}")]
+    Json(String),
+    #[error("the link's design cannot be read: {0}")]
+    Design(#[from] FormatError),
+}
+
+/// Whether a link carries the passwords.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Secrets {
+    Omit,
+    Include,
+}
+
+/// A decoded link: the design, and whether its passwords were left out (then every
+/// password field is empty, for the validator to flag).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decoded {
+    pub topology: Topology,
+    pub secrets: Secrets,
+}
+
+/// Encodes a design as a URL fragment (without the `#`).
+pub fn encode(topology: &Topology, secrets: Secrets) -> String {
+    let mut design = keyed(format::to_value(topology));
+    let mut base = baseline();
+    if secrets == Secrets::Omit {
+        strip_secrets(&mut design);
+        strip_secrets(&mut base);
+    }
+    let patch = diff(&base, &design).unwrap_or_else(|| Value::Object(Map::new()));
+    let json = serde_json::to_vec(&patch).expect("a JSON value serializes");
+    let mut encoder = DeflateEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(&json).expect("writing to memory");
+    let compressed = encoder.finish().expect("writing to memory");
+    let prefix = match secrets {
+        Secrets::Omit => "v1.",
+        Secrets::Include => "v1s.",
+    };
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(compressed))
+}
+
+/// Decodes a fragment, a `#fragment` or a whole URL.
+pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
+    let fragment = link.trim();
+    let fragment = fragment.rsplit_once('#').map_or(fragment, |(_, f)| f);
+    if fragment.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if fragment.len() > MAX_FRAGMENT {
+        return Err(DecodeError::TooLong);
+    }
+    let (version, data) = fragment
+        .split_once('.')
+        .ok_or_else(|| DecodeError::UnknownVersion(fragment.chars().take(8).collect()))?;
+    let secrets = match version {
+        "v1" => Secrets::Omit,
+        "v1s" => Secrets::Include,
+        other => return Err(DecodeError::UnknownVersion(other.chars().take(8).collect())),
+    };
+    let compressed = URL_SAFE_NO_PAD
+        .decode(data)
+        .map_err(|_| DecodeError::Base64)?;
+    let mut json = Vec::new();
+    DeflateDecoder::new(compressed.as_slice())
+        .take(MAX_INFLATED + 1)
+        .read_to_end(&mut json)
+        .map_err(|_| DecodeError::Inflate)?;
+    if json.len() as u64 > MAX_INFLATED {
+        return Err(DecodeError::TooLong);
+    }
+    let patch: Value =
+        serde_json::from_slice(&json).map_err(|e| DecodeError::Json(e.to_string()))?;
+    if !patch.is_object() {
+        return Err(DecodeError::Json(
+            "the design patch is not an object".into(),
+        ));
+    }
+    let mut design = baseline();
+    if secrets == Secrets::Omit {
+        strip_secrets(&mut design);
+    }
+    merge(&mut design, patch);
+    if secrets == Secrets::Omit {
+        blank_secrets(&mut design);
+    }
+    let topology = format::from_value(unkeyed(design)?)?;
+    Ok(Decoded { topology, secrets })
+}
+
+fn baseline() -> Value {
+    keyed(serde_json::from_str(BASELINE_V1).expect("the frozen baseline parses"))
+}
+
+/// Turns `components: [..]` into `components: {id: ..}` plus `order: [ids]`, so a patch
+/// names the components it changes.
+fn keyed(mut design: Value) -> Value {
+    let Some(list) = design.get_mut("components").map(Value::take) else {
+        return design;
+    };
+    let mut by_id = Map::new();
+    let mut order = Vec::new();
+    for mut component in list.as_array().cloned().unwrap_or_default() {
+        let id = component
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if let Some(object) = component.as_object_mut() {
+            object.remove("id");
+        }
+        order.push(Value::String(id.clone()));
+        by_id.insert(id, component);
+    }
+    design["components"] = Value::Object(by_id);
+    design["order"] = Value::Array(order);
+    design
+}
+
+/// The inverse of [`keyed`], checking what a hostile patch could have broken.
+fn unkeyed(mut design: Value) -> Result<Value, DecodeError> {
+    let bad = |what: &str| DecodeError::Json(format!("the design's {what} is malformed"));
+    let order = design
+        .as_object_mut()
+        .and_then(|o| o.remove("order"))
+        .ok_or_else(|| bad("component order"))?;
+    let components = design
+        .get_mut("components")
+        .map(Value::take)
+        .ok_or_else(|| bad("components"))?;
+    let (Value::Array(order), Value::Object(mut by_id)) = (order, components) else {
+        return Err(bad("components"));
+    };
+    let mut list = Vec::new();
+    for id in order {
+        let Value::String(id) = id else {
+            return Err(bad("component order"));
+        };
+        let Some(Value::Object(mut component)) = by_id.remove(&id) else {
+            continue;
+        };
+        component.insert("id".into(), Value::String(id));
+        list.push(Value::Object(component));
+    }
+    design["components"] = Value::Array(list);
+    Ok(design)
+}
+
+fn secret_slots(design: &mut Value, mut visit: impl FnMut(&mut Map<String, Value>, &str)) {
+    if let Some(settings) = design.get_mut("settings").and_then(Value::as_object_mut) {
+        visit(settings, "zope_admin_password");
+    }
+    if let Some(components) = design.get_mut("components").and_then(Value::as_object_mut) {
+        for component in components.values_mut() {
+            let kind = component
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if let Some(settings) = component.get_mut("settings").and_then(Value::as_object_mut) {
+                for (k, field) in SECRETS {
+                    if *k == kind {
+                        visit(settings, field);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn strip_secrets(design: &mut Value) {
+    secret_slots(design, |object, field| {
+        object.remove(field);
+    });
+}
+
+fn blank_secrets(design: &mut Value) {
+    secret_slots(design, |object, field| {
+        object.insert(field.to_string(), Value::String(String::new()));
+    });
+}
+
+/// The merge patch from `base` to `target`, or `None` when they are equal.
+fn diff(base: &Value, target: &Value) -> Option<Value> {
+    if base == target {
+        return None;
+    }
+    match (base, target) {
+        (Value::Object(b), Value::Object(t)) => {
+            let mut patch = Map::new();
+            for (key, value) in t {
+                match b.get(key) {
+                    Some(old) => {
+                        if let Some(p) = diff(old, value) {
+                            patch.insert(key.clone(), p);
+                        }
+                    }
+                    None => {
+                        patch.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+            for key in b.keys() {
+                if !t.contains_key(key) {
+                    patch.insert(key.clone(), Value::Null);
+                }
+            }
+            Some(Value::Object(patch))
+        }
+        // A null cannot be written as a patch value (it means "remove"); no field of the
+        // format is null, so this only guards against misuse.
+        _ => Some(target.clone()),
+    }
+}
+
+/// Applies a merge patch (RFC 7386).
+fn merge(target: &mut Value, patch: Value) {
+    match patch {
+        Value::Object(patch) => {
+            if !target.is_object() {
+                *target = Value::Object(Map::new());
+            }
+            let object = target.as_object_mut().expect("made an object above");
+            for (key, value) in patch {
+                if value.is_null() {
+                    object.remove(&key);
+                } else {
+                    merge(object.entry(key).or_insert(Value::Null), value);
+                }
+            }
+        }
+        other => *target = other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::defaults::scaled;
+    use crate::model::ComponentKind;
+
+    #[test]
+    fn the_baseline_is_todays_default() {
+        let frozen: Value = serde_json::from_str(BASELINE_V1).unwrap();
+        assert_eq!(
+            frozen,
+            format::to_value(&Topology::exercise()),
+            "the defaults changed: freeze share-baseline-v1.json as it was and add version 2"
+        );
+    }
+
+    #[test]
+    fn default_link_is_short_and_round_trips() {
+        let t = Topology::exercise();
+        let link = encode(&t, Secrets::Include);
+        assert!(link.len() < 16, "{link}");
+        assert_eq!(decode(&link).unwrap().topology, t);
+        assert_eq!(
+            decode(&format!("https://example.org/#{link}"))
+                .unwrap()
+                .topology,
+            t
+        );
+    }
+
+    #[test]
+    fn passwords_stay_out_unless_asked() {
+        let mut t = Topology::exercise();
+        if let Some(ComponentKind::Database(d)) = t.component_mut("database").map(|c| &mut c.kind) {
+            d.password = "correct horse battery".into();
+        }
+        let without = encode(&t, Secrets::Omit);
+        assert!(
+            without.len() < 16,
+            "a password change alone adds nothing: {without}"
+        );
+        let decoded = decode(&without).unwrap();
+        assert_eq!(decoded.secrets, Secrets::Omit);
+        let ComponentKind::Database(d) = &decoded.topology.component("database").unwrap().kind
+        else {
+            panic!()
+        };
+        assert_eq!(d.password, "", "never the exercise's default");
+        assert_eq!(decoded.topology.settings.zope_admin_password, "");
+
+        let with = encode(&t, Secrets::Include);
+        assert_eq!(decode(&with).unwrap().topology, t);
+    }
+
+    #[test]
+    fn sixteen_instances_stay_short() {
+        let t = scaled(16, 3);
+        let link = encode(&t, Secrets::Include);
+        assert!(link.len() < 2000, "{} characters", link.len());
+        assert_eq!(decode(&link).unwrap().topology, t);
+    }
+
+    #[test]
+    fn broken_links_say_why() {
+        let link = encode(&scaled(4, 2), Secrets::Omit);
+        let cases = [
+            ("", DecodeError::Empty),
+            ("#", DecodeError::Empty),
+            ("v9.AAAA", DecodeError::UnknownVersion("v9".into())),
+            ("v1.***", DecodeError::Base64),
+            (&link[..link.len() / 2], DecodeError::Inflate),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(decode(input), Err(expected), "{input:?}");
+        }
+    }
+}
