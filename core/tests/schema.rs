@@ -5,12 +5,16 @@ use serde_json::Value;
 use stackwright_core::{Topology, format};
 
 fn schema() -> jsonschema::Validator {
-    let schema: Value = serde_json::from_str(include_str!("../../docs/topology.schema.json")).unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../../docs/topology.schema.json")).unwrap();
     jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema")
 }
 
 fn errors(validator: &jsonschema::Validator, design: &Value) -> Vec<String> {
-    validator.iter_errors(design).map(|e| format!("{}: {e}", e.instance_path())).collect()
+    validator
+        .iter_errors(design)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
 }
 
 #[test]
@@ -19,10 +23,16 @@ fn defaults_and_fixtures_match_the_schema() {
     let default = format::to_value(&Topology::exercise());
     assert_eq!(errors(&validator, &default), Vec::<String>::new());
     let mut count = 0;
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).unwrap() {
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).unwrap()
+    {
         let path = entry.unwrap().path();
         let design: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        assert_eq!(errors(&validator, &design), Vec::<String>::new(), "{}", path.display());
+        assert_eq!(
+            errors(&validator, &design),
+            Vec::<String>::new(),
+            "{}",
+            path.display()
+        );
         count += 1;
     }
     assert!(count >= 7, "the fixtures were found");
@@ -32,15 +42,27 @@ fn defaults_and_fixtures_match_the_schema() {
 fn the_schema_refuses_what_the_loader_refuses() {
     let validator = schema();
     let edits: [(&str, fn(&mut Value)); 4] = [
-        ("unknown setting", |d| d["settings"]["colour"] = "red".into()),
-        ("unknown kind", |d| d["components"][0]["kind"] = "apache".into()),
-        ("unknown component setting", |d| d["components"][0]["settings"]["listen"] = 1.into()),
+        ("unknown setting", |d| {
+            d["settings"]["colour"] = "red".into()
+        }),
+        ("unknown kind", |d| {
+            d["components"][0]["kind"] = "apache".into()
+        }),
+        ("unknown component setting", |d| {
+            d["components"][0]["settings"]["listen"] = 1.into()
+        }),
         ("newer version", |d| d["version"] = 2.into()),
     ];
     for (what, edit) in edits {
         let mut design = format::to_value(&Topology::exercise());
         edit(&mut design);
-        assert!(!validator.is_valid(&design), "the schema accepts a design with an {what}");
-        assert!(format::from_value(design).is_err(), "the loader accepts a design with an {what}");
+        assert!(
+            !validator.is_valid(&design),
+            "the schema accepts a design with an {what}"
+        );
+        assert!(
+            format::from_value(design).is_err(),
+            "the loader accepts a design with an {what}"
+        );
     }
 }
