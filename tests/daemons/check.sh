@@ -95,5 +95,44 @@ for design in "$work"/designs/*.json; do
     done
 done
 
+# Each design's SQL runs on a real MariaDB (a private server on a unix socket, no
+# network), and its user can then log in with the design's exact password.
+sqldir=$work/mariadb
+mkdir -p "$sqldir"
+if mariadb-install-db --no-defaults --datadir="$sqldir/data" --user=root --skip-test-db >"$sqldir/install.log" 2>&1; then
+    mariadbd --no-defaults --datadir="$sqldir/data" --socket="$sqldir/sock" --skip-networking \
+        --pid-file="$sqldir/pid" --log-error="$sqldir/error.log" --user=root &
+    mariadb_pid=$!
+    trap 'kill "$mariadb_pid" 2>/dev/null; wait "$mariadb_pid" 2>/dev/null' EXIT
+    for _ in $(seq 1 100); do
+        mariadb-admin --no-defaults -S "$sqldir/sock" -u root ping >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    for design in "$work"/designs/*.json; do
+        fixture=$(basename "$design" .json)
+        sql=$work/$fixture/sql/create-database.sql
+        [ -f "$sql" ] || continue
+        db=$(json "$design" "next(c for c in d['components'] if c['kind']=='database')['settings']['name']")
+        user=$(json "$design" "next(c for c in d['components'] if c['kind']=='database')['settings']['user']")
+        password=$(json "$design" "next(c for c in d['components'] if c['kind']=='database')['settings']['password']")
+        check "$fixture/sql/create-database.sql: mariadb" sh -c 'mariadb --no-defaults -S "$1" -u root < "$2" && mariadb --no-defaults -S "$1" -u root < "$2"' sh "$sqldir/sock" "$sql"
+        check "$fixture: the database user logs in with the design's password" \
+            env MYSQL_PWD="$password" mariadb --no-defaults -S "$sqldir/sock" -u "$user" -e 'CREATE TABLE IF NOT EXISTS probe (x int)' "$db"
+    done
+else
+    fail "mariadb-install-db" "$(tail -5 "$sqldir/install.log")"
+fi
+
+# The zip opens with unzip and with Python's zipfile, and keeps scripts executable.
+zipdir=$work/zip
+mkdir -p "$zipdir"
+if "$cli" bundle core/tests/fixtures/default.json --out "$zipdir/bundle.zip" 2>/dev/null; then
+    check "zip: unzip -t" unzip -tq "$zipdir/bundle.zip"
+    check "zip: python zipfile" python3 -c "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); bad = z.testzip(); sys.exit(bad or 0)" "$zipdir/bundle.zip"
+    check "zip: unpacked scripts are executable" sh -c "cd '$zipdir' && unzip -q -o bundle.zip && test -x plone-deployment/bin/setup && test -x plone-deployment/bin/create-site && test ! -x plone-deployment/etc/nginx.conf && test -d plone-deployment/var/log"
+else
+    fail "zip: stackwright bundle" "the default design did not bundle"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
