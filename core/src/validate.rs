@@ -151,7 +151,7 @@ pub fn validate(topology: &Topology) -> Vec<Diagnostic> {
     v.connections();
     v.chain();
     v.security();
-    v.out.sort_by(|a, b| a.severity.cmp(&b.severity));
+    v.out.sort_by_key(|d| d.severity);
     v.out
 }
 
@@ -166,6 +166,13 @@ fn severity_of(code: &str) -> Severity {
         .find(|(c, _)| *c == code)
         .map(|(_, s)| *s)
         .unwrap_or(Severity::Error)
+}
+
+/// A listener that holds a port, for finding clashes.
+struct Taken<'a> {
+    address: &'a str,
+    component: &'a Component,
+    field: &'static str,
 }
 
 struct Validator<'a> {
@@ -661,8 +668,7 @@ impl<'a> Validator<'a> {
 
     /// Ports parse, and no two listeners share an address and port on one host.
     fn listeners(&mut self) {
-        // host -> port -> (address, component id, field)
-        let mut taken: BTreeMap<(&str, u16), Vec<(&str, &str, &str)>> = BTreeMap::new();
+        let mut taken: BTreeMap<(&str, u16), Vec<Taken<'a>>> = BTreeMap::new();
         for c in &self.t.components {
             for l in c.listeners() {
                 match syntax::parse_port(l.port) {
@@ -678,7 +684,11 @@ impl<'a> Validator<'a> {
                         taken
                             .entry((c.host.as_str(), port.get()))
                             .or_default()
-                            .push((l.address, c.id.as_str(), l.field));
+                            .push(Taken {
+                                address: l.address,
+                                component: c,
+                                field: l.field,
+                            });
                     }
                     Err(e) => {
                         let why = match e {
@@ -696,22 +706,23 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        let mut clashes = Vec::new();
+        // Both sides of a clash are flagged: the user may have typed either one.
         for ((host, port), users) in &taken {
             for (i, a) in users.iter().enumerate() {
-                for b in &users[..i] {
-                    if addresses_overlap(a.0, b.0) {
-                        clashes.push((*host, *port, *a, *b));
+                for (j, b) in users.iter().enumerate() {
+                    if i != j && addresses_overlap(a.address, b.address) {
+                        self.push(
+                            "port-conflict",
+                            field(&a.component.id, a.field),
+                            format!(
+                                "port {port} on host {host} is also used by {} ({})",
+                                b.component.name, b.field
+                            ),
+                            "choose a free port",
+                        );
                     }
                 }
             }
-        }
-        for (host, port, (_, id, f), (_, other, other_field)) in clashes {
-            let other_name = self.t.component(other).map_or(other, |c| c.name.as_str());
-            let msg =
-                format!("port {port} on host {host} is also used by {other_name} ({other_field})");
-            self.push("port-conflict", field(id, f), msg, "choose a free port");
-            let _ = other_field;
         }
     }
 

@@ -41,7 +41,8 @@ fn defaults_and_fixtures_match_the_schema() {
 #[test]
 fn the_schema_refuses_what_the_loader_refuses() {
     let validator = schema();
-    let edits: [(&str, fn(&mut Value)); 4] = [
+    type Edit = (&'static str, fn(&mut Value));
+    let edits: [Edit; 4] = [
         ("unknown setting", |d| {
             d["settings"]["colour"] = "red".into()
         }),
