@@ -47,6 +47,18 @@ enum Command {
         #[command(subcommand)]
         action: ShareAction,
     },
+    /// Import a buildout: print the design its deployment.cfg describes as JSON, and on
+    /// standard error everything it holds that the design does not.
+    Import {
+        /// deployment.cfg and the files it extends, or one .zip of the buildout folder.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The top file, by name or path [default: deployment.cfg, or the only file given].
+        #[arg(long)]
+        main: Option<String>,
+    },
+    /// Print a design as a deployment.cfg in the exercise's buildout layout.
+    ExportBuildout { file: Option<PathBuf> },
     /// Write the deployment bundle of a design as a zip.
     Bundle {
         file: Option<PathBuf>,
@@ -154,6 +166,12 @@ fn run(command: Command) -> Result<(), Failure> {
                 eprintln!("note: the link carries no passwords; they are empty in the design");
             }
             print!("{}", format::to_json(&decoded.topology));
+            Ok(())
+        }
+        Command::Import { files, main } => buildout_import::run(&files, main.as_deref()),
+        Command::ExportBuildout { file } => {
+            let topology = read_design(file.as_deref())?;
+            print!("{}", stackwright_core::import::export_buildout(&topology));
             Ok(())
         }
         Command::Bundle { file, out } => {
@@ -282,4 +300,172 @@ fn json_report(diagnostics: &[Diagnostic]) -> String {
         })
         .collect();
     serde_json::to_string_pretty(&items).expect("diagnostics serialize")
+}
+
+/// `stackwright import`: reads the buildout's files (or a zip of its folder), keyed by
+/// their path relative to the top file's folder as the engine expects.
+mod buildout_import {
+    use std::collections::BTreeMap;
+    use std::io::Read;
+    use std::path::{Component, Path, PathBuf};
+
+    use anyhow::{Context, bail};
+    use stackwright_core::format;
+    use stackwright_core::import::import;
+
+    use super::Failure;
+
+    /// Files larger than this are not a buildout's configuration; a zip entry that
+    /// claims more is skipped, which also keeps a zip bomb from filling memory.
+    const MAX_FILE: u64 = 4 << 20;
+    const MAX_TOTAL: u64 = 64 << 20;
+
+    pub(super) fn run(paths: &[PathBuf], main: Option<&str>) -> Result<(), Failure> {
+        let (given, single) = read(paths)?;
+        let main_key = pick_main(&given, main, single)?;
+        let files = rooted(given, &main_key);
+        let main_rel = rooted_key(&main_key, &main_key);
+        let imported = import(&files, &main_rel).context("cannot import the buildout")?;
+        for note in &imported.notes {
+            eprintln!("{note}");
+        }
+        eprintln!(
+            "imported {main_rel} ({} file(s) given): {} note(s) on what the design does not hold",
+            files.len(),
+            imported.notes.len()
+        );
+        print!("{}", format::to_json(&imported.topology));
+        Ok(())
+    }
+
+    /// Every given file as (`/`-separated path, text); whether one plain file was given.
+    fn read(paths: &[PathBuf]) -> anyhow::Result<(Vec<(String, String)>, bool)> {
+        let is_zip = |p: &PathBuf| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+        match paths {
+            [zip] if is_zip(zip) => Ok((read_zip(zip)?, false)),
+            _ if paths.iter().any(is_zip) => {
+                bail!(
+                    "give either one .zip of the buildout folder or the buildout's files, not both"
+                )
+            }
+            _ => {
+                let mut files = Vec::new();
+                for path in paths {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    let absolute = std::path::absolute(path)
+                        .with_context(|| format!("cannot locate {}", path.display()))?;
+                    files.push((slashed(&absolute), text));
+                }
+                Ok((files, paths.len() == 1))
+            }
+        }
+    }
+
+    /// The text files of a zip; binary entries (eggs, images) are not configuration
+    /// and are left out.
+    fn read_zip(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut archive = zip::ZipArchive::new(file)
+            .with_context(|| format!("{} is not a readable zip", path.display()))?;
+        let mut files = Vec::new();
+        let mut total = 0;
+        for i in 0..archive.len() {
+            let mut entry = archive
+                .by_index(i)
+                .with_context(|| format!("cannot read entry {i} of {}", path.display()))?;
+            let Some(name) = entry.enclosed_name() else {
+                continue;
+            };
+            if entry.is_dir() || entry.size() > MAX_FILE {
+                continue;
+            }
+            let mut bytes = Vec::new();
+            (&mut entry)
+                .take(MAX_FILE)
+                .read_to_end(&mut bytes)
+                .with_context(|| {
+                    format!("cannot inflate {} in {}", name.display(), path.display())
+                })?;
+            total += bytes.len() as u64;
+            if total > MAX_TOTAL {
+                bail!(
+                    "{} holds more than 64 MiB of files; zip the buildout's configuration only",
+                    path.display()
+                );
+            }
+            if let Ok(text) = String::from_utf8(bytes) {
+                files.push((slashed(&name), text));
+            }
+        }
+        Ok(files)
+    }
+
+    fn slashed(path: &Path) -> String {
+        path.to_string_lossy().replace('\\', "/")
+    }
+
+    /// The top file: `--main` (a path, or a file name matched at any depth, the
+    /// shallowest winning), else deployment.cfg, else the only file given.
+    fn pick_main(
+        files: &[(String, String)],
+        main: Option<&str>,
+        single: bool,
+    ) -> Result<String, Failure> {
+        let wanted = main.unwrap_or("deployment.cfg").replace('\\', "/");
+        let wanted = wanted.trim_start_matches("./");
+        let mut matches: Vec<&str> = files
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| *k == wanted || k.ends_with(&format!("/{wanted}")))
+            .collect();
+        let depth = |k: &str| k.matches('/').count();
+        matches.sort_by_key(|k| depth(k));
+        match matches.as_slice() {
+            [one] => Ok(one.to_string()),
+            [a, b, ..] if depth(a) < depth(b) => Ok(a.to_string()),
+            [] if main.is_none() && single => Ok(files[0].0.clone()),
+            [] => Err(Failure::Input(anyhow::anyhow!(
+                "no {wanted} among the given files; name the top file with --main"
+            ))),
+            several => Err(Failure::Input(anyhow::anyhow!(
+                "several files match {wanted} ({}); pass the one you mean with --main",
+                several.join(", ")
+            ))),
+        }
+    }
+
+    /// Re-keys every file relative to the top file's folder, the way `extends` names
+    /// them.
+    fn rooted(files: Vec<(String, String)>, main: &str) -> BTreeMap<String, String> {
+        files
+            .into_iter()
+            .map(|(key, text)| (rooted_key(&key, main), text))
+            .collect()
+    }
+
+    fn rooted_key(key: &str, main: &str) -> String {
+        let parts = |p: &str| -> Vec<String> {
+            Path::new(p)
+                .components()
+                .filter_map(|c| match c {
+                    Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                    Component::ParentDir => Some("..".into()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut folder = parts(main);
+        folder.pop();
+        let key_parts = parts(key);
+        let common = folder
+            .iter()
+            .zip(&key_parts)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut out: Vec<String> = vec!["..".into(); folder.len() - common];
+        out.extend(key_parts[common..].iter().cloned());
+        out.join("/")
+    }
 }

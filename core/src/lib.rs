@@ -7,8 +7,10 @@
 
 pub mod bundle;
 pub mod defaults;
+pub mod edit;
 pub mod escape;
 pub mod format;
+pub mod import;
 pub mod model;
 pub mod render;
 pub mod share;

@@ -113,6 +113,16 @@ pub fn render(topology: &Topology) -> Result<Bundle, RenderError> {
             },
         );
     }
+    if !plan.multi_host {
+        // The same design as the exercise's buildout file, for people who keep one.
+        files.insert(
+            "deployment.cfg".into(),
+            File {
+                contents: crate::import::export_buildout(topology),
+                executable: false,
+            },
+        );
+    }
     files.insert(
         "share-link.txt".into(),
         File {

@@ -1,0 +1,812 @@
+//! Editing a design one field at a time, by the same dotted paths diagnostics name.
+//!
+//! The designer's forms, its problems panel and its undo history all speak of a field by
+//! its path (`settings.site_id`, `components.instance1.port`, `hosts.app1.address`), the
+//! path [`crate::validate::Target::path`] gives. This module reads and writes a field by
+//! that path, so a form field, the diagnostics about it and the undo step that merges its
+//! keystrokes share one key. It also grows and shrinks the chain (Zope instances, hosts)
+//! the way the rest of the design expects, and turns random bytes into a password.
+//!
+//! Every value is text, as the user typed it: numbers stay strings, a flag is `"true"` or
+//! `"false"`, a choice is its id, the purge ACL is one entry per line, and an instance
+//! setting that follows the instance template is the empty string. Like the rest of the
+//! core it does no I/O and draws no random numbers: the caller passes random bytes in.
+
+use crate::defaults;
+use crate::model::*;
+use crate::syntax;
+use crate::validate::{Diagnostic, MAX_INSTANCES, Target};
+
+/// Why an edit was refused. The design is left as it was.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("{0:?} is not a field of this design")]
+    UnknownField(String),
+    #[error("{path:?} cannot be set to {value:?}: {reason}")]
+    BadValue {
+        path: String,
+        value: String,
+        reason: &'static str,
+    },
+    #[error("the design already has {MAX_INSTANCES} Zope instances, the most it may have")]
+    TooManyInstances,
+    #[error("the design needs at least one Zope instance")]
+    LastInstance,
+    #[error("{0:?} is not a Zope instance of this design")]
+    NotAnInstance(String),
+    #[error("host {0:?} still runs components; move them first")]
+    HostInUse(String),
+    #[error("the design needs at least one host")]
+    LastHost,
+    #[error("{0:?} is not a host of this design")]
+    UnknownHost(String),
+}
+
+/// The global settings a form can edit, as paths under `settings.`.
+pub const SETTINGS_FIELDS: &[&str] = &[
+    "name",
+    "site_id",
+    "zope_admin_user",
+    "zope_admin_password",
+    "fallback_url",
+    "open_files",
+    "session_timeout",
+    "shared_blobs",
+    "install_dir",
+    "platform",
+    "instance.threads",
+    "instance.zodb_cache_size",
+    "instance.debug_mode",
+    "instance.verbose_security",
+];
+
+/// The fields every component has, under `components.<id>.`. The id itself can be read
+/// but not set: connections, file names and diagnostics refer to it.
+pub const COMMON_FIELDS: &[&str] = &["name", "host", "address", "user"];
+
+/// The fields only a component of `kind` has, under `components.<id>.`.
+///
+/// The names are the ones diagnostics use; the database's own name and user are
+/// `db_name` and `db_user`, and supervisor's login is `admin_user`, so they cannot be
+/// mistaken for the component's name and system user.
+pub fn kind_fields(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Nginx => &[
+            "http_port",
+            "https_port",
+            "public_host",
+            "certificate",
+            "certificate_key",
+            "status_path",
+        ],
+        Kind::Varnish => &["port", "storage", "tuning", "purge_acl"],
+        Kind::Haproxy => &[
+            "port",
+            "stats_port",
+            "stats_user",
+            "stats_password",
+            "balance",
+            "maxconn_per_server",
+            "check_interval_ms",
+            "fall",
+            "rise",
+        ],
+        Kind::Zope => &[
+            "port",
+            "threads",
+            "zodb_cache_size",
+            "debug_mode",
+            "verbose_security",
+        ],
+        Kind::Database => &["flavor", "port", "db_name", "db_user", "password"],
+        Kind::Memcached => &["port", "memory_mb"],
+        Kind::Supervisor => &["port", "admin_user", "password"],
+    }
+}
+
+/// Where a path points.
+enum Place<'p> {
+    Setting(&'p str),
+    Host { id: &'p str, field: &'p str },
+    Component { id: &'p str, field: &'p str },
+}
+
+fn place(path: &str) -> Option<Place<'_>> {
+    if let Some(field) = path.strip_prefix("settings.") {
+        return Some(Place::Setting(field));
+    }
+    // Ids may (wrongly) hold dots; field names never do, so the field is after the last.
+    if let Some(rest) = path.strip_prefix("hosts.") {
+        let (id, field) = rest.rsplit_once('.')?;
+        return Some(Place::Host { id, field });
+    }
+    if let Some(rest) = path.strip_prefix("components.") {
+        let (id, field) = rest.rsplit_once('.')?;
+        return Some(Place::Component { id, field });
+    }
+    None
+}
+
+fn flag(value: bool) -> String {
+    if value { "true" } else { "false" }.to_string()
+}
+
+fn optional_flag(value: Option<bool>) -> String {
+    value.map(flag).unwrap_or_default()
+}
+
+/// The purge ACL as one entry per line, exactly as [`set`] splits it back.
+fn lines(entries: &[String]) -> String {
+    entries.join("\n")
+}
+
+/// Reads a field by its path, as the text a form shows; `None` when there is no such field.
+pub fn get(t: &Topology, path: &str) -> Option<String> {
+    match place(path)? {
+        Place::Setting(field) => {
+            let s = &t.settings;
+            Some(match field {
+                "name" => s.name.clone(),
+                "site_id" => s.site_id.clone(),
+                "zope_admin_user" => s.zope_admin_user.clone(),
+                "zope_admin_password" => s.zope_admin_password.clone(),
+                "fallback_url" => s.fallback_url.clone(),
+                "open_files" => s.open_files.clone(),
+                "session_timeout" => s.session_timeout.clone(),
+                "shared_blobs" => flag(s.shared_blobs),
+                "install_dir" => s.install_dir.clone(),
+                "platform" => s.platform.id().to_string(),
+                "instance.threads" => s.instance.threads.clone(),
+                "instance.zodb_cache_size" => s.instance.zodb_cache_size.clone(),
+                "instance.debug_mode" => flag(s.instance.debug_mode),
+                "instance.verbose_security" => flag(s.instance.verbose_security),
+                _ => return None,
+            })
+        }
+        Place::Host { id, field } => {
+            let host = t.host(id)?;
+            match field {
+                "id" => Some(host.id.clone()),
+                "address" => Some(host.address.clone()),
+                _ => None,
+            }
+        }
+        Place::Component { id, field } => {
+            let c = t.component(id)?;
+            let common = match field {
+                "id" => Some(&c.id),
+                "name" => Some(&c.name),
+                "host" => Some(&c.host),
+                "address" => Some(&c.address),
+                "user" => Some(&c.user),
+                _ => None,
+            };
+            if let Some(value) = common {
+                return Some(value.clone());
+            }
+            match &c.kind {
+                ComponentKind::Nginx(n) => match field {
+                    "http_port" => Some(n.http_port.clone()),
+                    "https_port" => Some(n.https_port.clone()),
+                    "public_host" => Some(n.public_host.clone()),
+                    "certificate" => Some(n.certificate.clone()),
+                    "certificate_key" => Some(n.certificate_key.clone()),
+                    "status_path" => Some(n.status_path.clone()),
+                    _ => None,
+                },
+                ComponentKind::Varnish(v) => match field {
+                    "port" => Some(v.port.clone()),
+                    "storage" => Some(v.storage.clone()),
+                    "tuning" => Some(v.tuning.clone()),
+                    "purge_acl" => Some(lines(&v.purge_acl)),
+                    _ => None,
+                },
+                ComponentKind::Haproxy(h) => match field {
+                    "port" => Some(h.port.clone()),
+                    "stats_port" => Some(h.stats_port.clone()),
+                    "stats_user" => Some(h.stats_user.clone()),
+                    "stats_password" => Some(h.stats_password.clone()),
+                    "balance" => Some(h.balance.id().to_string()),
+                    "maxconn_per_server" => Some(h.maxconn_per_server.clone()),
+                    "check_interval_ms" => Some(h.check_interval_ms.clone()),
+                    "fall" => Some(h.fall.clone()),
+                    "rise" => Some(h.rise.clone()),
+                    _ => None,
+                },
+                ComponentKind::Zope(z) => match field {
+                    "port" => Some(z.port.clone()),
+                    "threads" => Some(z.threads.clone().unwrap_or_default()),
+                    "zodb_cache_size" => Some(z.zodb_cache_size.clone().unwrap_or_default()),
+                    "debug_mode" => Some(optional_flag(z.debug_mode)),
+                    "verbose_security" => Some(optional_flag(z.verbose_security)),
+                    _ => None,
+                },
+                ComponentKind::Database(d) => match field {
+                    "flavor" => Some(d.flavor.id().to_string()),
+                    "port" => Some(d.port.clone()),
+                    "db_name" => Some(d.name.clone()),
+                    "db_user" => Some(d.user.clone()),
+                    "password" => Some(d.password.clone()),
+                    _ => None,
+                },
+                ComponentKind::Memcached(m) => match field {
+                    "port" => Some(m.port.clone()),
+                    "memory_mb" => Some(m.memory_mb.clone()),
+                    _ => None,
+                },
+                ComponentKind::Supervisor(s) => match field {
+                    "port" => Some(s.port.clone()),
+                    "admin_user" => Some(s.user.clone()),
+                    "password" => Some(s.password.clone()),
+                    _ => None,
+                },
+            }
+        }
+    }
+}
+
+/// What [`set`] writes into a field of the model.
+enum Slot<'a> {
+    Text(&'a mut String),
+    Flag(&'a mut bool),
+    OptionalText(&'a mut Option<String>),
+    OptionalFlag(&'a mut Option<bool>),
+    Lines(&'a mut Vec<String>),
+    Platform(&'a mut Platform),
+    Balance(&'a mut Balance),
+    Flavor(&'a mut DatabaseFlavor),
+}
+
+fn slot<'a>(t: &'a mut Topology, path: &str) -> Option<Slot<'a>> {
+    match place(path)? {
+        Place::Setting(field) => {
+            let s = &mut t.settings;
+            Some(match field {
+                "name" => Slot::Text(&mut s.name),
+                "site_id" => Slot::Text(&mut s.site_id),
+                "zope_admin_user" => Slot::Text(&mut s.zope_admin_user),
+                "zope_admin_password" => Slot::Text(&mut s.zope_admin_password),
+                "fallback_url" => Slot::Text(&mut s.fallback_url),
+                "open_files" => Slot::Text(&mut s.open_files),
+                "session_timeout" => Slot::Text(&mut s.session_timeout),
+                "shared_blobs" => Slot::Flag(&mut s.shared_blobs),
+                "install_dir" => Slot::Text(&mut s.install_dir),
+                "platform" => Slot::Platform(&mut s.platform),
+                "instance.threads" => Slot::Text(&mut s.instance.threads),
+                "instance.zodb_cache_size" => Slot::Text(&mut s.instance.zodb_cache_size),
+                "instance.debug_mode" => Slot::Flag(&mut s.instance.debug_mode),
+                "instance.verbose_security" => Slot::Flag(&mut s.instance.verbose_security),
+                _ => return None,
+            })
+        }
+        Place::Host { id, field } => {
+            let host = t.hosts.iter_mut().find(|h| h.id == id)?;
+            match field {
+                "address" => Some(Slot::Text(&mut host.address)),
+                _ => None,
+            }
+        }
+        Place::Component { id, field } => {
+            let c = t.component_mut(id)?;
+            match field {
+                "name" => return Some(Slot::Text(&mut c.name)),
+                "host" => return Some(Slot::Text(&mut c.host)),
+                "address" => return Some(Slot::Text(&mut c.address)),
+                "user" => return Some(Slot::Text(&mut c.user)),
+                _ => {}
+            }
+            match &mut c.kind {
+                ComponentKind::Nginx(n) => match field {
+                    "http_port" => Some(Slot::Text(&mut n.http_port)),
+                    "https_port" => Some(Slot::Text(&mut n.https_port)),
+                    "public_host" => Some(Slot::Text(&mut n.public_host)),
+                    "certificate" => Some(Slot::Text(&mut n.certificate)),
+                    "certificate_key" => Some(Slot::Text(&mut n.certificate_key)),
+                    "status_path" => Some(Slot::Text(&mut n.status_path)),
+                    _ => None,
+                },
+                ComponentKind::Varnish(v) => match field {
+                    "port" => Some(Slot::Text(&mut v.port)),
+                    "storage" => Some(Slot::Text(&mut v.storage)),
+                    "tuning" => Some(Slot::Text(&mut v.tuning)),
+                    "purge_acl" => Some(Slot::Lines(&mut v.purge_acl)),
+                    _ => None,
+                },
+                ComponentKind::Haproxy(h) => match field {
+                    "port" => Some(Slot::Text(&mut h.port)),
+                    "stats_port" => Some(Slot::Text(&mut h.stats_port)),
+                    "stats_user" => Some(Slot::Text(&mut h.stats_user)),
+                    "stats_password" => Some(Slot::Text(&mut h.stats_password)),
+                    "balance" => Some(Slot::Balance(&mut h.balance)),
+                    "maxconn_per_server" => Some(Slot::Text(&mut h.maxconn_per_server)),
+                    "check_interval_ms" => Some(Slot::Text(&mut h.check_interval_ms)),
+                    "fall" => Some(Slot::Text(&mut h.fall)),
+                    "rise" => Some(Slot::Text(&mut h.rise)),
+                    _ => None,
+                },
+                ComponentKind::Zope(z) => match field {
+                    "port" => Some(Slot::Text(&mut z.port)),
+                    "threads" => Some(Slot::OptionalText(&mut z.threads)),
+                    "zodb_cache_size" => Some(Slot::OptionalText(&mut z.zodb_cache_size)),
+                    "debug_mode" => Some(Slot::OptionalFlag(&mut z.debug_mode)),
+                    "verbose_security" => Some(Slot::OptionalFlag(&mut z.verbose_security)),
+                    _ => None,
+                },
+                ComponentKind::Database(d) => match field {
+                    "flavor" => Some(Slot::Flavor(&mut d.flavor)),
+                    "port" => Some(Slot::Text(&mut d.port)),
+                    "db_name" => Some(Slot::Text(&mut d.name)),
+                    "db_user" => Some(Slot::Text(&mut d.user)),
+                    "password" => Some(Slot::Text(&mut d.password)),
+                    _ => None,
+                },
+                ComponentKind::Memcached(m) => match field {
+                    "port" => Some(Slot::Text(&mut m.port)),
+                    "memory_mb" => Some(Slot::Text(&mut m.memory_mb)),
+                    _ => None,
+                },
+                ComponentKind::Supervisor(s) => match field {
+                    "port" => Some(Slot::Text(&mut s.port)),
+                    "admin_user" => Some(Slot::Text(&mut s.user)),
+                    "password" => Some(Slot::Text(&mut s.password)),
+                    _ => None,
+                },
+            }
+        }
+    }
+}
+
+fn parse_flag(text: &str) -> Option<bool> {
+    match text {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Writes a field by its path from the text a form holds.
+///
+/// Text is stored exactly as given, so typing never loses a character; whether it is a
+/// good value is the validator's business. Only flags and choices, which a form offers
+/// as a closed list, refuse a value they do not know. The design is unchanged on error.
+pub fn set(t: &mut Topology, path: &str, value: &str) -> Result<(), EditError> {
+    let bad = |reason| EditError::BadValue {
+        path: path.to_string(),
+        value: value.to_string(),
+        reason,
+    };
+    match slot(t, path).ok_or_else(|| EditError::UnknownField(path.to_string()))? {
+        Slot::Text(s) => value.clone_into(s),
+        Slot::Flag(b) => *b = parse_flag(value).ok_or_else(|| bad("expected true or false"))?,
+        Slot::OptionalText(o) => {
+            *o = (!value.is_empty()).then(|| value.to_string());
+        }
+        Slot::OptionalFlag(o) => {
+            *o = if value.is_empty() {
+                None
+            } else {
+                Some(parse_flag(value).ok_or_else(|| bad("expected true, false or nothing"))?)
+            };
+        }
+        Slot::Lines(entries) => {
+            // Split exactly on line breaks and keep every piece, blank ones too, so the
+            // text reads back as typed; the validator points at an empty entry.
+            *entries = if value.is_empty() {
+                Vec::new()
+            } else {
+                value.split('\n').map(str::to_string).collect()
+            };
+        }
+        Slot::Platform(p) => {
+            *p = Platform::from_id(value).ok_or_else(|| bad("unknown platform"))?
+        }
+        Slot::Balance(b) => *b = Balance::from_id(value).ok_or_else(|| bad("unknown algorithm"))?,
+        Slot::Flavor(f) => {
+            *f = DatabaseFlavor::from_id(value).ok_or_else(|| bad("unknown database flavor"))?
+        }
+    }
+    Ok(())
+}
+
+/// The path of the form field a diagnostic is about, as [`get`] and [`set`] take it, or
+/// the diagnostic's own path when it is about no single field (a component, a connection).
+///
+/// Two validator paths need translating: each purge ACL entry (`purge_acl.2`) belongs to
+/// the one purge ACL field, and the validator names both a database's own name and the
+/// component's name `name`; its message tells them apart.
+pub fn field_path(diagnostic: &Diagnostic, t: &Topology) -> String {
+    if let Target::Component {
+        id,
+        field: Some(field),
+    } = &diagnostic.target
+    {
+        if field.starts_with("purge_acl.") {
+            return format!("components.{id}.purge_acl");
+        }
+        let is_database = t.component(id).map(Component::kind) == Some(Kind::Database);
+        if is_database && field == "name" && diagnostic.message.starts_with("the database name") {
+            return format!("components.{id}.db_name");
+        }
+    }
+    diagnostic.target.path()
+}
+
+/// The ports of every listener on `host`, typed or not, that parse.
+fn ports_on(t: &Topology, host: &str) -> Vec<u16> {
+    t.components
+        .iter()
+        .filter(|c| c.host == host)
+        .flat_map(|c| c.listeners())
+        .filter_map(|l| syntax::parse_port(l.port).ok())
+        .map(syntax::Port::get)
+        .collect()
+}
+
+/// The first port from `from` up that nothing on `host` listens on.
+pub fn free_port(t: &Topology, host: &str, from: u16) -> Option<u16> {
+    let taken = ports_on(t, host);
+    (from..=u16::MAX).find(|p| !taken.contains(p))
+}
+
+/// The smallest `instance<n>` id no component has, and its `n`.
+fn free_instance_id(t: &Topology) -> (usize, String) {
+    (1..)
+        .map(|n| (n, format!("instance{n}")))
+        .find(|(_, id)| t.component(id).is_none())
+        .expect("an unbounded range has a free id")
+}
+
+/// Adds a Zope instance like the last one: same host and bind address, on the next free
+/// port after the highest instance port, drawn below the others, receiving from whatever
+/// sent to the last instance and sending where it sent. Returns the new instance's id.
+pub fn add_instance(t: &mut Topology) -> Result<String, EditError> {
+    let instances: Vec<&Component> = t.of_kind(Kind::Zope).collect();
+    if instances.len() >= MAX_INSTANCES {
+        return Err(EditError::TooManyInstances);
+    }
+    let (n, id) = free_instance_id(t);
+    let template = instances.last().copied();
+    let host = template
+        .map(|c| c.host.clone())
+        .or_else(|| t.hosts.first().map(|h| h.id.clone()))
+        .unwrap_or_else(|| "localhost".into());
+    let address = template.map_or_else(|| "127.0.0.1".to_string(), |c| c.address.clone());
+    let highest = instances
+        .iter()
+        .filter_map(|c| syntax::parse_port(c.main_port()).ok())
+        .map(syntax::Port::get)
+        .max()
+        .unwrap_or(8000);
+    let port = free_port(t, &host, highest.saturating_add(1))
+        .or_else(|| free_port(t, &host, 1024))
+        .unwrap_or(highest);
+    let position = match (template, instances.iter().map(|c| c.position.y).max()) {
+        (Some(c), Some(bottom)) => Position {
+            x: c.position.x,
+            y: bottom + 100,
+        },
+        _ => Position { x: 720, y: 0 },
+    };
+    let (senders, receivers): (Vec<String>, Vec<String>) = match template {
+        Some(last) => (
+            t.connections
+                .iter()
+                .filter(|c| c.to == last.id)
+                .map(|c| c.from.clone())
+                .collect(),
+            t.connections
+                .iter()
+                .filter(|c| c.from == last.id)
+                .map(|c| c.to.clone())
+                .collect(),
+        ),
+        None => (
+            t.first(Kind::Haproxy)
+                .map(|c| c.id.clone())
+                .into_iter()
+                .collect(),
+            [Kind::Database, Kind::Memcached]
+                .into_iter()
+                .filter_map(|k| t.first(k).map(|c| c.id.clone()))
+                .collect(),
+        ),
+    };
+    let mut component = defaults::zope_instance(n, &host, &address, u32::from(port), position);
+    if let Some(last) = template {
+        component.user = last.user.clone();
+    }
+    t.components.push(component);
+    t.connections
+        .extend(senders.into_iter().map(|from| Connection {
+            from,
+            to: id.clone(),
+        }));
+    t.connections
+        .extend(receivers.into_iter().map(|to| Connection {
+            from: id.clone(),
+            to,
+        }));
+    Ok(id)
+}
+
+/// Removes a Zope instance and every connection to and from it; the last one stays.
+pub fn remove_instance(t: &mut Topology, id: &str) -> Result<(), EditError> {
+    if t.component(id).map(Component::kind) != Some(Kind::Zope) {
+        return Err(EditError::NotAnInstance(id.to_string()));
+    }
+    if t.of_kind(Kind::Zope).count() <= 1 {
+        return Err(EditError::LastInstance);
+    }
+    t.components.retain(|c| c.id != id);
+    t.connections.retain(|c| c.from != id && c.to != id);
+    Ok(())
+}
+
+/// Adds a machine named `host<n>` (the smallest free n) at `10.0.0.<n>`, for the user to
+/// change. Returns its id.
+pub fn add_host(t: &mut Topology) -> String {
+    let n = (2..)
+        .find(|n| t.host(&format!("host{n}")).is_none())
+        .expect("an unbounded range has a free name");
+    let id = format!("host{n}");
+    t.hosts.push(Host {
+        id: id.clone(),
+        address: format!("10.0.0.{}", n.min(254)),
+    });
+    id
+}
+
+/// Removes a machine no component runs on; the last one stays.
+pub fn remove_host(t: &mut Topology, id: &str) -> Result<(), EditError> {
+    if t.host(id).is_none() {
+        return Err(EditError::UnknownHost(id.to_string()));
+    }
+    if t.hosts.len() <= 1 {
+        return Err(EditError::LastHost);
+    }
+    if t.components.iter().any(|c| c.host == id) {
+        return Err(EditError::HostInUse(id.to_string()));
+    }
+    t.hosts.retain(|h| h.id != id);
+    Ok(())
+}
+
+/// The characters of generated passwords: letters and digits only, which need no
+/// escaping in any file and cannot start an inline comment.
+const PASSWORD_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// A password of `length` characters drawn uniformly from letters and digits, using the
+/// random `bytes` the caller got from a secure source (the browser's `crypto`).
+///
+/// Bytes at or above the largest multiple of the alphabet's size are skipped so that no
+/// character is likelier than another; `None` when the bytes run out first (pass about
+/// twice `length`).
+pub fn password_from_random(bytes: &[u8], length: usize) -> Option<String> {
+    let n = PASSWORD_ALPHABET.len();
+    let limit = 256 - 256 % n;
+    let password: String = bytes
+        .iter()
+        .map(|&b| usize::from(b))
+        .filter(|&b| b < limit)
+        .take(length)
+        .map(|b| char::from(PASSWORD_ALPHABET[b % n]))
+        .collect();
+    (password.len() == length).then_some(password)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::{Severity, validate};
+
+    /// Every editable path of a design.
+    fn paths(t: &Topology) -> Vec<String> {
+        let mut paths: Vec<String> = SETTINGS_FIELDS
+            .iter()
+            .map(|f| format!("settings.{f}"))
+            .collect();
+        paths.extend(t.hosts.iter().map(|h| format!("hosts.{}.address", h.id)));
+        for c in &t.components {
+            for f in COMMON_FIELDS.iter().chain(kind_fields(c.kind())) {
+                paths.push(format!("components.{}.{f}", c.id));
+            }
+        }
+        paths
+    }
+
+    /// A value of the right shape for `path` that differs from `current`.
+    fn other_value(path: &str, current: &str) -> String {
+        let closed: &[&str] = match path.rsplit('.').next().unwrap() {
+            "shared_blobs" => &["true", "false"],
+            "debug_mode" | "verbose_security" if path.starts_with("settings.") => {
+                &["true", "false"]
+            }
+            "debug_mode" | "verbose_security" => &["", "true", "false"],
+            "platform" => &["debian-12"],
+            "balance" => &["leastconn", "roundrobin", "source"],
+            "flavor" => &["mariadb", "mysql"],
+            _ => return format!("{current}x"),
+        };
+        closed
+            .iter()
+            .find(|v| **v != current)
+            .unwrap_or(&closed[0])
+            .to_string()
+    }
+
+    #[test]
+    fn every_path_reads_back_what_was_set() {
+        let mut t = defaults::scaled(2, 2);
+        for path in paths(&t.clone()) {
+            let before = get(&t, &path).unwrap_or_else(|| panic!("{path} reads"));
+            let value = other_value(&path, &before);
+            set(&mut t, &path, &value).unwrap_or_else(|e| panic!("{path}: {e}"));
+            assert_eq!(get(&t, &path).as_deref(), Some(value.as_str()), "{path}");
+        }
+    }
+
+    #[test]
+    fn each_path_changes_only_its_field() {
+        let base = Topology::exercise();
+        for path in paths(&base) {
+            let mut t = base.clone();
+            let value = other_value(&path, &get(&t, &path).unwrap());
+            set(&mut t, &path, &value).unwrap();
+            for other in paths(&base).iter().filter(|p| **p != path) {
+                assert_eq!(get(&t, other), get(&base, other), "{path} changed {other}");
+            }
+        }
+    }
+
+    #[test]
+    fn refusals_leave_the_design_alone() {
+        let base = Topology::exercise();
+        for (path, value) in [
+            ("settings.nope", "x"),
+            ("components.nginx.port", "80"),
+            ("components.nowhere.name", "x"),
+            ("components.nginx.id", "web"),
+            ("hosts.localhost.id", "web"),
+            ("settings.shared_blobs", "yes"),
+            ("components.haproxy.balance", "random"),
+            ("components.instance1.debug_mode", "maybe"),
+            ("settings.platform", "windows"),
+            ("nonsense", "x"),
+        ] {
+            let mut t = base.clone();
+            assert!(set(&mut t, path, value).is_err(), "{path} = {value}");
+            assert_eq!(t, base, "{path}");
+        }
+    }
+
+    #[test]
+    fn typed_text_is_kept_exactly() {
+        let mut t = Topology::exercise();
+        for (path, typed) in [
+            ("components.nginx.http_port", " 80x "),
+            ("components.varnish.purge_acl", "localhost\n10.0.0.0/8\n"),
+            ("components.varnish.purge_acl", "a\n\nb"),
+            ("components.varnish.purge_acl", ""),
+            ("components.instance2.threads", "4"),
+            ("components.instance2.threads", ""),
+        ] {
+            set(&mut t, path, typed).unwrap();
+            assert_eq!(get(&t, path).unwrap(), typed, "{path}");
+        }
+        let ComponentKind::Zope(z) = &t.component("instance2").unwrap().kind else {
+            unreachable!()
+        };
+        assert_eq!(z.threads, None, "empty follows the template");
+    }
+
+    #[test]
+    fn diagnostics_point_at_form_fields() {
+        let mut t = Topology::exercise();
+        set(
+            &mut t,
+            "components.varnish.purge_acl",
+            "localhost\nnot valid!",
+        )
+        .unwrap();
+        set(&mut t, "components.database.db_name", "Bad Name").unwrap();
+        set(&mut t, "components.instance1.port", "8100").unwrap();
+        let found: Vec<String> = validate(&t).iter().map(|d| field_path(d, &t)).collect();
+        for path in [
+            "components.varnish.purge_acl",
+            "components.database.db_name",
+            "components.instance1.port",
+        ] {
+            assert!(found.iter().any(|p| p == path), "{path} in {found:?}");
+            assert!(get(&t, path).is_some(), "{path} is a form field");
+        }
+    }
+
+    #[test]
+    fn adding_instances_keeps_the_design_valid_up_to_the_limit() {
+        let mut t = Topology::exercise();
+        let id = add_instance(&mut t).unwrap();
+        assert_eq!(id, "instance5");
+        assert_eq!(
+            get(&t, "components.instance5.port").as_deref(),
+            Some("8005")
+        );
+        assert!(t.connections.contains(&Connection {
+            from: "haproxy".into(),
+            to: id.clone()
+        }));
+        assert_eq!(t.targets_of(&id).count(), 2, "database and memcached");
+        while t.of_kind(Kind::Zope).count() < MAX_INSTANCES {
+            add_instance(&mut t).unwrap();
+        }
+        assert_eq!(add_instance(&mut t), Err(EditError::TooManyInstances));
+        let errors: Vec<_> = validate(&t)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+
+    #[test]
+    fn a_new_instance_skips_taken_ports_and_reuses_freed_ids() {
+        let mut t = Topology::exercise();
+        // Varnish's 8100 is taken on the host: an instance after 8099 must skip it.
+        set(&mut t, "components.instance4.port", "8099").unwrap();
+        let id = add_instance(&mut t).unwrap();
+        assert_eq!(
+            get(&t, &format!("components.{id}.port")).as_deref(),
+            Some("8101")
+        );
+        remove_instance(&mut t, "instance2").unwrap();
+        assert!(
+            t.connections
+                .iter()
+                .all(|c| c.from != "instance2" && c.to != "instance2")
+        );
+        assert_eq!(add_instance(&mut t).unwrap(), "instance2");
+    }
+
+    #[test]
+    fn the_last_instance_stays() {
+        let mut t = defaults::scaled(1, 1);
+        assert_eq!(
+            remove_instance(&mut t, "instance1"),
+            Err(EditError::LastInstance)
+        );
+        assert_eq!(
+            remove_instance(&mut t, "nginx"),
+            Err(EditError::NotAnInstance("nginx".into()))
+        );
+    }
+
+    #[test]
+    fn hosts_come_and_go_when_unused() {
+        let mut t = Topology::exercise();
+        let id = add_host(&mut t);
+        assert_eq!(id, "host2");
+        assert_eq!(
+            remove_host(&mut t, "localhost"),
+            Err(EditError::HostInUse("localhost".into()))
+        );
+        remove_host(&mut t, &id).unwrap();
+        assert_eq!(remove_host(&mut t, "localhost"), Err(EditError::LastHost));
+    }
+
+    #[test]
+    fn passwords_use_every_byte_fairly_and_only_safe_characters() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let password = password_from_random(&bytes, 62).unwrap();
+        assert_eq!(
+            password.as_bytes(),
+            PASSWORD_ALPHABET,
+            "one of each, in order"
+        );
+        // 248 and above are skipped: they would favour the first characters.
+        assert_eq!(
+            password_from_random(&[248, 255, 0, 61], 2).as_deref(),
+            Some("A9")
+        );
+        assert_eq!(password_from_random(&[250, 251], 2), None);
+        let strong = password_from_random(&[7; 24], 24).unwrap();
+        assert!(syntax::password_problem(&strong).is_none());
+    }
+}
