@@ -6,13 +6,14 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use stackwright_core::bundle::{Timestamp, zip};
 use stackwright_core::defaults::scaled;
+use stackwright_core::share::{Secrets, decode, encode};
 use stackwright_core::{Topology, render, validate};
 
 fn designs() -> Vec<(&'static str, Topology)> {
     vec![
         ("default", Topology::exercise()),
         ("16-instances", scaled(16, 1)),
-        ("64-instances-8-hosts", scaled(64, 8)),
+        ("64-instances", scaled(64, 8)),
     ]
 }
 
@@ -39,6 +40,23 @@ fn engine(c: &mut Criterion) {
         let bundle = render(t).unwrap();
         group.bench_with_input(BenchmarkId::from_parameter(name), &bundle, |b, bundle| {
             b.iter(|| zip(black_box(bundle), Timestamp::EPOCH).unwrap())
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("share-encode");
+    for (name, t) in &designs {
+        group.bench_with_input(BenchmarkId::from_parameter(name), t, |b, t| {
+            b.iter(|| encode(black_box(t), Secrets::Include))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("share-decode");
+    for (name, t) in &designs {
+        let link = encode(t, Secrets::Include);
+        group.bench_with_input(BenchmarkId::from_parameter(name), &link, |b, link| {
+            b.iter(|| decode(black_box(link)).unwrap())
         });
     }
     group.finish();
