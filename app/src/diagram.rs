@@ -43,7 +43,7 @@ impl fmt::Display for ViewBox {
 }
 
 /// The box of one component.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct NodeBox {
     pub id: String,
     pub name: String,
@@ -55,7 +55,7 @@ pub struct NodeBox {
 }
 
 /// The arrow of one connection, from the right side of `from` to the left side of `to`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Edge {
     pub from: String,
     pub to: String,

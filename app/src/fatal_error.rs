@@ -4,6 +4,10 @@
 //! stop responding, and the reason would only reach the browser's console. The hook writes
 //! a short explanation and the panic message into the `#fatal-error` alert that
 //! `index.html` ships hidden, and still logs the panic to the console for developers.
+//!
+//! The design is autosaved on every change, so what the user made is already in local
+//! storage; the hook also copies it to a second key, so that a design which makes the app
+//! fail on every load can still be recovered by hand, and writes nothing else.
 
 use std::panic::{self, PanicHookInfo};
 
@@ -13,16 +17,27 @@ use web_sys::{Document, Element};
 pub const ELEMENT_ID: &str = "fatal-error";
 
 const TITLE: &str = "Stackwright stopped because of an internal error.";
-const HINT: &str =
-    "Reload the page to start again. If it happens again, please report the details below.";
+const HINT: &str = "Your design is saved in this browser: reload the page to continue where you \
+     left off. If it happens again, please report the details below.";
 
 /// Replaces the default panic hook with one that also shows the panic on the page.
 pub fn install_panic_hook() {
     panic::set_hook(Box::new(|info: &PanicHookInfo<'_>| {
         console_error_panic_hook::hook(info);
         // The hook must never panic itself, so every step that can fail just gives up.
+        let _ = keep_saved_design();
         let _ = show(&info.to_string());
     }));
+}
+
+/// The key the saved design is copied to when the app fails.
+pub const CRASH_KEY: &str = "stackwright.design.before-crash";
+
+/// Copies the autosaved design aside; the autosave itself is left as it is.
+fn keep_saved_design() -> Option<()> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    let saved = storage.get_item(crate::storage::KEY).ok()??;
+    storage.set_item(CRASH_KEY, &saved).ok()
 }
 
 /// Fills the alert with an explanation and `details`, then makes it visible.

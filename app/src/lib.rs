@@ -1,19 +1,31 @@
 //! The Stackwright designer in the browser.
 //!
-//! The app is a thin shell over `stackwright-core`: components ask the core for the design
-//! and display what it returns. This module wires the pieces together and starts the app.
+//! The app is a thin shell over `stackwright-core`: the design lives in one signal
+//! ([`state::Designer`]), and components ask the core to validate, render and zip it and
+//! display what it returns. The pure parts (undo history, line diff, form catalogue,
+//! problem index, restore logic, shortcuts, diagram geometry) are plain modules with
+//! native tests; the browser is touched only in `browser`, `storage` and event handlers.
 
+pub mod browser;
+pub mod catalogue;
 pub mod components;
 pub mod diagram;
 pub mod fatal_error;
+pub mod history;
+pub mod line_diff;
+pub mod problems;
+pub mod share_link;
+pub mod shortcuts;
+pub mod state;
+pub mod storage;
 
 pub use components::app::App;
 
 /// The URL fragment that makes the app panic on purpose once it is on screen.
 ///
 /// The end-to-end tests load the page with it to prove that a panic shows a visible message
-/// instead of leaving a blank or frozen page. It does nothing else, so leaving it in the
-/// release build costs a few bytes and no risk.
+/// and keeps the saved design. It does nothing else, so leaving it in the release build
+/// costs a few bytes and no risk.
 const PANIC_TRIGGER: &str = "#__panic";
 
 /// Installs the panic display and mounts the app on the page's `<body>`.

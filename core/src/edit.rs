@@ -411,10 +411,8 @@ pub fn set(t: &mut Topology, path: &str, value: &str) -> Result<(), EditError> {
 /// The path of the form field a diagnostic is about, as [`get`] and [`set`] take it, or
 /// the diagnostic's own path when it is about no single field (a component, a connection).
 ///
-/// Two validator paths need translating: each purge ACL entry (`purge_acl.2`) belongs to
-/// the one purge ACL field, and the validator names both a database's own name and the
-/// component's name `name`; its message tells them apart.
-pub fn field_path(diagnostic: &Diagnostic, t: &Topology) -> String {
+/// Each purge ACL entry (`purge_acl.2`) belongs to the one purge ACL field.
+pub fn field_path(diagnostic: &Diagnostic) -> String {
     if let Target::Component {
         id,
         field: Some(field),
@@ -422,10 +420,6 @@ pub fn field_path(diagnostic: &Diagnostic, t: &Topology) -> String {
     {
         if field.starts_with("purge_acl.") {
             return format!("components.{id}.purge_acl");
-        }
-        let is_database = t.component(id).map(Component::kind) == Some(Kind::Database);
-        if is_database && field == "name" && diagnostic.message.starts_with("the database name") {
-            return format!("components.{id}.db_name");
         }
     }
     diagnostic.target.path()
@@ -710,7 +704,7 @@ mod tests {
         .unwrap();
         set(&mut t, "components.database.db_name", "Bad Name").unwrap();
         set(&mut t, "components.instance1.port", "8100").unwrap();
-        let found: Vec<String> = validate(&t).iter().map(|d| field_path(d, &t)).collect();
+        let found: Vec<String> = validate(&t).iter().map(field_path).collect();
         for path in [
             "components.varnish.purge_acl",
             "components.database.db_name",

@@ -619,7 +619,7 @@ impl<'a> Validator<'a> {
                 if !syntax::is_identifier(&d.name) {
                     self.push(
                         "name-unsafe",
-                        field(id, "name"),
+                        field(id, "db_name"),
                         format!("the database name {:?} is not a plain identifier", d.name),
                         "use lowercase letters, digits and '_', e.g. zodb",
                     );

@@ -50,7 +50,7 @@ describe('home page', { timeout: 120_000, skip: !BUILT }, () => {
 
       assert.equal(await page.title(), 'Stackwright');
       assert.ok(await page.getByRole('heading', { name: 'Stackwright', level: 1 }).isVisible());
-      assert.ok(await page.getByRole('img', { name: 'Serving chain' }).isVisible());
+      assert.ok(await page.getByRole('group', { name: 'Serving chain' }).isVisible());
 
       const nginx = page.locator('[data-component-id="nginx"]');
       assert.match(await nginx.textContent(), /nginx.*0\.0\.0\.0:8000/);

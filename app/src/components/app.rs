@@ -1,28 +1,66 @@
 //! The whole page.
 
+use leptos::ev;
 use leptos::prelude::*;
-use stackwright_core::Topology;
 
-use super::chain_diagram::ChainDiagram;
+use super::chain_panel::ChainPanel;
+use super::drop_overlay::DropOverlay;
+use super::files_panel::FilesPanel;
+use super::inspector::Inspector;
+use super::notice_bar::NoticeBar;
 use super::page_header::PageHeader;
+use super::problems_panel::ProblemsPanel;
+use super::settings_panels::SettingsPanels;
+use crate::browser;
+use crate::shortcuts::{Shortcut, shortcut};
+use crate::state::Designer;
 
-/// The root component: the product header and the picture of the design.
+/// The root component: creates the designer's state, provides it to every component and
+/// lays out the header, the chain, the inspector, the settings, problems and files panels.
 #[component]
 pub fn App() -> impl IntoView {
-    // The design cannot be edited yet, so it is a stored value rather than a writable signal.
-    let topology = Signal::stored(Topology::exercise());
+    let designer = Designer::load();
+    provide_context(designer);
+
+    // Undo and redo from the keyboard, except where the browser's own text undo applies.
+    let keys = window_event_listener(ev::keydown, move |event| {
+        if event.default_prevented() || browser::is_text_entry(event.target()) {
+            return;
+        }
+        let command = event.ctrl_key() || event.meta_key();
+        match shortcut(&event.key(), command, event.shift_key(), event.alt_key()) {
+            Some(Shortcut::Undo) => {
+                event.prevent_default();
+                designer.undo();
+            }
+            Some(Shortcut::Redo) => {
+                event.prevent_default();
+                designer.redo();
+            }
+            None => {}
+        }
+    });
+    // A link pasted into the address bar of an open page.
+    let links = window_event_listener(ev::hashchange, move |_| {
+        designer.open_link(&browser::location_hash());
+    });
+    on_cleanup(move || {
+        keys.remove();
+        links.remove();
+    });
+
     view! {
         <div class="sw-app">
             <PageHeader />
-            <main class="sw-main">
-                <section class="sw-panel" aria-labelledby="sw-chain-heading">
-                    <h2 id="sw-chain-heading" class="sw-panel__title">"Default chain"</h2>
-                    <p class="sw-panel__hint">
-                        "Requests flow from left to right; each box shows the address and port it listens on."
-                    </p>
-                    <ChainDiagram topology />
-                </section>
+            <NoticeBar />
+            <main class="sw-layout">
+                <ChainPanel />
+                <Inspector />
+                <SettingsPanels />
+                <ProblemsPanel />
+                <FilesPanel />
             </main>
+            <DropOverlay />
         </div>
     }
 }

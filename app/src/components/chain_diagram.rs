@@ -1,46 +1,29 @@
 //! The picture of the serving chain.
 
 use leptos::prelude::*;
-use stackwright_core::Topology;
 
 use super::diagram_edge::DiagramEdge;
 use super::diagram_node::DiagramNode;
 use crate::diagram::{Diagram, NODE_HEIGHT, NODE_WIDTH};
+use crate::state::use_designer;
 
-/// Draws every component of a design as a box and every connection as an arrow.
+/// Draws every component of the design as a box and every connection as an arrow.
 ///
-/// The SVG is one image to assistive technology: its title names it and its description
-/// spells out each connection, since the boxes themselves are not read out.
+/// Boxes and arrows are keyed lists: a keystroke that changes one endpoint redraws that
+/// one box, not the picture. The SVG is a group named "Serving chain" whose boxes are
+/// buttons; its description spells out each connection for assistive technology.
 #[component]
-pub fn ChainDiagram(
-    /// The design to draw.
-    #[prop(into)]
-    topology: Signal<Topology>,
-) -> impl IntoView {
-    let diagram = Memo::new(move |_| topology.with(Diagram::of));
-    let edges = move || {
-        diagram.with(|d| {
-            d.edges
-                .iter()
-                .map(|edge| view! { <DiagramEdge edge=edge.clone() /> })
-                .collect_view()
-        })
-    };
-    let nodes = move || {
-        diagram.with(|d| {
-            d.nodes
-                .iter()
-                .map(|node| view! { <DiagramNode node=node.clone() /> })
-                .collect_view()
-        })
-    };
+pub fn ChainDiagram() -> impl IntoView {
+    let designer = use_designer();
+    let diagram = Memo::new(move |_| designer.design.with(Diagram::of));
     view! {
         <svg
             class="sw-chain"
-            role="img"
+            role="group"
             aria-labelledby="sw-chain-title"
             aria-describedby="sw-chain-desc"
             viewBox=move || diagram.with(|d| d.view_box.to_string())
+            style=move || diagram.with(|d| format!("max-width: {}px", d.view_box.width))
         >
             <title id="sw-chain-title">"Serving chain"</title>
             <desc id="sw-chain-desc">{move || diagram.with(|d| d.description.clone())}</desc>
@@ -61,8 +44,20 @@ pub fn ChainDiagram(
                     <rect width=NODE_WIDTH.to_string() height=NODE_HEIGHT.to_string() rx="8" />
                 </clipPath>
             </defs>
-            <g class="sw-chain__edges">{edges}</g>
-            <g class="sw-chain__nodes">{nodes}</g>
+            <g class="sw-chain__edges">
+                <For
+                    each=move || diagram.with(|d| d.edges.clone())
+                    key=|edge| edge.clone()
+                    children=|edge| view! { <DiagramEdge edge /> }
+                />
+            </g>
+            <g class="sw-chain__nodes">
+                <For
+                    each=move || diagram.with(|d| d.nodes.clone())
+                    key=|node| node.clone()
+                    children=|node| view! { <DiagramNode node /> }
+                />
+            </g>
         </svg>
     }
 }

@@ -2,6 +2,21 @@
 
 pub mod app;
 pub mod chain_diagram;
+pub mod chain_panel;
+pub mod code_view;
 pub mod diagram_edge;
 pub mod diagram_node;
+pub mod download_button;
+pub mod drop_overlay;
+pub mod field;
+pub mod files_panel;
+pub mod import_button;
+pub mod inspector;
+pub mod notice_bar;
 pub mod page_header;
+pub mod panel_form;
+pub mod preset_picker;
+pub mod problems_panel;
+pub mod reset_dialog;
+pub mod settings_panels;
+pub mod share_dialog;

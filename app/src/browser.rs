@@ -1,0 +1,187 @@
+//! The browser services the designer uses outside its page: random bytes, the clock,
+//! downloads, the clipboard, files the user picks and focus. Each is a small function
+//! that returns `None` or an error text instead of panicking, called only from event
+//! handlers and effects.
+
+use js_sys::{Array, Date, Function, Promise, Reflect, Uint8Array};
+use stackwright_core::bundle::Timestamp;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// `n` random bytes from the browser's cryptographic generator.
+pub fn random_bytes(n: usize) -> Option<Vec<u8>> {
+    let crypto = web_sys::window()?.crypto().ok()?;
+    let mut bytes = vec![0u8; n];
+    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// The local time now, as the zip stamps its entries.
+pub fn now() -> Timestamp {
+    let date = Date::new_0();
+    let part = |v: u32| u8::try_from(v).unwrap_or(0);
+    Timestamp {
+        year: u16::try_from(date.get_full_year()).unwrap_or(1980),
+        month: part(date.get_month() + 1),
+        day: part(date.get_date()),
+        hour: part(date.get_hours()),
+        minute: part(date.get_minutes()),
+        second: part(date.get_seconds()),
+    }
+}
+
+/// Milliseconds since the page started, for timings.
+pub fn performance_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Saves `bytes` as a file named `name` through a temporary link.
+pub fn download(bytes: &[u8], name: &str, mime: &str) -> Result<(), String> {
+    let fail = |what: &str| format!("the browser refused to {what}");
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| fail("open the page"))?;
+    let array = Uint8Array::from(bytes);
+    let parts = Array::of1(&array.buffer());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_buffer_source_sequence_and_options(&parts, &options)
+        .map_err(|_| fail("create the file"))?;
+    let url =
+        web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| fail("create a link"))?;
+    let link: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| fail("create a link"))?
+        .unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.set_hidden(true);
+    let body = document.body().ok_or_else(|| fail("find the page body"))?;
+    body.append_child(&link).map_err(|_| fail("add the link"))?;
+    link.click();
+    link.remove();
+    // The download has started from the URL; free it once the browser has taken it.
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
+    Ok(())
+}
+
+/// Copies text to the clipboard. `navigator.clipboard` is reached by name because
+/// web-sys still marks it unstable.
+pub async fn copy_text(text: &str) -> Result<(), String> {
+    let refused = || "the browser did not allow copying".to_string();
+    let navigator = web_sys::window().ok_or_else(refused)?.navigator();
+    let clipboard =
+        Reflect::get(&navigator, &JsValue::from_str("clipboard")).map_err(|_| refused())?;
+    if clipboard.is_undefined() {
+        return Err(refused());
+    }
+    let write: Function = Reflect::get(&clipboard, &JsValue::from_str("writeText"))
+        .map_err(|_| refused())?
+        .dyn_into()
+        .map_err(|_| refused())?;
+    let promise: Promise = write
+        .call1(&clipboard, &JsValue::from_str(text))
+        .map_err(|_| refused())?
+        .dyn_into()
+        .map_err(|_| refused())?;
+    JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|_| refused())
+}
+
+/// The text of a file the user picked or dropped, refusing anything over `limit` bytes.
+pub async fn read_text(file: &web_sys::File, limit: f64) -> Result<String, String> {
+    if file.size() > limit {
+        return Err(format!(
+            "the file is {:.1} MB, far larger than any design",
+            file.size() / 1_000_000.0
+        ));
+    }
+    let text = JsFuture::from(file.text())
+        .await
+        .map_err(|_| "the browser could not read the file".to_string())?;
+    text.as_string()
+        .ok_or_else(|| "the file is not text".to_string())
+}
+
+/// Moves the keyboard focus to the element with this id, if it is on the page.
+pub fn focus(id: &str) -> bool {
+    let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    else {
+        return false;
+    };
+    let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() else {
+        return false;
+    };
+    element.scroll_into_view_with_bool(false);
+    element.focus().is_ok()
+}
+
+/// Whether keystrokes aimed at `target` edit text there, where the browser's own undo
+/// applies and the app's shortcuts must stay out of the way.
+pub fn is_text_entry(target: Option<web_sys::EventTarget>) -> bool {
+    let Some(element) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return false;
+    };
+    if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
+        return crate::shortcuts::input_takes_text(&input.type_());
+    }
+    element.tag_name().eq_ignore_ascii_case("textarea")
+        || element
+            .dyn_ref::<web_sys::HtmlElement>()
+            .is_some_and(|e| e.is_content_editable())
+}
+
+/// The fragment of the page's address, `#` included, or "".
+pub fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The page's address without its fragment.
+pub fn page_address() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .map(|href| href.split('#').next().unwrap_or_default().to_string())
+        .unwrap_or_default()
+}
+
+/// Shows `#fragment` in the address bar without adding a history entry or scrolling.
+pub fn replace_fragment(fragment: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let Ok(history) = window.history() else {
+        return false;
+    };
+    history
+        .replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{fragment}")))
+        .is_ok()
+}
+
+/// A value of this tab's `sessionStorage`.
+pub fn session_get(key: &str) -> Option<String> {
+    web_sys::window()?
+        .session_storage()
+        .ok()??
+        .get_item(key)
+        .ok()?
+}
+
+/// Sets a value of this tab's `sessionStorage`; failing only loses a convenience.
+pub fn session_set(key: &str, value: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+        let _ = storage.set_item(key, value);
+    }
+}

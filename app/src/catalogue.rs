@@ -1,0 +1,621 @@
+//! Every form field of the designer: its path, its label and what kind of input it is, and
+//! the settings panels that gather them the way the exercise's `deployment.cfg` does.
+//!
+//! A field is named by the path `stackwright_core::edit` reads and writes and diagnostics
+//! point at, so a form, its messages and its undo step share one key. This module is pure
+//! data over the design's shape ([`Structure`]), so it is tested without a browser.
+
+use stackwright_core::model::{Balance, DatabaseFlavor, Platform};
+use stackwright_core::{Kind, Topology};
+
+/// The settings panels, named as the exercise names its sections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Panel {
+    Hosts,
+    Ports,
+    Users,
+    Passwords,
+    Databases,
+    Varnish,
+    Limits,
+    Urls,
+    Sites,
+    InstanceTemplate,
+    Tls,
+}
+
+impl Panel {
+    pub const ALL: [Panel; 11] = [
+        Panel::Hosts,
+        Panel::Ports,
+        Panel::Users,
+        Panel::Passwords,
+        Panel::Databases,
+        Panel::Varnish,
+        Panel::Limits,
+        Panel::Urls,
+        Panel::Sites,
+        Panel::InstanceTemplate,
+        Panel::Tls,
+    ];
+
+    /// The tab's text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Panel::Hosts => "Hosts",
+            Panel::Ports => "Ports",
+            Panel::Users => "Users",
+            Panel::Passwords => "Passwords",
+            Panel::Databases => "Databases",
+            Panel::Varnish => "Varnish options",
+            Panel::Limits => "Limits",
+            Panel::Urls => "URLs",
+            Panel::Sites => "Sites",
+            Panel::InstanceTemplate => "Zope instance template",
+            Panel::Tls => "TLS",
+        }
+    }
+
+    /// A short id for element ids.
+    pub fn id(self) -> &'static str {
+        match self {
+            Panel::Hosts => "hosts",
+            Panel::Ports => "ports",
+            Panel::Users => "users",
+            Panel::Passwords => "passwords",
+            Panel::Databases => "databases",
+            Panel::Varnish => "varnish",
+            Panel::Limits => "limits",
+            Panel::Urls => "urls",
+            Panel::Sites => "sites",
+            Panel::InstanceTemplate => "instance",
+            Panel::Tls => "tls",
+        }
+    }
+}
+
+/// How a field is edited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Input {
+    Text,
+    /// Digits; still a text box, so a half-typed value is kept and explained.
+    Number,
+    /// Hidden unless shown; can be filled with a random password.
+    Password,
+    /// A checkbox holding `"true"` or `"false"`.
+    Toggle,
+    /// One of a closed list of (value, label).
+    Choice(&'static [(&'static str, &'static str)]),
+    /// One entry per line.
+    Lines,
+    /// One of the design's hosts.
+    Host,
+    /// An instance's own value of a template setting (the path given); empty follows it.
+    Inherit(&'static str),
+    /// An instance's own on/off for a template flag (the path given); empty follows it.
+    InheritToggle(&'static str),
+}
+
+/// One field of a form.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FieldSpec {
+    /// The path `stackwright_core::edit` takes, e.g. `components.nginx.http_port`.
+    pub path: String,
+    /// The visible label, which is also the input's accessible name.
+    pub label: &'static str,
+    pub input: Input,
+    /// A short explanation under the label, or "".
+    pub help: &'static str,
+}
+
+/// Fields shown together under a title (a component's name, or "Zope").
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Group {
+    pub title: String,
+    pub fields: Vec<FieldSpec>,
+}
+
+/// The shape of a design the forms depend on: which components and hosts exist. It changes
+/// only when something is added, removed or renamed, so forms are not rebuilt per keystroke.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Structure {
+    /// (id, name, kind) of every component, in design order.
+    pub components: Vec<(String, String, Kind)>,
+    pub hosts: Vec<String>,
+}
+
+impl Structure {
+    pub fn of(t: &Topology) -> Structure {
+        Structure {
+            components: t
+                .components
+                .iter()
+                .map(|c| (c.id.clone(), c.name.clone(), c.kind()))
+                .collect(),
+            hosts: t.hosts.iter().map(|h| h.id.clone()).collect(),
+        }
+    }
+
+    /// The name of a component, or its id if the design lacks it.
+    pub fn name_of<'a>(&'a self, id: &'a str) -> &'a str {
+        self.components
+            .iter()
+            .find(|(i, _, _)| i == id)
+            .map_or(id, |(_, name, _)| name.as_str())
+    }
+
+    pub fn kind_of(&self, id: &str) -> Option<Kind> {
+        self.components
+            .iter()
+            .find(|(i, _, _)| i == id)
+            .map(|(_, _, k)| *k)
+    }
+}
+
+const BALANCES: &[(&str, &str)] = &[
+    ("leastconn", "Least connections"),
+    ("roundrobin", "Round robin"),
+    ("source", "Source address"),
+];
+const FLAVORS: &[(&str, &str)] = &[("mariadb", "MariaDB"), ("mysql", "MySQL")];
+const PLATFORMS: &[(&str, &str)] = &[("debian-12", "Debian 12 (bookworm)")];
+
+/// Label, input and help of a component field.
+fn component_field(kind: Kind, field: &str) -> (&'static str, Input, &'static str) {
+    use Input::*;
+    match (kind, field) {
+        (_, "name") => ("Name", Text, "What the diagram and the comments call it."),
+        (_, "host") => ("Host", Host, "The machine it runs on."),
+        (Kind::Database, "address") => ("Address", Text, "Where the instances reach the database."),
+        (_, "address") => ("Bind address", Text, "0.0.0.0 listens on every interface."),
+        (Kind::Database, "user") => (
+            "System user",
+            Text,
+            "Informational: the database is your own server.",
+        ),
+        (_, "user") => ("System user", Text, "supervisor runs it as this user."),
+        (_, "http_port") => ("HTTP port", Number, ""),
+        (_, "https_port") => ("HTTPS port", Number, ""),
+        (_, "public_host") => (
+            "Public host name",
+            Text,
+            "The domain users type; also the certificate's name.",
+        ),
+        (_, "certificate") => ("Certificate file", Text, "Relative to the bundle's folder."),
+        (_, "certificate_key") => (
+            "Certificate key file",
+            Text,
+            "Relative to the bundle's folder.",
+        ),
+        (_, "status_path") => (
+            "Status URL path",
+            Text,
+            "nginx's stub_status, answered on loopback only.",
+        ),
+        (_, "port") => ("Port", Number, ""),
+        (_, "storage") => ("Storage", Text, "malloc,SIZE or file,PATH,SIZE."),
+        (_, "tuning") => (
+            "Tuning parameters",
+            Text,
+            "Extra -p name=value parameters, space separated.",
+        ),
+        (_, "purge_acl") => (
+            "Purge ACL",
+            Lines,
+            "Who may PURGE: one IP, network or host name per line.",
+        ),
+        (_, "stats_port") => ("Stats port", Number, ""),
+        (_, "stats_user") => ("Stats user", Text, "Empty: no password on the stats page."),
+        (_, "stats_password") => ("Stats password", Password, ""),
+        (_, "balance") => ("Balance", Choice(BALANCES), ""),
+        (_, "maxconn_per_server") => (
+            "Max connections per server",
+            Number,
+            "At most the instance's threads.",
+        ),
+        (_, "check_interval_ms") => ("Health check interval (ms)", Number, ""),
+        (_, "fall") => (
+            "Fall",
+            Number,
+            "Failed checks before an instance is taken out.",
+        ),
+        (_, "rise") => ("Rise", Number, "Good checks before it is put back."),
+        (_, "threads") => (
+            "Threads",
+            Inherit("settings.instance.threads"),
+            "Empty follows the instance template.",
+        ),
+        (_, "zodb_cache_size") => (
+            "ZODB cache size",
+            Inherit("settings.instance.zodb_cache_size"),
+            "Objects; empty follows the instance template.",
+        ),
+        (_, "debug_mode") => (
+            "Debug mode",
+            InheritToggle("settings.instance.debug_mode"),
+            "",
+        ),
+        (_, "verbose_security") => (
+            "Verbose security",
+            InheritToggle("settings.instance.verbose_security"),
+            "",
+        ),
+        (_, "flavor") => ("Flavor", Choice(FLAVORS), ""),
+        (_, "db_name") => ("Database name", Text, ""),
+        (_, "db_user") => ("Database user", Text, ""),
+        (Kind::Database, "password") => ("Database password", Password, ""),
+        (_, "admin_user") => ("Admin user", Text, "Login of supervisor's control panel."),
+        (_, "password") => ("Admin password", Password, ""),
+        (_, "memory_mb") => ("Memory (MB)", Number, ""),
+        _ => ("Value", Text, ""),
+    }
+}
+
+/// Label, input and help of a global setting (the path after `settings.`).
+fn setting_field(field: &str) -> (&'static str, Input, &'static str) {
+    use Input::*;
+    match field {
+        "name" => ("Bundle name", Text, "The zip's name and its top folder."),
+        "site_id" => ("Site id", Text, "The Plone site's id in its URLs."),
+        "zope_admin_user" => ("Zope admin user", Text, ""),
+        "zope_admin_password" => ("Zope admin password", Password, ""),
+        "fallback_url" => (
+            "Fallback URL",
+            Text,
+            "Where nginx serves the page shown while every instance is down.",
+        ),
+        "open_files" => (
+            "Open files",
+            Number,
+            "Sizes nginx's worker connections and HAProxy's maxconn.",
+        ),
+        "session_timeout" => ("Session timeout (s)", Number, ""),
+        "shared_blobs" => (
+            "Shared blob directory",
+            Toggle,
+            "All instances use one var/blobstorage.",
+        ),
+        "install_dir" => (
+            "Install directory",
+            Text,
+            "Where the bundle is meant to be unpacked.",
+        ),
+        "platform" => (
+            "Platform",
+            Choice(PLATFORMS),
+            "Fixes the versions of the daemons.",
+        ),
+        "instance.threads" => ("Threads", Number, "Worker threads of each instance."),
+        "instance.zodb_cache_size" => (
+            "ZODB cache size",
+            Number,
+            "Objects kept in each instance's cache.",
+        ),
+        "instance.debug_mode" => ("Debug mode", Toggle, ""),
+        "instance.verbose_security" => ("Verbose security", Toggle, ""),
+        _ => ("Value", Text, ""),
+    }
+}
+
+/// The spec of the field at `path`, or `None` for a path no form shows.
+pub fn field(path: &str, structure: &Structure) -> Option<FieldSpec> {
+    let (label, input, help) = if let Some(field) = path.strip_prefix("settings.") {
+        if !stackwright_core::edit::SETTINGS_FIELDS.contains(&field) {
+            return None;
+        }
+        setting_field(field)
+    } else if let Some(rest) = path.strip_prefix("hosts.") {
+        rest.strip_suffix(".address")?;
+        ("Address", Input::Text, "Where other machines reach it.")
+    } else {
+        let (id, field) = path.strip_prefix("components.")?.rsplit_once('.')?;
+        let kind = structure.kind_of(id)?;
+        let known = stackwright_core::edit::COMMON_FIELDS
+            .iter()
+            .chain(stackwright_core::edit::kind_fields(kind))
+            .any(|f| *f == field);
+        if !known {
+            return None;
+        }
+        component_field(kind, field)
+    };
+    Some(FieldSpec {
+        path: path.to_string(),
+        label,
+        input,
+        help,
+    })
+}
+
+fn component_spec(structure: &Structure, id: &str, name: &str) -> FieldSpec {
+    field(&format!("components.{id}.{name}"), structure).expect("a known field")
+}
+
+fn setting_spec(field: &str) -> FieldSpec {
+    let (label, input, help) = setting_field(field);
+    FieldSpec {
+        path: format!("settings.{field}"),
+        label,
+        input,
+        help,
+    }
+}
+
+/// Every field of a component, for the inspector: its own settings first, then where and
+/// as whom it runs.
+pub fn component_fields(structure: &Structure, id: &str) -> Vec<FieldSpec> {
+    let Some(kind) = structure.kind_of(id) else {
+        return Vec::new();
+    };
+    let own = stackwright_core::edit::kind_fields(kind);
+    std::iter::once(&"name")
+        .chain(own)
+        .chain(&["host", "address", "user"])
+        .map(|f| component_spec(structure, id, f))
+        .collect()
+}
+
+/// One group per component of `kinds` holding its `fields` that exist for its kind.
+fn per_component(structure: &Structure, kinds: &[Kind], fields: &[&str]) -> Vec<Group> {
+    structure
+        .components
+        .iter()
+        .filter(|(_, _, k)| kinds.contains(k))
+        .filter_map(|(id, name, kind)| {
+            let own = stackwright_core::edit::kind_fields(*kind);
+            let specs: Vec<FieldSpec> = fields
+                .iter()
+                .filter(|f| own.contains(f) || stackwright_core::edit::COMMON_FIELDS.contains(f))
+                .map(|f| component_spec(structure, id, f))
+                .collect();
+            (!specs.is_empty()).then(|| Group {
+                title: name.clone(),
+                fields: specs,
+            })
+        })
+        .collect()
+}
+
+fn settings_group(title: &str, fields: &[&str]) -> Group {
+    Group {
+        title: title.to_string(),
+        fields: fields.iter().map(|f| setting_spec(f)).collect(),
+    }
+}
+
+/// The groups of fields a settings panel shows.
+pub fn panel_groups(panel: Panel, s: &Structure) -> Vec<Group> {
+    const ALL: [Kind; 7] = Kind::ALL;
+    let mut groups = Vec::new();
+    match panel {
+        Panel::Hosts => {
+            groups.extend(s.hosts.iter().map(|h| Group {
+                title: format!("Machine {h}"),
+                fields: vec![field(&format!("hosts.{h}.address"), s).expect("a host field")],
+            }));
+            groups.extend(per_component(s, &ALL, &["host", "address"]));
+        }
+        Panel::Ports => groups.extend(per_component(
+            s,
+            &ALL,
+            &["http_port", "https_port", "port", "stats_port"],
+        )),
+        Panel::Users => {
+            groups.push(settings_group("Zope", &["zope_admin_user"]));
+            groups.extend(per_component(
+                s,
+                &ALL,
+                &["user", "stats_user", "db_user", "admin_user"],
+            ));
+        }
+        Panel::Passwords => {
+            groups.push(settings_group("Zope", &["zope_admin_password"]));
+            groups.extend(per_component(
+                s,
+                &[Kind::Haproxy, Kind::Database, Kind::Supervisor],
+                &["stats_password", "password"],
+            ));
+        }
+        Panel::Databases => groups.extend(per_component(
+            s,
+            &[Kind::Database],
+            &[
+                "flavor", "host", "address", "port", "db_name", "db_user", "password",
+            ],
+        )),
+        Panel::Varnish => groups.extend(per_component(
+            s,
+            &[Kind::Varnish],
+            &["storage", "tuning", "purge_acl"],
+        )),
+        Panel::Limits => {
+            groups.push(settings_group("Limits", &["open_files", "session_timeout"]));
+            groups.extend(per_component(
+                s,
+                &[Kind::Haproxy, Kind::Memcached],
+                &[
+                    "balance",
+                    "maxconn_per_server",
+                    "check_interval_ms",
+                    "fall",
+                    "rise",
+                    "memory_mb",
+                ],
+            ));
+        }
+        Panel::Urls => {
+            groups.push(settings_group("URLs", &["fallback_url"]));
+            groups.extend(per_component(
+                s,
+                &[Kind::Nginx],
+                &["public_host", "status_path"],
+            ));
+        }
+        Panel::Sites => groups.push(settings_group(
+            "Site",
+            &["site_id", "name", "install_dir", "platform"],
+        )),
+        Panel::InstanceTemplate => groups.push(settings_group(
+            "Every instance",
+            &[
+                "instance.threads",
+                "instance.zodb_cache_size",
+                "instance.debug_mode",
+                "instance.verbose_security",
+                "shared_blobs",
+            ],
+        )),
+        Panel::Tls => groups.extend(per_component(
+            s,
+            &[Kind::Nginx],
+            &[
+                "https_port",
+                "certificate",
+                "certificate_key",
+                "public_host",
+            ],
+        )),
+    }
+    groups
+}
+
+/// Every field path a panel shows, for its tab's problem count.
+pub fn panel_paths(panel: Panel, s: &Structure) -> Vec<String> {
+    panel_groups(panel, s)
+        .into_iter()
+        .flat_map(|g| g.fields)
+        .map(|f| f.path)
+        .collect()
+}
+
+/// The first panel that shows `path`, for a problem about a global setting or a host.
+pub fn panel_of(path: &str, s: &Structure) -> Option<Panel> {
+    Panel::ALL
+        .into_iter()
+        .find(|p| panel_paths(*p, s).iter().any(|f| f == path))
+}
+
+/// Where a problem is, in words: "nginx › HTTP port", "Settings › Site id".
+pub fn describe(path: &str, s: &Structure) -> String {
+    let label = field(path, s).map(|f| f.label);
+    if let Some(field) = path.strip_prefix("settings.") {
+        return format!("Settings › {}", label.unwrap_or(field));
+    }
+    if let Some(rest) = path.strip_prefix("hosts.") {
+        let id = rest.rsplit_once('.').map_or(rest, |(id, _)| id);
+        return format!(
+            "Host {id}{}",
+            label.map(|l| format!(" › {l}")).unwrap_or_default()
+        );
+    }
+    if let Some(rest) = path.strip_prefix("connections.") {
+        let (from, to) = rest.split_once("->").unwrap_or((rest, ""));
+        return format!("Connection {} → {}", s.name_of(from), s.name_of(to));
+    }
+    if let Some(rest) = path.strip_prefix("components.") {
+        return match rest.rsplit_once('.') {
+            Some((id, field)) if s.kind_of(id).is_some() => {
+                format!("{} › {}", s.name_of(id), label.unwrap_or(field))
+            }
+            _ => s.name_of(rest).to_string(),
+        };
+    }
+    path.to_string()
+}
+
+// The choice lists above must name every value the core knows.
+const _: () = {
+    assert!(BALANCES.len() == Balance::ALL.len());
+    assert!(FLAVORS.len() == DatabaseFlavor::ALL.len());
+    assert!(PLATFORMS.len() == Platform::ALL.len());
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stackwright_core::defaults::scaled;
+    use stackwright_core::edit;
+
+    #[test]
+    fn every_field_reads_from_the_design() {
+        for t in [Topology::exercise(), scaled(3, 2)] {
+            let s = Structure::of(&t);
+            let mut specs: Vec<FieldSpec> = Panel::ALL
+                .into_iter()
+                .flat_map(|p| panel_groups(p, &s))
+                .flat_map(|g| g.fields)
+                .collect();
+            for (id, _, _) in &s.components {
+                specs.extend(component_fields(&s, id));
+            }
+            for spec in specs {
+                assert!(edit::get(&t, &spec.path).is_some(), "{}", spec.path);
+                assert_ne!(spec.label, "Value", "{} has a label", spec.path);
+                if let Input::Inherit(template) | Input::InheritToggle(template) = spec.input {
+                    assert!(edit::get(&t, template).is_some(), "{template}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_setting_and_component_field_has_a_home() {
+        let t = Topology::exercise();
+        let s = Structure::of(&t);
+        for field in edit::SETTINGS_FIELDS {
+            let path = format!("settings.{field}");
+            assert!(panel_of(&path, &s).is_some(), "{path} is on a panel");
+        }
+        for c in &t.components {
+            let shown: Vec<String> = component_fields(&s, &c.id)
+                .into_iter()
+                .map(|f| f.path)
+                .collect();
+            for field in edit::COMMON_FIELDS
+                .iter()
+                .chain(edit::kind_fields(c.kind()))
+            {
+                let path = format!("components.{}.{field}", c.id);
+                assert!(shown.contains(&path), "{path} is in the inspector");
+            }
+        }
+    }
+
+    #[test]
+    fn labels_are_unique_within_a_form() {
+        let t = Topology::exercise();
+        let s = Structure::of(&t);
+        let mut forms: Vec<Vec<FieldSpec>> = s
+            .components
+            .iter()
+            .map(|(id, _, _)| component_fields(&s, id))
+            .collect();
+        forms.extend(
+            Panel::ALL
+                .into_iter()
+                .flat_map(|p| panel_groups(p, &s))
+                .map(|g| g.fields),
+        );
+        for form in forms {
+            let mut labels: Vec<&str> = form.iter().map(|f| f.label).collect();
+            labels.sort_unstable();
+            let before = labels.len();
+            labels.dedup();
+            assert_eq!(before, labels.len(), "{form:?}");
+        }
+    }
+
+    #[test]
+    fn problems_are_described_in_words() {
+        let s = Structure::of(&Topology::exercise());
+        for (path, expected) in [
+            ("components.nginx.http_port", "nginx › HTTP port"),
+            ("components.instance2", "Instance 2"),
+            ("settings.site_id", "Settings › Site id"),
+            ("hosts.localhost.address", "Host localhost › Address"),
+            ("connections.nginx->varnish", "Connection nginx → Varnish"),
+        ] {
+            assert_eq!(describe(path, &s), expected);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The validator's diagnostics, indexed once per change for every view that shows them:
+//! the problems panel, each field's inline message, each node's badge, each tab's count.
+
+use std::collections::HashMap;
+
+use stackwright_core::edit;
+use stackwright_core::{Diagnostic, Severity, Topology};
+
+use crate::catalogue::{self, Structure};
+
+/// How many problems of each severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+impl Counts {
+    fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.notes += 1,
+        }
+    }
+
+    /// Errors and warnings: what a badge counts (notes are only listed).
+    pub fn serious(self) -> usize {
+        self.errors + self.warnings
+    }
+
+    /// "2 errors, 1 warning", or "no problems".
+    pub fn summary(self) -> String {
+        let mut parts = Vec::new();
+        for (n, one, many) in [
+            (self.errors, "error", "errors"),
+            (self.warnings, "warning", "warnings"),
+            (self.notes, "note", "notes"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {}", if n == 1 { one } else { many }));
+            }
+        }
+        if parts.is_empty() {
+            "no problems".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// One diagnostic as the views show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub hint: String,
+    /// The form field it is about (as `stackwright_core::edit` names it), or the path of
+    /// the component, connection or setting it is about.
+    pub path: String,
+    /// The component to select when the problem is clicked.
+    pub component: Option<String>,
+    /// Where it is, in words.
+    pub location: String,
+}
+
+/// Every problem of a design, errors first, with the indexes the views look up.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Problems {
+    pub list: Vec<Problem>,
+    by_path: HashMap<String, Vec<usize>>,
+    by_component: HashMap<String, Counts>,
+    pub total: Counts,
+}
+
+impl Problems {
+    /// Indexes `diagnostics`, the validator's answer for `t`.
+    pub fn of(t: &Topology, diagnostics: Vec<Diagnostic>) -> Problems {
+        let structure = Structure::of(t);
+        let mut problems = Problems::default();
+        for d in diagnostics {
+            let path = edit::field_path(&d);
+            let component = d.target.component().map(str::to_string);
+            problems.total.add(d.severity);
+            if let Some(id) = &component {
+                problems
+                    .by_component
+                    .entry(id.clone())
+                    .or_default()
+                    .add(d.severity);
+            }
+            problems
+                .by_path
+                .entry(path.clone())
+                .or_default()
+                .push(problems.list.len());
+            problems.list.push(Problem {
+                severity: d.severity,
+                code: d.code,
+                location: catalogue::describe(&path, &structure),
+                message: d.message,
+                hint: d.hint,
+                path,
+                component,
+            });
+        }
+        problems
+    }
+
+    /// The problems about one field, for its inline message.
+    pub fn on_field(&self, path: &str) -> Vec<Problem> {
+        self.by_path
+            .get(path)
+            .map(|indexes| indexes.iter().map(|i| self.list[*i].clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// How many problems concern a component, its fields and its outgoing connections.
+    pub fn on_component(&self, id: &str) -> Counts {
+        self.by_component.get(id).copied().unwrap_or_default()
+    }
+
+    /// How many problems concern any of `paths` (a settings panel's fields).
+    pub fn on_paths<'a>(&self, paths: impl IntoIterator<Item = &'a String>) -> Counts {
+        let mut counts = Counts::default();
+        for path in paths {
+            for i in self.by_path.get(path).into_iter().flatten() {
+                counts.add(self.list[*i].severity);
+            }
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stackwright_core::validate;
+
+    #[test]
+    fn a_port_clash_shows_on_the_field_the_node_and_the_total() {
+        let mut t = Topology::exercise();
+        edit::set(&mut t, "components.nginx.http_port", "8100").unwrap();
+        let problems = Problems::of(&t, validate(&t));
+        let on_field = problems.on_field("components.varnish.port");
+        assert!(
+            on_field.iter().any(|p| p.code == "port-conflict"),
+            "{on_field:?} {:?}",
+            problems.list
+        );
+        assert!(problems.on_component("varnish").errors >= 1);
+        assert!(problems.total.errors >= 1);
+        assert_eq!(problems.list[0].severity, Severity::Error, "errors first");
+        let clash = &on_field[0];
+        assert!(
+            ["Varnish › Port", "nginx › HTTP port"].contains(&clash.location.as_str()),
+            "{}",
+            clash.location
+        );
+        // The validator reports a clash on both listeners, so the field typed in shows it.
+        assert!(
+            problems
+                .on_field("components.nginx.http_port")
+                .iter()
+                .any(|p| p.code == "port-conflict")
+        );
+        assert!(problems.on_component("nginx").errors >= 1);
+        assert_eq!(
+            problems.total.errors, 2,
+            "one per listener: {:#?}",
+            problems.list
+        );
+    }
+
+    #[test]
+    fn the_exercise_has_warnings_and_notes_only() {
+        let t = Topology::exercise();
+        let problems = Problems::of(&t, validate(&t));
+        assert_eq!(problems.total.errors, 0);
+        assert!(problems.total.warnings > 0);
+        assert_eq!(
+            problems.on_field("settings.zope_admin_password")[0].code,
+            "password-default"
+        );
+    }
+
+    #[test]
+    fn summaries_read_well() {
+        let c = |errors, warnings, notes| Counts {
+            errors,
+            warnings,
+            notes,
+        };
+        assert_eq!(c(0, 0, 0).summary(), "no problems");
+        assert_eq!(c(1, 0, 0).summary(), "1 error");
+        assert_eq!(c(2, 1, 3).summary(), "2 errors, 1 warning, 3 notes");
+    }
+}

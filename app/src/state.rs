@@ -1,0 +1,363 @@
+//! The designer's state: one signal holding the design, shared through the small `Copy`
+//! [`Designer`] context, with everything derived from it (problems, rendered files, the
+//! shape the forms follow) as memos, and the undo history beside it.
+//!
+//! Every change goes through a method here, so every change is undoable and autosaved.
+//! The outside world is touched only by the autosave effect built in [`Designer::load`]
+//! and by the event handlers that call into this module.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use stackwright_core::edit::{self, EditError};
+use stackwright_core::{Bundle, Topology, format, render, validate};
+
+use crate::browser;
+use crate::catalogue::{self, Panel, Structure};
+use crate::history::History;
+use crate::problems::{Problem, Problems};
+use crate::share_link::{self, Opened};
+use crate::storage;
+
+/// How many steps undo can take back.
+const UNDO_LIMIT: usize = 200;
+
+/// How long the address bar waits for typing to pause before it follows the design.
+const ADDRESS_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// The files of the design, as the files panel shows them.
+#[derive(Clone, Debug, Default)]
+pub struct Rendered {
+    /// The files of the design, or of its last state without errors.
+    pub current: Option<Arc<Bundle>>,
+    /// The files before the last change that changed any, to highlight what changed.
+    pub previous: Option<Arc<Bundle>>,
+    /// Whether the design has errors now, so `current` is from an earlier state.
+    pub stale: bool,
+}
+
+/// Two renders are the same when they hold the same bundles: comparing pointers, not
+/// every file, since a new bundle is only kept when its files differ.
+impl PartialEq for Rendered {
+    fn eq(&self, other: &Rendered) -> bool {
+        fn same(a: &Option<Arc<Bundle>>, b: &Option<Arc<Bundle>>) -> bool {
+            match (a, b) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+        }
+        self.stale == other.stale
+            && same(&self.current, &other.current)
+            && same(&self.previous, &other.previous)
+    }
+}
+
+/// Whether a notice reports a failure (an alert) or news (a status message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Error,
+}
+
+/// A message at the top of the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub tone: Tone,
+    pub text: String,
+}
+
+/// The id of the input of the field at `path` in a form (`scope` is "inspector" or "panel").
+pub fn field_id(scope: &str, path: &str) -> String {
+    format!("sw-{scope}-{path}")
+}
+
+/// The id of the inspector's heading, focused when a problem concerns a whole component.
+pub const INSPECTOR_HEADING: &str = "sw-inspector-heading";
+
+/// The designer's shared state. It is `Copy`: every component takes it from the context.
+#[derive(Clone, Copy)]
+pub struct Designer {
+    /// The design, exactly as typed.
+    pub design: RwSignal<Topology>,
+    history: StoredValue<History<Topology>>,
+    /// (can undo, can redo), kept in step with the history for the buttons.
+    undoable: RwSignal<(bool, bool)>,
+    /// The components and hosts that exist, which forms and tabs are built from.
+    pub structure: Memo<Structure>,
+    pub problems: Memo<Problems>,
+    pub rendered: Memo<Rendered>,
+    /// The component the inspector shows.
+    pub selection: RwSignal<Option<String>>,
+    /// The settings panel shown.
+    pub panel: RwSignal<Panel>,
+    /// The path of the file the files panel shows.
+    pub file: RwSignal<String>,
+    pub notice: RwSignal<Option<Notice>>,
+}
+
+/// The designer of the page; panics only if a component is used outside [`crate::App`].
+pub fn use_designer() -> Designer {
+    expect_context::<Designer>()
+}
+
+impl Designer {
+    /// Restores the saved design (or starts from the exercise's), derives everything from
+    /// it and starts autosaving.
+    pub fn load() -> Designer {
+        let loaded = storage::load();
+        let design = RwSignal::new(loaded.design.unwrap_or_else(Topology::exercise));
+        let structure = Memo::new(move |_| design.with(Structure::of));
+        let problems = Memo::new(move |_| design.with(|t| Problems::of(t, validate(t))));
+        let rendered = Memo::new(move |previous: Option<&Rendered>| {
+            let previous = previous.cloned().unwrap_or_default();
+            match design.with(render) {
+                Ok(bundle) => {
+                    if previous.current.as_deref() == Some(&bundle) {
+                        Rendered {
+                            stale: false,
+                            ..previous
+                        }
+                    } else {
+                        Rendered {
+                            previous: previous.current,
+                            current: Some(Arc::new(bundle)),
+                            stale: false,
+                        }
+                    }
+                }
+                Err(_) => Rendered {
+                    stale: true,
+                    ..previous
+                },
+            }
+        });
+        let designer = Designer {
+            design,
+            history: StoredValue::new(History::new(UNDO_LIMIT)),
+            undoable: RwSignal::new((false, false)),
+            structure,
+            problems,
+            rendered,
+            selection: RwSignal::new(None),
+            panel: RwSignal::new(Panel::Hosts),
+            file: RwSignal::new("etc/nginx.conf".to_string()),
+            notice: RwSignal::new(loaded.message.map(|text| Notice {
+                tone: Tone::Error,
+                text,
+            })),
+        };
+        designer.open_link(&browser::location_hash());
+        if loaded.may_save {
+            Effect::new(move |_| {
+                let json = design.with(format::to_json);
+                if let Err(reason) = storage::save(&json) {
+                    designer.tell(
+                        Tone::Error,
+                        format!("Your changes are not saved in this browser: {reason}."),
+                    );
+                }
+            });
+        }
+        designer.follow_in_address_bar();
+        designer
+    }
+
+    /// Keeps the address bar's fragment in step with the design, once typing pauses.
+    fn follow_in_address_bar(&self) {
+        let design = self.design;
+        let pending = StoredValue::new(None::<TimeoutHandle>);
+        Effect::new(move |_| {
+            design.track();
+            if let Some(handle) = pending.get_value() {
+                handle.clear();
+            }
+            let handle = set_timeout_with_handle(
+                move || {
+                    let fragment = design.with_untracked(share_link::address_fragment);
+                    if browser::location_hash().strip_prefix('#') != Some(fragment.as_str())
+                        && browser::replace_fragment(&fragment)
+                    {
+                        browser::session_set(share_link::WRITTEN_KEY, &fragment);
+                    }
+                },
+                ADDRESS_DELAY,
+            )
+            .ok();
+            pending.set_value(handle);
+        });
+    }
+
+    /// Opens the design a link's fragment holds, if it is news: as one undo step, saying
+    /// so, and warning when the link left the passwords out.
+    pub fn open_link(&self, fragment: &str) {
+        let written = browser::session_get(share_link::WRITTEN_KEY);
+        let opened = self
+            .design
+            .with_untracked(|t| share_link::open(fragment, t, written.as_deref()));
+        match opened {
+            Opened::NoLink | Opened::Same => {}
+            Opened::Design {
+                topology,
+                without_passwords,
+            } => {
+                self.replace(*topology);
+                let passwords = if without_passwords {
+                    " The link carries no passwords: generate or type them before downloading."
+                } else {
+                    ""
+                };
+                self.tell(
+                    Tone::Info,
+                    format!("Opened the design from the link.{passwords} Undo brings back the design you had."),
+                );
+            }
+            Opened::Broken(reason) => self.tell(
+                Tone::Error,
+                format!("The design in this page's link could not be opened: {reason}. You are seeing the design saved in this browser."),
+            ),
+        }
+    }
+
+    /// Shows a notice at the top of the page.
+    pub fn tell(&self, tone: Tone, text: impl Into<String>) {
+        self.notice.set(Some(Notice {
+            tone,
+            text: text.into(),
+        }));
+    }
+
+    fn sync_undoable(&self) {
+        let state = self.history.with_value(|h| (h.can_undo(), h.can_redo()));
+        if self.undoable.get_untracked() != state {
+            self.undoable.set(state);
+        }
+    }
+
+    pub fn can_undo(&self) -> bool {
+        self.undoable.get().0
+    }
+
+    pub fn can_redo(&self) -> bool {
+        self.undoable.get().1
+    }
+
+    /// Sets the field at `path` to what the user typed. Keystrokes into one field make
+    /// one undo step; the design is copied only when a step starts.
+    pub fn set_field(&self, path: &str, value: &str) {
+        let unchanged = self
+            .design
+            .with_untracked(|t| edit::get(t, path).is_none_or(|old| old == value));
+        if unchanged {
+            return;
+        }
+        let design = self.design;
+        self.history.update_value(|h| {
+            if h.starts_step(Some(path)) {
+                h.push(design.get_untracked(), Some(path));
+            }
+        });
+        design.update(|t| {
+            // Only closed choices can refuse, and the forms offer only valid ones.
+            let _ = edit::set(t, path, value);
+        });
+        self.sync_undoable();
+    }
+
+    /// Ends the undo step of the field being typed in (it lost focus).
+    pub fn seal(&self) {
+        self.history.update_value(History::seal);
+    }
+
+    /// Replaces the whole design as one undo step (import, preset, reset).
+    pub fn replace(&self, next: Topology) {
+        let mut before = next;
+        self.design.update(|t| std::mem::swap(t, &mut before));
+        self.history.update_value(|h| h.push(before, None));
+        self.forget_missing_selection();
+        self.sync_undoable();
+    }
+
+    /// Applies a structural change (add or remove an instance) as one undo step, or
+    /// leaves the design alone if the change is refused.
+    pub fn change<R>(
+        &self,
+        change: impl FnOnce(&mut Topology) -> Result<R, EditError>,
+    ) -> Result<R, EditError> {
+        let mut next = self.design.get_untracked();
+        let result = change(&mut next)?;
+        self.replace(next);
+        Ok(result)
+    }
+
+    pub fn undo(&self) {
+        self.step(true);
+    }
+
+    pub fn redo(&self) {
+        self.step(false);
+    }
+
+    fn step(&self, back: bool) {
+        let possible = self
+            .history
+            .with_value(|h| if back { h.can_undo() } else { h.can_redo() });
+        if !possible {
+            return;
+        }
+        let history = self.history;
+        self.design.update(|t| {
+            history.update_value(|h| {
+                if back {
+                    h.undo(t);
+                } else {
+                    h.redo(t);
+                }
+            });
+        });
+        self.forget_missing_selection();
+        self.sync_undoable();
+    }
+
+    fn forget_missing_selection(&self) {
+        let missing = self.selection.with_untracked(|s| {
+            s.as_ref()
+                .is_some_and(|id| self.design.with_untracked(|t| t.component(id).is_none()))
+        });
+        if missing {
+            self.selection.set(None);
+        }
+    }
+
+    /// Shows where a problem is: selects its component or opens its settings panel, then
+    /// focuses the field (or the inspector's heading when it is about a whole component).
+    pub fn go_to(&self, problem: &Problem) {
+        let path = problem.path.clone();
+        let structure = self.structure.get_untracked();
+        if path.starts_with("components.") || path.starts_with("connections.") {
+            if let Some(id) = &problem.component {
+                self.selection.set(Some(id.clone()));
+            }
+            request_animation_frame(move || {
+                if !browser::focus(&field_id("inspector", &path)) {
+                    browser::focus(INSPECTOR_HEADING);
+                }
+            });
+            return;
+        }
+        // A host's id has no field; design-wide problems (no instance, no supervisor)
+        // belong with the instances.
+        let panel =
+            catalogue::panel_of(&path, &structure).unwrap_or(if path.starts_with("hosts.") {
+                Panel::Hosts
+            } else {
+                Panel::InstanceTemplate
+            });
+        self.panel.set(panel);
+        request_animation_frame(move || {
+            if !browser::focus(&field_id("panel", &path)) {
+                browser::focus(&format!("sw-tab-{}", panel.id()));
+            }
+        });
+    }
+}
