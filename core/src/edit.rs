@@ -413,16 +413,15 @@ pub fn set(t: &mut Topology, path: &str, value: &str) -> Result<(), EditError> {
 ///
 /// Each purge ACL entry (`purge_acl.2`) belongs to the one purge ACL field.
 pub fn field_path(diagnostic: &Diagnostic) -> String {
-    if let Target::Component {
-        id,
-        field: Some(field),
-    } = &diagnostic.target
-    {
-        if field.starts_with("purge_acl.") {
-            return format!("components.{id}.purge_acl");
+    match &diagnostic.target {
+        Target::Component {
+            id,
+            field: Some(field),
+        } if field.starts_with("purge_acl.") => {
+            format!("components.{id}.purge_acl")
         }
+        target => target.path(),
     }
-    diagnostic.target.path()
 }
 
 /// The ports of every listener on `host`, typed or not, that parse.
