@@ -90,7 +90,7 @@ impl Platform {
                 ("memcached", "1.6"),
                 ("MariaDB", "10.11"),
                 ("Python", "3.11"),
-                ("Plone", "6.1"),
+                ("Plone", "6.2"),
             ],
         }
     }

@@ -1,0 +1,722 @@
+#!/usr/bin/env bash
+# The exercise's steps 9-14 on the real chain, as an automated drill.
+#
+#   tests/stack/drill.sh [DESIGN.json ...]     (as root; default: the default design and
+#                                              tests/stack/alt-design.json)
+#
+# For each design it builds the bundle with the CLI, unzips it into a fresh temporary
+# folder and does only what the bundle's README tells a user to do, with the bundle's
+# own files and scripts: the database (on a MariaDB server of its own, loopback only),
+# the certificate, bin/setup, bin/create-site, supervisord. Then it checks the chain
+# nginx -> Varnish -> HAProxy -> Zope -> MariaDB over HTTP and HTTPS, writes through one
+# instance and reads through another, stops the instances one by one (the site must keep
+# answering until the last is down, then show the panic page), brings one back, packs the
+# database, shuts everything down and checks that nothing is left running.
+#
+# Every request, stop and check is logged with a timestamp. The last line is
+# "N passed, N failed"; the exit status is non-zero if anything failed.
+# Only loopback addresses are contacted (pip alone goes to the package index, once).
+# A second run is faster: the wheels are kept in target/wheelhouse (see use_wheelhouse),
+# and pip's own cache in PIP_CACHE_DIR (default target/pip-cache).
+# Logs of the last run of each design: target/drill-logs/<bundle name>/.
+set -uo pipefail
+exec </dev/null
+# The drill's own output, kept on fds 8 and 9 so that cleanup after an interruption is
+# logged even when it happens while a check has stdout redirected.
+exec 8>&1 9>&2
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here="$root/tests/stack"
+PY=/usr/bin/python3            # Debian's python: `python3` on PATH may be a pyenv shim
+CLI="$root/target/debug/stackwright"
+export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$root/target/pip-cache}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+LOG_KEEP="$root/target/drill-logs"
+PLONE_MARKER='<meta name="generator" content="Plone'
+
+passed=0
+failed=0
+start_time=$EPOCHREALTIME
+
+# Current design's state, for cleanup.
+tmp_root=""          # everything of one design lives below this folder
+bundle=""            # the unpacked bundle
+db_dir=""            # MariaDB's datadir, socket, pid and log
+mariadb_pid=""
+design_failed_before=0
+removals=()          # background removals of earlier designs' folders
+summary_printed=""
+
+# --- logging and checks ------------------------------------------------------------------
+
+log() {
+    local now elapsed
+    printf -v now '%(%H:%M:%S)T' -1
+    elapsed=$(awk -v a="$start_time" -v b="$EPOCHREALTIME" 'BEGIN { printf "%7.1f", b - a }')
+    printf '[%s +%ss] %s\n' "$now" "$elapsed" "$*"
+}
+
+pass() { passed=$((passed + 1)); log "PASS: $1"; }
+fail() { failed=$((failed + 1)); log "FAIL: $1${2:+ -- $2}"; }
+
+# check NAME COMMAND...: one counted check. The command runs in this shell (so it may
+# start processes and set variables); its output is logged below the check, indented.
+check_out=$(mktemp /tmp/stackwright-drill-check.XXXXXX)
+check() {
+    local name=$1
+    shift
+    "$@" > "$check_out" 2>&1
+    local status=$?
+    sed 's/^/    | /' "$check_out"
+    if [ "$status" -eq 0 ]; then pass "$name"; else fail "$name" "exit status $status"; fi
+    return "$status"
+}
+
+# expect NAME CONDITION-RESULT DETAIL: counts a check whose condition was already evaluated.
+expect() {
+    if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi
+    return "$2"
+}
+
+seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
+# --- HTTP (loopback only) ----------------------------------------------------------------
+
+# request LABEL URL [CURL-ARGS...]: one logged request; sets code, body (a file), headers (a file).
+request() {
+    local label=$1 url=$2
+    shift 2
+    case "$url" in
+        http://127.0.0.1:*|https://127.0.0.1:*) ;;
+        *) log "refusing to contact $url: only 127.0.0.1 is allowed"; code=000; return 1 ;;
+    esac
+    body="$tmp_root/response.body"
+    headers="$tmp_root/response.headers"
+    : > "$body"
+    : > "$headers"
+    local t0=$EPOCHREALTIME
+    code=$(curl -s --max-time 30 -o "$body" -D "$headers" -w '%{http_code}' "$@" "$url")
+    log "$label ${url} -> ${code} ($(stat -c %s "$body") bytes, $(seconds_since "$t0")s)"
+}
+
+answers_200() { request "$@"; [ "$code" = 200 ]; }
+has_marker() { grep -qF "$PLONE_MARKER" "$body"; }
+header() { tr -d '\r' < "$headers" | awk -v h="$(echo "$1" | tr 'A-Z' 'a-z'):" 'tolower($1) == h { $1 = ""; sub(/^ /, ""); print; exit }'; }
+
+# The HAProxy statistics as CSV, with the design's credentials when it has any.
+stats_csv() {
+    local auth=()
+    [ -n "$STATS_USER" ] && auth=(-u "$STATS_USER:$STATS_PASSWORD")
+    local url="http://127.0.0.1:$STATS_PORT/;csv" out
+    out=$(curl -s --max-time 5 "${auth[@]}" -w '\n%{http_code}' "$url")
+    log "GET (stats) $url -> ${out##*$'\n'}" >&2
+    printf '%s\n' "${out%$'\n'*}"
+}
+
+# stats_field PROXY SERVER FIELD: one value of the statistics CSV.
+stats_field() {
+    stats_csv | awk -F, -v px="$1" -v sv="$2" -v field="$3" '
+        NR == 1 { sub(/^# /, ""); for (i = 1; i <= NF; i++) col[$i] = i; next }
+        $1 == px && $2 == sv { print $col[field]; exit }'
+}
+
+nginx_requests() {
+    request "GET (nginx status)" "http://127.0.0.1:$HTTP_PORT$STATUS_PATH" >&2
+    awk 'NR == 3 { print $3 }' "$body"
+}
+
+# wait_until SECONDS DESCRIPTION COMMAND...: polls once a second; logs how long it took.
+wait_until() {
+    local limit=$1 what=$2
+    shift 2
+    local t0=$EPOCHREALTIME deadline=$((SECONDS + limit))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if "$@"; then
+            log "waited $(seconds_since "$t0")s for $what"
+            return 0
+        fi
+        sleep 1
+    done
+    log "gave up after ${limit}s waiting for $what"
+    return 1
+}
+
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
+port_listening() { ss -Hltn "sport = :$1" | grep -q .; }
+
+# --- the bundle's own instructions -------------------------------------------------------
+
+# doc_block FILE HEADING-REGEX: the first ```sh block in the first `## ` section whose
+# heading matches, with a leading `sudo ` removed (the drill runs as root).
+doc_block() {
+    awk -v re="$2" '
+        /^## / { in_section = ($0 ~ re); next }
+        in_section && /^```sh/ { in_block = 1; next }
+        in_block && /^```/ { exit }
+        in_block { print }' "$1" | sed -E 's/^sudo //'
+}
+
+# doc_command FILE HEADING-REGEX LINE-REGEX: the one line of that block that matches.
+doc_command() { doc_block "$1" "$2" | grep -E -m1 "$3"; }
+
+# readme_in_order README: the sections the drill uses exist and come in the order it runs them.
+readme_in_order() {
+    local section line previous=0
+    for section in 'Prerequisites' 'The database' 'The certificate' 'Prepare the folder' \
+        'Create the Plone site' 'Start everything' 'Test the full stack' 'failover' \
+        'Pack the database' 'Stop everything'; do
+        line=$(grep -n -m1 -E "^## .*$section" "$1" | cut -d: -f1)
+        if [ -z "$line" ]; then echo "no section '$section'"; return 1; fi
+        if [ "$line" -le "$previous" ]; then echo "section '$section' comes too early"; return 1; fi
+        echo "line $line: $(sed -n "${line}p" "$1")"
+        previous=$line
+    done
+}
+
+# only_loopback_urls LINE: every URL in the line is on localhost or 127.0.0.1.
+only_loopback_urls() {
+    local host
+    for host in $(grep -oE '://[^/:]+' <<< "$1" | sed 's|^://||'); do
+        case "$host" in localhost|127.0.0.1) ;; *) return 1 ;; esac
+    done
+}
+
+# readme_test_command LABEL LINE: a test command of the README answers 200 (or the status page).
+readme_test_command() {
+    in_bundle "$1" 60 "$2" || return 1
+    grep -qE '^HTTP/[0-9.]+ 200|^Active connections' "$tmp_root/$1.out"
+}
+
+# in_bundle LABEL TIMEOUT COMMAND-LINE: runs a line from the README in the bundle's folder.
+in_bundle() {
+    local label=$1 limit=$2 line=$3 t0=$EPOCHREALTIME status
+    log "run ($label): $line"
+    (cd "$bundle" && timeout "$limit" bash -c "$line") < /dev/null > "$tmp_root/$label.out" 2>&1
+    status=$?
+    tail -n 40 "$tmp_root/$label.out"
+    log "($label) exit status $status after $(seconds_since "$t0")s"
+    return "$status"
+}
+
+supervisorctl_cmd() { (cd "$bundle" && timeout 60 supervisorctl -c etc/supervisord.conf "$@"); }
+
+all_running() {
+    local out
+    out=$(supervisorctl_cmd status 2>&1) || true
+    [ -n "$out" ] && printf '%s\n' "$out" | awk '$2 != "RUNNING" { bad = 1 } END { exit bad }'
+}
+
+# supervisord logs "exited: NAME (...; not expected)" when a program dies on its own.
+no_unexpected_exit() { ! grep -F 'not expected' "$bundle/var/log/supervisord.log"; }
+
+program_state() { supervisorctl_cmd status "$1" 2>/dev/null | awk '{ print $2 }'; }
+
+# --- processes of the temporary folder ---------------------------------------------------
+
+# pids_in FOLDER: processes whose working directory or command line is inside FOLDER
+# (all of them started by this drill: the folder is its own fresh temporary one).
+pids_in() {
+    local dir=$1 pid cwd cmd
+    for p in /proc/[0-9]*; do
+        pid=${p#/proc/}
+        [ "$pid" = "$$" ] && continue
+        [ "$pid" = "$BASHPID" ] && continue
+        cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
+        cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null) || continue
+        case "$cwd/ $cmd" in
+            *"$dir"*) echo "$pid" ;;
+        esac
+    done
+}
+
+describe_pids() { for pid in "$@"; do echo "$pid $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) (cwd $(readlink "/proc/$pid/cwd" 2>/dev/null))"; done; }
+
+no_process_in() {
+    local left
+    left=$(pids_in "$1")
+    if [ -n "$left" ]; then
+        describe_pids $left
+        return 1
+    fi
+}
+
+# --- logs --------------------------------------------------------------------------------
+
+dump_logs() {
+    log "logs of every daemon of $BUNDLE_NAME:"
+    local f
+    for f in "$bundle"/var/log/*.log "$bundle"/var/nginx/error.log "$db_dir"/error.log; do
+        [ -f "$f" ] || continue
+        echo "----- $f (last 150 lines)"
+        tail -n 150 "$f"
+    done
+    echo "----- end of logs"
+}
+
+keep_logs() {
+    local dest="$LOG_KEEP/$BUNDLE_NAME"
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    cp -r "$bundle"/var/log "$dest/" 2>/dev/null
+    cp "$bundle"/var/nginx/error.log "$dest/nginx-error.log" 2>/dev/null
+    cp "$db_dir"/error.log "$dest/mariadb-error.log" 2>/dev/null
+    cp "$tmp_root"/*.out "$dest/" 2>/dev/null
+    true
+}
+
+# --- cleanup (also on failure) -----------------------------------------------------------
+
+stop_pid() {   # PID SECONDS: TERM, wait, then KILL
+    local pid=$1 limit=$2 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < limit * 2; i++)); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.5
+    done
+    log "pid $pid ignored TERM for ${limit}s: KILL"
+    kill -KILL "$pid" 2>/dev/null
+    sleep 0.5
+}
+
+cleanup_design() {
+    [ -n "$tmp_root" ] || return 0
+    if [ -n "$bundle" ] && [ -f "$bundle/var/supervisord.pid" ]; then
+        local sup_pid
+        sup_pid=$(cat "$bundle/var/supervisord.pid" 2>/dev/null)
+        if [ -n "$sup_pid" ] && kill -0 "$sup_pid" 2>/dev/null; then
+            log "cleanup: supervisorctl shutdown"
+            supervisorctl_cmd shutdown >/dev/null 2>&1
+            local i
+            for ((i = 0; i < 60; i++)); do kill -0 "$sup_pid" 2>/dev/null || break; sleep 0.5; done
+            stop_pid "$sup_pid" 10
+        fi
+    fi
+    if [ -n "$mariadb_pid" ]; then
+        log "cleanup: stop MariaDB ($mariadb_pid)"
+        stop_pid "$mariadb_pid" 60
+        wait "$mariadb_pid" 2>/dev/null
+        mariadb_pid=""
+    fi
+    local left
+    left=$(pids_in "$tmp_root")
+    if [ -n "$left" ]; then
+        log "cleanup: killing what is left in $tmp_root:"
+        describe_pids $left
+        for pid in $left; do kill -TERM "$pid" 2>/dev/null; done
+        sleep 2
+        for pid in $(pids_in "$tmp_root"); do kill -KILL "$pid" 2>/dev/null; done
+    fi
+    # Removing a venv takes from seconds to a minute here: it runs while the next design does.
+    log "cleanup: removing $tmp_root (in the background)"
+    rm -rf "$tmp_root" &
+    removals+=($!)
+    tmp_root=""
+    bundle=""
+}
+
+# finish_removals: waits (bounded) for the background removals of temporary folders.
+finish_removals() {
+    local pid deadline=$((SECONDS + 300))
+    for pid in "${removals[@]}"; do
+        while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.5; done
+        kill -0 "$pid" 2>/dev/null && log "removal $pid still running after 300s: left behind"
+    done
+    removals=()
+}
+
+on_exit() {
+    local status=$?
+    exec 1>&8 2>&9
+    rm -f "$check_out"
+    if [ -n "$tmp_root" ]; then
+        log "drill interrupted (status $status): cleaning up"
+        [ -n "$bundle" ] && dump_logs
+        cleanup_design
+    fi
+    finish_removals
+    if [ -z "$summary_printed" ]; then
+        fail "the drill ran to its end" "interrupted (status $status)"
+        echo "$passed passed, $failed failed"
+        exit 1
+    fi
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+# --- the drill for one design ------------------------------------------------------------
+
+build_cli() {
+    if [ -x "$CLI" ] && [ -z "$(find "$root/core/src" "$root/core/templates" "$root/cli/src" "$root/Cargo.lock" -newer "$CLI" -type f -print -quit 2>/dev/null)" ]; then
+        return 0
+    fi
+    log "building the CLI: cargo build -p stackwright"
+    (cd "$root" && cargo build -q -p stackwright)
+}
+
+# pip's HTTP cache keeps nothing when the index answers without caching headers (as it
+# does behind this machine's proxy), so the drill keeps the bundle's wheels in a wheelhouse
+# of its own, filled once per requirements.txt. bin/setup then installs from it offline,
+# through pip's own settings (PIP_NO_INDEX, PIP_FIND_LINKS); the bundle is not changed.
+# DRILL_WHEELHOUSE=0 lets bin/setup use the index, as a user's machine does.
+use_wheelhouse() {
+    local requirements=$1 dir pip_venv="$root/target/wheelhouse/pip-venv"
+    [ "${DRILL_WHEELHOUSE:-1}" = 0 ] && { log "wheelhouse off: bin/setup uses the index"; return 0; }
+    # Keyed by the pins only: the header comment names the design.
+    dir="$root/target/wheelhouse/$(grep -v '^#' "$requirements" | sha256sum | cut -c1-16)"
+    if [ ! -f "$dir/.complete" ]; then
+        local t0=$EPOCHREALTIME
+        log "filling the wheelhouse $dir from the index (once per requirements.txt)"
+        [ -x "$pip_venv/bin/pip" ] || /usr/bin/python3 -m venv "$pip_venv" || return 0
+        if ! timeout 900 "$pip_venv/bin/pip" download -q --only-binary=:all: -r "$requirements" -d "$dir"; then
+            log "could not fill the wheelhouse: bin/setup uses the index"
+            return 0
+        fi
+        touch "$dir/.complete"
+        log "wheelhouse filled in $(seconds_since "$t0")s"
+    fi
+    export PIP_NO_INDEX=1 PIP_FIND_LINKS="$dir"
+    log "bin/setup installs from the wheelhouse $dir (PIP_NO_INDEX=1)"
+}
+
+# 2. MariaDB from Debian's package as the user's database server, on a datadir of its own.
+start_mariadb() {
+    db_dir="$tmp_root/mariadb"
+    mkdir -p "$db_dir"
+    mariadb-install-db --no-defaults --datadir="$db_dir/data" --user=root --skip-test-db \
+        > "$db_dir/install-db.log" 2>&1 || { cat "$db_dir/install-db.log"; return 1; }
+    log "start: mariadbd on 127.0.0.1:$DB_PORT (datadir $db_dir/data)"
+    mariadbd --no-defaults --datadir="$db_dir/data" --socket="$db_dir/mysqld.sock" \
+        --port="$DB_PORT" --bind-address=127.0.0.1 --user=root \
+        --pid-file="$db_dir/mysqld.pid" --log-error="$db_dir/error.log" > "$db_dir/stdout.log" 2>&1 &
+    mariadb_pid=$!
+    wait_until 60 "MariaDB to accept connections" db_ping
+}
+
+db_ping() { mariadb --no-defaults -S "$db_dir/mysqld.sock" -u root -e 'select 1' >/dev/null 2>&1; }
+
+db_as_user() { mariadb --no-defaults -h 127.0.0.1 -P "$DB_PORT" -u "$DB_USER" -p"$DB_PASSWORD" "$DB_NAME" "$@"; }
+
+fresh_counter=0
+# fresh_request LABEL: a GET through nginx that Varnish cannot answer from its cache.
+fresh_request() {
+    fresh_counter=$((fresh_counter + 1))
+    request "$1" "http://127.0.0.1:$HTTP_PORT/?drill=$$-$fresh_counter-$RANDOM"
+}
+
+served_by_plone() { [ "$code" = 200 ] && has_marker; }
+
+server_down() {   # INSTANCE: HAProxy no longer sends it requests
+    local status
+    status=$(stats_field instances "$1" status)
+    log "HAProxy status of $1: ${status:-<none>}"
+    case "$status" in DOWN|MAINT*|"no check") return 0 ;; esac
+    return 1
+}
+
+server_up() {
+    local status
+    status=$(stats_field instances "$1" status)
+    [ "$status" = UP ]
+}
+
+panic_page() { fresh_request "panic?"; grep -q Panic "$body"; }
+
+site_recovered() { fresh_request "recovered?"; served_by_plone; }
+
+files_owned_by() {   # USER PATH...: every file below the paths belongs to USER
+    local user=$1
+    shift
+    local wrong
+    wrong=$(cd "$bundle" && find "$@" ! -user "$user" -printf '%u %p\n' | head -n 20)
+    [ -z "$wrong" ] || { echo "not owned by $user:"; echo "$wrong"; return 1; }
+}
+
+run_design() {
+    local design=$1 t_design=$EPOCHREALTIME t0
+    design_failed_before=$failed
+    log "=================== design $design"
+    local env_lines
+    env_lines=$($PY "$here/design_env.py" "$design") || { fail "read the design $design"; return 1; }
+    eval "$env_lines"
+    read -r -a instance_ids <<< "$INSTANCE_IDS"
+    read -r -a instance_ports <<< "$INSTANCE_PORTS"
+    read -r -a instance_users <<< "$INSTANCE_USERS"
+    log "design $BUNDLE_NAME: site $SITE_ID, ${#instance_ids[@]} instances (${INSTANCE_PORTS}), http $HTTP_PORT, https $HTTPS_PORT, database $DB_PORT"
+
+    expect "only loopback addresses in the design" "$([ -z "$NON_LOOPBACK" ]; echo $?)" "not loopback: $NON_LOOPBACK" || return 1
+    local busy="" p
+    for p in $BUNDLE_PORTS $DB_PORT; do port_free "$p" || busy="$busy $p"; done
+    expect "every port of the design is free" "$([ -z "$busy" ]; echo $?)" "busy:$busy" || return 1
+    check "stackwright validate $design" "$CLI" validate "$design" || return 1
+
+    # 1. The bundle, built by the CLI and unzipped into a fresh folder the run-as users can traverse.
+    tmp_root=$(mktemp -d /tmp/stackwright-drill.XXXXXX)
+    chmod 755 "$tmp_root"
+    mkdir -m 755 "$tmp_root/install"
+    check "stackwright bundle" "$CLI" bundle "$design" --out "$tmp_root/bundle.zip" || return 1
+    check "unzip the bundle" unzip -q "$tmp_root/bundle.zip" -d "$tmp_root/install" || return 1
+    bundle="$tmp_root/install/$BUNDLE_NAME"
+    expect "the bundle unpacks into one folder named $BUNDLE_NAME" \
+        "$([ -f "$bundle/README.md" ] && [ "$(ls "$tmp_root/install")" = "$BUNDLE_NAME" ]; echo $?)" \
+        "found: $(ls "$tmp_root/install")" || return 1
+    log "bundle unpacked in $bundle"
+    local readme="$bundle/README.md"
+    check "the README's steps come in the order the drill follows them" readme_in_order "$readme"
+
+    # README step 1: the prerequisites are Debian packages; the drill only checks they are there.
+    local packages missing=""
+    packages=$(doc_command "$readme" 'Prerequisites' 'apt-get install' | tr ' ' '\n' | grep -vE '^(apt-get|install|-.*|)$')
+    for p in $packages; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+    done
+    expect "README step 1: every package it lists is installed ($(echo $packages))" \
+        "$([ -n "$packages" ] && [ -z "$missing" ]; echo $?)" "missing:$missing"
+
+    # README step 2: the database and its user, on the drill's own MariaDB server.
+    t0=$EPOCHREALTIME
+    check "MariaDB server started on 127.0.0.1:$DB_PORT" start_mariadb || return 1
+    expect "README step 2 runs sql/create-database.sql" \
+        "$(doc_block "$readme" 'The database' | grep -qE 'mariadb .*< *sql/create-database.sql'; echo $?)" "README step 2 has no such command"
+    log "run: mariadb --no-defaults -S $db_dir/mysqld.sock -u root < sql/create-database.sql"
+    check "sql/create-database.sql runs as root" bash -c "cd '$bundle' && mariadb --no-defaults -S '$db_dir/mysqld.sock' -u root < sql/create-database.sql" || return 1
+    check "sql/create-database.sql runs again (idempotent)" bash -c "cd '$bundle' && mariadb --no-defaults -S '$db_dir/mysqld.sock' -u root < sql/create-database.sql"
+    check "database user $DB_USER logs in over TCP 127.0.0.1:$DB_PORT" db_as_user -e 'select current_user()' || return 1
+    log "database ready in $(seconds_since "$t0")s"
+
+    # README step 3: the certificate, with the exact commands of CERTIFICATES.md.
+    local cert_cmds readme_cert
+    cert_cmds=$(doc_block "$bundle/CERTIFICATES.md" 'self-signed')
+    readme_cert=$(doc_block "$readme" 'The certificate')
+    expect "README step 3 and CERTIFICATES.md give the same certificate commands" \
+        "$([ -n "$cert_cmds" ] && [ "$(sed 's/ *#.*//' <<< "$cert_cmds")" = "$(sed 's/ *#.*//' <<< "$readme_cert")" ]; echo $?)" \
+        "README: $readme_cert"
+    check "certificate commands of CERTIFICATES.md" in_bundle certificate 120 "set -e; $cert_cmds" || return 1
+    check "certificate and key exist; the key belongs to $NGINX_USER, mode 600" bash -c \
+        "cd '$bundle' && openssl x509 -noout -subject -enddate -in etc/server.crt && [ \"\$(stat -c '%U %a' etc/server.key)\" = '$NGINX_USER 600' ]"
+
+    # README step 4: bin/setup (venv from wheels, the MariaDB compat module, owners).
+    local setup_cmd
+    setup_cmd=$(doc_command "$readme" 'Prepare the folder' 'bin/setup')
+    use_wheelhouse "$bundle/requirements.txt"
+    t0=$EPOCHREALTIME
+    check "README step 4: $setup_cmd" in_bundle setup 1500 "$setup_cmd" || return 1
+    log "bin/setup took $(seconds_since "$t0")s"
+    check "the venv has Zope, RelStorage, PyMySQL and the MariaDB compat module" bash -c \
+        "cd '$bundle' && venv/bin/python -c 'import Zope2, relstorage, pymysql, stackwright_mariadb_compat; print(\"imports ok\")'"
+    check "bin/setup runs again (it says it is safe to)" in_bundle setup-again 300 "$setup_cmd"
+
+    # README step 5: the Plone site (exercise step 11), before any instance starts.
+    local create_cmd
+    create_cmd=$(doc_command "$readme" 'Create the Plone site' 'bin/create-site')
+    t0=$EPOCHREALTIME
+    check "README step 5: $create_cmd" in_bundle create-site 600 "$create_cmd" || return 1
+    log "bin/create-site took $(seconds_since "$t0")s"
+    check "bin/create-site runs again and changes nothing" in_bundle create-site-again 600 "$create_cmd"
+    check "state folders of the instances belong to ${instance_users[0]}" files_owned_by "${instance_users[0]}" var/cache var/blobstorage "${instance_ids[@]/#/var/}"
+
+    # README step 6: supervisord starts every program (steps 9-10 of the exercise).
+    local supervisord_cmd
+    supervisord_cmd=$(doc_command "$readme" 'Start everything' '^supervisord ')
+    t0=$EPOCHREALTIME
+    check "README step 6: $supervisord_cmd" in_bundle supervisord 60 "$supervisord_cmd" || return 1
+    if ! wait_until 120 "every program to be RUNNING" all_running; then
+        supervisorctl_cmd status
+        fail "every supervisor program is RUNNING"
+        return 1
+    fi
+    pass "every supervisor program is RUNNING"
+    local status_cmd
+    status_cmd=$(doc_command "$readme" 'Start everything' 'supervisorctl .*status')
+    check "README step 6: $status_cmd" in_bundle status 60 "$status_cmd"
+    local i
+    for i in "${!instance_ids[@]}"; do
+        check "${instance_ids[$i]} answers on 127.0.0.1:${instance_ports[$i]}" \
+            wait_until 180 "${instance_ids[$i]} to answer" answers_200 "GET (${instance_ids[$i]})" "http://127.0.0.1:${instance_ports[$i]}/" || return 1
+    done
+    check "the supervisor control panel answers with the design's credentials" \
+        answers_200 "GET (supervisor)" "http://127.0.0.1:$SUPERVISOR_PORT/" -u "$SUPERVISOR_USER:$SUPERVISOR_PASSWORD"
+    log "the stack started in $(seconds_since "$t0")s"
+    check "no program exited unexpectedly while starting" no_unexpected_exit
+
+    # README step 7: the full stack (exercise step 12), over HTTP and HTTPS.
+    local nginx_before stot_before
+    for i in "${!instance_ids[@]}"; do
+        check "HAProxy sees ${instance_ids[$i]} UP" wait_until 60 "HAProxy to mark ${instance_ids[$i]} UP" server_up "${instance_ids[$i]}"
+    done
+    nginx_before=$(nginx_requests)
+    stot_before=$(stats_field instances BACKEND stot)
+    log "before: nginx requests=$nginx_before, HAProxy backend sessions=$stot_before"
+    check "the site answers through nginx (http)" wait_until 60 "Plone through nginx" site_recovered
+    request "GET (http)" "http://127.0.0.1:$HTTP_PORT/"
+    expect "http: 200 with Plone's generator tag" "$(served_by_plone; echo $?)" "status $code"
+    expect "http: links use the public address http://$PUBLIC_HOST:$HTTP_PORT/" \
+        "$(grep -qF "http://$PUBLIC_HOST:$HTTP_PORT/" "$body"; echo $?)" "no such link"
+    expect "http: Varnish saw it (X-Varnish: $(header X-Varnish), X-Cache: $(header X-Cache))" \
+        "$([ -n "$(header X-Varnish)" ] && [ -n "$(header X-Cache)" ]; echo $?)" "no Varnish header"
+    request "GET (http, again)" "http://127.0.0.1:$HTTP_PORT/"
+    log "second GET: X-Cache $(header X-Cache), X-Varnish $(header X-Varnish)"
+    request "GET (https)" "https://127.0.0.1:$HTTPS_PORT/" --insecure
+    expect "https: 200 with Plone's generator tag" "$(served_by_plone; echo $?)" "status $code"
+    expect "https: links use the public address https://$PUBLIC_HOST:$HTTPS_PORT/" \
+        "$(grep -qF "https://$PUBLIC_HOST:$HTTPS_PORT/" "$body"; echo $?)" "no such link"
+    expect "https: Varnish saw it (X-Varnish: $(header X-Varnish))" "$([ -n "$(header X-Varnish)" ]; echo $?)" "no X-Varnish header"
+    local curl_line n_curl=0
+    while IFS= read -r curl_line; do
+        n_curl=$((n_curl + 1))
+        if only_loopback_urls "$curl_line"; then
+            check "README step 7: $curl_line" readme_test_command "test-$n_curl" "$curl_line"
+        else
+            fail "README step 7: $curl_line" "contacts an address that is not loopback: not run"
+        fi
+    done < <(doc_block "$readme" 'Test the full stack')
+    expect "README step 7 gives the test commands ($n_curl)" "$([ "$n_curl" -ge 3 ]; echo $?)" "none found"
+    fresh_request "GET (fresh URL)"
+    local nginx_after stot_after
+    nginx_after=$(nginx_requests)
+    stot_after=$(stats_field instances BACKEND stot)
+    log "after: nginx requests=$nginx_after, HAProxy backend sessions=$stot_after"
+    expect "nginx status page $STATUS_PATH counts the requests ($nginx_before -> $nginx_after)" \
+        "$([ -n "$nginx_before" ] && [ -n "$nginx_after" ] && [ "$nginx_after" -ge $((nginx_before + 4)) ]; echo $?)" "not rising"
+    expect "HAProxy's backend counted the requests ($stot_before -> $stot_after)" \
+        "$([ -n "$stot_before" ] && [ -n "$stot_after" ] && [ "$stot_after" -gt "$stot_before" ]; echo $?)" "not rising"
+    local mc_sets
+    mc_sets=$(exec 3<>"/dev/tcp/127.0.0.1/$MEMCACHED_PORT" && printf 'stats\r\nquit\r\n' >&3 && tr -d '\r' <&3 | awk '$2 == "cmd_set" { print $3 }')
+    expect "memcached holds RelStorage's cache (cmd_set=$mc_sets)" "$([ "${mc_sets:-0}" -gt 0 ]; echo $?)" "no sets"
+    expect "the ZODB is stored in MariaDB ($(db_as_user -N -e 'select count(*) from object_state' 2>&1) objects)" \
+        "$([ "$(db_as_user -N -e 'select count(*) from object_state' 2>/dev/null)" -gt 0 ] 2>/dev/null; echo $?)" "no objects"
+
+    # Write through one instance, read through another: one shared database.
+    local doc="drill-$$-$RANDOM" title="Written through ${instance_ids[0]}" auth="$ZOPE_ADMIN_USER:$ZOPE_ADMIN_PASSWORD"
+    local last=$((${#instance_ids[@]} - 1))
+    request "POST (REST, ${instance_ids[0]})" "http://127.0.0.1:${instance_ports[0]}/$SITE_ID" -u "$auth" -X POST \
+        -H 'Accept: application/json' -H 'Content-Type: application/json' \
+        -d "{\"@type\": \"Document\", \"id\": \"$doc\", \"title\": \"$title\"}"
+    expect "plone.restapi creates a Document through ${instance_ids[0]} (201)" "$([ "$code" = 201 ]; echo $?)" "status $code: $(head -c 300 "$body")"
+    request "GET (REST, ${instance_ids[$last]})" "http://127.0.0.1:${instance_ports[$last]}/$SITE_ID/$doc" -u "$auth" -H 'Accept: application/json'
+    expect "${instance_ids[$last]} reads the Document written through ${instance_ids[0]}" \
+        "$([ "$code" = 200 ] && $PY -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["title"] != sys.argv[2])' "$body" "$title"; echo $?)" "status $code"
+    request "PATCH (REST, ${instance_ids[$last]})" "http://127.0.0.1:${instance_ports[$last]}/$SITE_ID/$doc" -u "$auth" -X PATCH \
+        -H 'Accept: application/json' -H 'Content-Type: application/json' -d '{"title": "Edited through the other instance"}'
+    expect "PATCH through ${instance_ids[$last]} (204)" "$([ "$code" = 204 ]; echo $?)" "status $code"
+    request "GET (REST, through nginx)" "http://127.0.0.1:$HTTP_PORT/$doc" -u "$auth" -H 'Accept: application/json'
+    expect "the whole chain serves the edited Document at its public URL" \
+        "$([ "$code" = 200 ] && $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.argv[2])' "$body" "http://$PUBLIC_HOST:$HTTP_PORT/$doc"; echo $?)" \
+        "status $code: $(head -c 300 "$body")"
+
+    # README step 8: the failover drill (exercise step 13).
+    local stop_lines start_line n_stops
+    mapfile -t stop_lines < <(doc_block "$readme" 'failover' | grep -E 'supervisorctl .* stop ')
+    n_stops=${#stop_lines[@]}
+    expect "README step 8 stops every instance ($n_stops stop commands)" "$([ "$n_stops" -eq "${#instance_ids[@]}" ]; echo $?)" "expected ${#instance_ids[@]}"
+    local fo_requests=0 fo_failed=0 k line id remaining t_stop
+    for k in "${!stop_lines[@]}"; do
+        line=${stop_lines[$k]}
+        id=${line##* }
+        remaining=$((n_stops - k - 1))
+        t_stop=$EPOCHREALTIME
+        check "stop $id: $line" in_bundle "stop-$id" 90 "$line"
+        log "$id is $(program_state "$id")"
+        if [ "$remaining" -gt 0 ]; then
+            # Requests keep going while HAProxy notices; each must still reach Plone.
+            local deadline=$((SECONDS + 60)) marked=1
+            while [ "$SECONDS" -lt "$deadline" ]; do
+                fresh_request "GET (failover, $id stopped)"
+                fo_requests=$((fo_requests + 1))
+                served_by_plone || { fo_failed=$((fo_failed + 1)); log "failover request failed: status $code"; }
+                if server_down "$id"; then marked=0; break; fi
+                sleep 0.3
+            done
+            expect "HAProxy marks $id down ($(seconds_since "$t_stop")s after the stop)" "$marked" "still up after 60s"
+            local before_failed=$fo_failed n
+            for n in 1 2 3 4 5; do
+                fresh_request "GET (failover, $remaining left)"
+                fo_requests=$((fo_requests + 1))
+                served_by_plone || { fo_failed=$((fo_failed + 1)); log "failover request failed: status $code"; }
+            done
+            expect "the site still answers with $remaining instance(s) left" "$([ "$fo_failed" -eq 0 ]; echo $?)" \
+                "$fo_failed of $fo_requests failover requests failed so far ($((fo_failed - before_failed)) in this round)"
+        else
+            check "HAProxy marks the last instance $id down" wait_until 60 "HAProxy to mark $id down" server_down "$id"
+            check "nginx serves the panic page when no instance is left" wait_until 60 "the panic page" panic_page
+            log "panic page: status $code, $(grep -o 'Panic[^<]*' "$body" | head -1)"
+        fi
+    done
+    log "failover: $fo_requests requests while stopping instances, $fo_failed failed"
+    echo "failover ($BUNDLE_NAME): $fo_requests requests, $fo_failed failed"
+    start_line=$(grep -oE 'supervisorctl -c etc/supervisord.conf start [A-Za-z0-9_.-]+' "$readme" | head -1)
+    t0=$EPOCHREALTIME
+    check "README: bring the site back with: $start_line" in_bundle start-again 120 "$start_line"
+    check "the site recovers through nginx" wait_until 180 "the site to recover" site_recovered
+    log "the site recovered $(seconds_since "$t0")s after the start"
+
+    # README step 9: pack the database.
+    local pack_cmd
+    pack_cmd=$(doc_command "$readme" 'Pack the database' 'zodbpack')
+    t0=$EPOCHREALTIME
+    check "README step 9: $pack_cmd" in_bundle zodbpack 600 "$pack_cmd"
+    log "zodbpack took $(seconds_since "$t0")s"
+    check "state folders of the instances still belong to ${instance_users[0]} after packing" files_owned_by "${instance_users[0]}" var/cache var/blobstorage "${instance_ids[@]/#/var/}"
+    check "the site still answers after packing" wait_until 30 "the site after packing" site_recovered
+
+    check "no program exited unexpectedly during the drill" no_unexpected_exit
+
+    # README step 10: stop everything (exercise step 14).
+    local shutdown_cmd sup_pid
+    shutdown_cmd=$(doc_command "$readme" 'Stop everything' 'shutdown')
+    sup_pid=$(cat "$bundle/var/supervisord.pid" 2>/dev/null)
+    check "README step 10: $shutdown_cmd" in_bundle shutdown 120 "$shutdown_cmd"
+    check "supervisord ($sup_pid) exits" wait_until 90 "supervisord to exit" pid_gone "$sup_pid"
+    check "no process of the stack is left in $bundle" no_process_in "$bundle"
+    local still=""
+    for p in $BUNDLE_PORTS; do port_listening "$p" && still="$still $p"; done
+    expect "no port of the bundle is still listening" "$([ -z "$still" ]; echo $?)" "listening:$still"
+    log "stop: MariaDB ($mariadb_pid)"
+    stop_pid "$mariadb_pid" 60
+    wait "$mariadb_pid" 2>/dev/null
+    mariadb_pid=""
+    check "nothing is left running in $tmp_root" no_process_in "$tmp_root"
+    log "design $BUNDLE_NAME done in $(seconds_since "$t_design")s"
+}
+
+# --- main --------------------------------------------------------------------------------
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "tests/stack/drill.sh runs the bundle as its README says (sudo steps): run it as root" >&2
+    summary_printed=1
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+designs=("$@")
+if [ ${#designs[@]} -eq 0 ]; then
+    designs=("$root/target/drill-default-design.json" "$here/alt-design.json")
+fi
+
+if check "the CLI is built" build_cli; then
+    if [ "${designs[0]}" = "$root/target/drill-default-design.json" ]; then
+        check "stackwright defaults" bash -c "'$CLI' defaults > '${designs[0]}'"
+    fi
+    for design in "${designs[@]}"; do
+        run_design "$design"
+        if [ -n "$tmp_root" ]; then
+            log "keeping the logs in $LOG_KEEP/$BUNDLE_NAME"
+            keep_logs
+            [ "$failed" -gt "$design_failed_before" ] && dump_logs
+            cleanup_design
+        fi
+    done
+fi
+
+rm -f "$check_out"
+t_removal=$EPOCHREALTIME
+finish_removals
+log "temporary folders removed (waited $(seconds_since "$t_removal")s)"
+log "drill finished in $(seconds_since "$start_time")s; logs of the last run in $LOG_KEEP"
+summary_printed=1
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
