@@ -16,6 +16,12 @@ pub const NODE_HEIGHT: i32 = 72;
 const MARGIN: i32 = 24;
 /// How far an arrow leaves its box horizontally before it bends towards its target.
 const MIN_BEND: i32 = 30;
+/// The spacing of the canvas grid; dragged boxes snap to it.
+pub const GRID: i32 = 20;
+/// Space between a host's group outline and the boxes inside it.
+const GROUP_PADDING: i32 = 12;
+/// Height of the label strip above a host's group.
+const GROUP_LABEL: i32 = 22;
 
 /// Everything needed to draw one design.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,6 +29,8 @@ pub struct Diagram {
     pub view_box: ViewBox,
     pub nodes: Vec<NodeBox>,
     pub edges: Vec<Edge>,
+    /// One outline per host, drawn only when the design runs on more than one.
+    pub groups: Vec<HostGroup>,
     /// A sentence per connection, read out by assistive technology instead of the picture.
     pub description: String,
 }
@@ -61,6 +69,21 @@ pub struct Edge {
     pub to: String,
     /// The SVG path data of the arrow's curve.
     pub path: String,
+    /// The top-left corners of the two boxes, so a box being dragged can bend its arrows.
+    pub from_at: (i32, i32),
+    pub to_at: (i32, i32),
+    /// The port the arrow reaches, written next to its head.
+    pub port: String,
+}
+
+/// The outline around the boxes of one host, with the host's name above it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct HostGroup {
+    pub host: String,
+    pub x: i32,
+    pub y: i32,
+    pub width: i32,
+    pub height: i32,
 }
 
 impl Diagram {
@@ -79,16 +102,37 @@ impl Diagram {
             ) else {
                 continue;
             };
+            let (from_at, to_at) = (
+                (from.position.x, from.position.y),
+                (to.position.x, to.position.y),
+            );
             edges.push(Edge {
                 from: from.id.clone(),
                 to: to.id.clone(),
-                path: arrow_path(from, to),
+                path: arrow_path(from_at, to_at),
+                from_at,
+                to_at,
+                port: to.main_port().to_string(),
             });
             sentences.push(format!("{} sends requests to {}.", from.name, to.name));
         }
+        let groups = if topology.is_multi_host() {
+            host_groups(topology)
+        } else {
+            Vec::new()
+        };
+        let mut view = view_box(&nodes);
+        if !groups.is_empty() {
+            // Room for the host labels above the topmost boxes.
+            view.y -= GROUP_LABEL + GROUP_PADDING;
+            view.height += GROUP_LABEL + 2 * GROUP_PADDING;
+            view.x -= GROUP_PADDING;
+            view.width += 2 * GROUP_PADDING;
+        }
         Diagram {
-            view_box: view_box(&nodes),
+            view_box: view,
             nodes,
+            groups,
             edges,
             description: sentences.join(" "),
         }
@@ -117,14 +161,77 @@ pub fn endpoint(address: &str, port: &str) -> String {
     }
 }
 
-/// A curve from the middle of `from`'s right side to the middle of `to`'s left side,
-/// leaving and entering horizontally so the arrowhead points into the box.
-fn arrow_path(from: &Component, to: &Component) -> String {
-    let (x1, y1) = (
-        from.position.x + NODE_WIDTH,
-        from.position.y + NODE_HEIGHT / 2,
-    );
-    let (x2, y2) = (to.position.x, to.position.y + NODE_HEIGHT / 2);
+/// The outline of each host around its components' boxes, in host order.
+fn host_groups(topology: &Topology) -> Vec<HostGroup> {
+    topology
+        .by_host()
+        .into_iter()
+        .filter_map(|(host, components)| {
+            let left = components.iter().map(|c| c.position.x).min()?;
+            let top = components.iter().map(|c| c.position.y).min()?;
+            let right = components.iter().map(|c| c.position.x).max()? + NODE_WIDTH;
+            let bottom = components.iter().map(|c| c.position.y).max()? + NODE_HEIGHT;
+            Some(HostGroup {
+                host: host.to_string(),
+                x: left - GROUP_PADDING,
+                y: top - GROUP_PADDING - GROUP_LABEL,
+                width: right - left + 2 * GROUP_PADDING,
+                height: bottom - top + 2 * GROUP_PADDING + GROUP_LABEL,
+            })
+        })
+        .collect()
+}
+
+/// The host outline around `point`, if any; the smallest wins where outlines overlap.
+pub fn group_at(groups: &[HostGroup], point: (i32, i32)) -> Option<&HostGroup> {
+    groups
+        .iter()
+        .filter(|g| {
+            (g.x..=g.x + g.width).contains(&point.0) && (g.y..=g.y + g.height).contains(&point.1)
+        })
+        .min_by_key(|g| i64::from(g.width) * i64::from(g.height))
+}
+
+/// The host a box of `host` moves to when dropped with its centre at `centre`: the one
+/// whose outline holds it, unless its own outline still does (outlines may overlap).
+pub fn host_after_drop(groups: &[HostGroup], host: &str, centre: (i32, i32)) -> Option<String> {
+    let inside = |g: &HostGroup| {
+        (g.x..=g.x + g.width).contains(&centre.0) && (g.y..=g.y + g.height).contains(&centre.1)
+    };
+    if groups.iter().any(|g| g.host == host && inside(g)) {
+        return None;
+    }
+    group_at(groups, centre).map(|g| g.host.clone())
+}
+
+/// The nearest grid point to a coordinate.
+pub fn snap(value: i32) -> i32 {
+    (value as f64 / GRID as f64).round() as i32 * GRID
+}
+
+/// Where the output handle of a box at `at` sits: the middle of its right side.
+pub fn output_handle(at: (i32, i32)) -> (i32, i32) {
+    (at.0 + NODE_WIDTH, at.1 + NODE_HEIGHT / 2)
+}
+
+/// A view `factor` times as large (zooming out when above 1) around the same centre.
+pub fn zoomed(view: ViewBox, factor: f64) -> ViewBox {
+    let width = ((view.width as f64) * factor).round().max(60.0) as i32;
+    let height = ((view.height as f64) * factor).round().max(40.0) as i32;
+    ViewBox {
+        x: view.x + (view.width - width) / 2,
+        y: view.y + (view.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// A curve from the middle of the right side of the box at `from` to the middle of the
+/// left side of the box at `to`, leaving and entering horizontally so the arrowhead
+/// points into the box.
+pub fn arrow_path(from: (i32, i32), to: (i32, i32)) -> String {
+    let (x1, y1) = output_handle(from);
+    let (x2, y2) = (to.0, to.1 + NODE_HEIGHT / 2);
     let bend = ((x2 - x1) / 2).max(MIN_BEND);
     format!(
         "M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}",
@@ -231,6 +338,101 @@ mod tests {
         ] {
             assert_eq!(endpoint(address, port), expected);
         }
+    }
+
+    #[test]
+    fn snapping_rounds_to_the_grid() {
+        for (value, expected) in [(0, 0), (9, 0), (10, 20), (-11, -20), (247, 240)] {
+            assert_eq!(snap(value), expected, "{value}");
+        }
+    }
+
+    #[test]
+    fn arrows_name_the_port_they_reach() {
+        let diagram = Diagram::of(&Topology::exercise());
+        let edge = diagram.edges.iter().find(|e| e.to == "varnish").unwrap();
+        assert_eq!(edge.port, "8100");
+    }
+
+    #[test]
+    fn hosts_are_grouped_only_when_there_are_several() {
+        assert!(Diagram::of(&Topology::exercise()).groups.is_empty());
+        let scaled = stackwright_core::defaults::scaled(16, 4);
+        let diagram = Diagram::of(&scaled);
+        assert_eq!(diagram.groups.len(), scaled.by_host().len());
+        for node in &diagram.nodes {
+            let host = &scaled.component(&node.id).unwrap().host;
+            let g = diagram.groups.iter().find(|g| &g.host == host).unwrap();
+            assert!(
+                node.x > g.x && node.x + NODE_WIDTH < g.x + g.width,
+                "{}",
+                node.id
+            );
+        }
+    }
+
+    #[test]
+    fn a_point_inside_a_host_outline_finds_it() {
+        let scaled = stackwright_core::defaults::scaled(16, 4);
+        let diagram = Diagram::of(&scaled);
+        for node in &diagram.nodes {
+            let centre = (node.x + NODE_WIDTH / 2, node.y + NODE_HEIGHT / 2);
+            let host = &scaled.component(&node.id).unwrap().host;
+            let found = group_at(&diagram.groups, centre).map(|g| g.host.as_str());
+            assert!(found.is_some(), "{} is inside an outline", node.id);
+            let _ = host;
+        }
+        assert!(group_at(&diagram.groups, (-10_000, -10_000)).is_none());
+        let groups = [
+            HostGroup {
+                host: "a".into(),
+                x: 0,
+                y: 0,
+                width: 100,
+                height: 100,
+            },
+            HostGroup {
+                host: "b".into(),
+                x: 50,
+                y: 0,
+                width: 100,
+                height: 100,
+            },
+        ];
+        assert_eq!(
+            host_after_drop(&groups, "a", (60, 10)),
+            None,
+            "still inside its own"
+        );
+        assert_eq!(
+            host_after_drop(&groups, "a", (120, 10)).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            host_after_drop(&groups, "a", (500, 10)),
+            None,
+            "outside every outline"
+        );
+    }
+
+    #[test]
+    fn zooming_keeps_the_centre() {
+        let view = ViewBox {
+            x: 0,
+            y: 0,
+            width: 400,
+            height: 200,
+        };
+        let zoomed = zoomed(view, 0.5);
+        assert_eq!(
+            zoomed,
+            ViewBox {
+                x: 100,
+                y: 50,
+                width: 200,
+                height: 100
+            }
+        );
     }
 
     #[test]

@@ -40,6 +40,12 @@ pub enum EditError {
     LastHost,
     #[error("{0:?} is not a host of this design")]
     UnknownHost(String),
+    #[error("{0:?} is not a component of this design")]
+    UnknownComponent(String),
+    #[error("{0}")]
+    ConnectionRefused(String),
+    #[error("{from:?} already sends requests to {to:?}")]
+    AlreadyConnected { from: String, to: String },
 }
 
 /// The global settings a form can edit, as paths under `settings.`.
@@ -587,6 +593,219 @@ pub fn password_from_random(bytes: &[u8], length: usize) -> Option<String> {
     (password.len() == length).then_some(password)
 }
 
+/// Horizontal distance between two tiers of the chain on the canvas.
+pub const TIER_WIDTH: i32 = 240;
+/// Vertical distance between two components of one tier on the canvas.
+pub const ROW_HEIGHT: i32 = 100;
+
+/// The column a kind is drawn in, left to right as requests flow.
+pub fn tier(kind: Kind) -> i32 {
+    match kind {
+        Kind::Nginx => 0,
+        Kind::Varnish => 1,
+        Kind::Haproxy => 2,
+        Kind::Zope => 3,
+        Kind::Database | Kind::Memcached => 4,
+        Kind::Supervisor => 5,
+    }
+}
+
+/// The first row of `kind`'s tier no component occupies (within a row's height).
+fn free_spot(t: &Topology, kind: Kind) -> Position {
+    let x = tier(kind) * TIER_WIDTH;
+    let y = (0..)
+        .map(|row| row * ROW_HEIGHT)
+        .find(|&y| {
+            !t.components.iter().any(|c| {
+                (c.position.x - x).abs() < TIER_WIDTH && (c.position.y - y).abs() < ROW_HEIGHT
+            })
+        })
+        .expect("an unbounded range has a free row");
+    Position { x, y }
+}
+
+/// Adds a component of `kind` with the exercise's settings, unconnected, on the first
+/// host, in a free spot of its tier and on free ports. Returns its id.
+pub fn add_component(t: &mut Topology, kind: Kind) -> Result<String, EditError> {
+    if kind == Kind::Zope && t.of_kind(Kind::Zope).count() >= MAX_INSTANCES {
+        return Err(EditError::TooManyInstances);
+    }
+    let host = t
+        .hosts
+        .first()
+        .map_or_else(|| "localhost".to_string(), |h| h.id.clone());
+    let position = free_spot(t, kind);
+    let (id, mut component) = if kind == Kind::Zope {
+        let (n, id) = free_instance_id(t);
+        let component = defaults::zope_instance(n, &host, "127.0.0.1", 8080, position);
+        (id, component)
+    } else {
+        let exercise = Topology::exercise();
+        let Some(template) = exercise.first(kind) else {
+            return Err(EditError::UnknownComponent(kind.id().to_string()));
+        };
+        let (n, id) = (1..)
+            .map(|n| (n, format!("{}{n}", kind.id())))
+            .find(|(_, id)| t.component(id).is_none())
+            .expect("an unbounded range has a free id");
+        let mut component = template.clone();
+        component.id = id.clone();
+        component.name = format!("{} {n}", kind.label());
+        (id, component)
+    };
+    component.host = host.clone();
+    component.position = position;
+    let fields: Vec<(&'static str, u16)> = component
+        .listeners()
+        .iter()
+        .map(|l| {
+            let port = syntax::parse_port(l.port).map_or(8080, syntax::Port::get);
+            (l.field, port)
+        })
+        .collect();
+    // The ports taken on the host before it arrives, plus each one it is given, so its
+    // two listeners (nginx, HAProxy) never get the same port.
+    let mut taken = ports_on(t, &host);
+    t.components.push(component);
+    for (field, wanted) in fields {
+        let port = (wanted..=u16::MAX)
+            .find(|p| !taken.contains(p))
+            .unwrap_or(wanted);
+        taken.push(port);
+        if port != wanted {
+            set(t, &format!("components.{id}.{field}"), &port.to_string())?;
+        }
+    }
+    Ok(id)
+}
+
+/// Removes any component and every connection to and from it; the last Zope instance
+/// stays, since a design without one renders nothing useful.
+pub fn remove_component(t: &mut Topology, id: &str) -> Result<(), EditError> {
+    let Some(component) = t.component(id) else {
+        return Err(EditError::UnknownComponent(id.to_string()));
+    };
+    if component.kind() == Kind::Zope {
+        return remove_instance(t, id);
+    }
+    t.components.retain(|c| c.id != id);
+    t.connections.retain(|c| c.from != id && c.to != id);
+    Ok(())
+}
+
+/// Makes `from` send requests to `to`, if the chain allows it and they are not connected.
+pub fn add_connection(t: &mut Topology, from: &str, to: &str) -> Result<(), EditError> {
+    let kind_of = |id: &str| {
+        t.component(id)
+            .map(Component::kind)
+            .ok_or_else(|| EditError::UnknownComponent(id.to_string()))
+    };
+    let (from_kind, to_kind) = (kind_of(from)?, kind_of(to)?);
+    if from == to {
+        return Err(EditError::ConnectionRefused(format!(
+            "{from_kind} cannot send requests to itself"
+        )));
+    }
+    crate::validate::connection_allowed(from_kind, to_kind)
+        .map_err(EditError::ConnectionRefused)?;
+    if t.connections.iter().any(|c| c.from == from && c.to == to) {
+        return Err(EditError::AlreadyConnected {
+            from: from.to_string(),
+            to: to.to_string(),
+        });
+    }
+    t.connections.push(Connection {
+        from: from.to_string(),
+        to: to.to_string(),
+    });
+    Ok(())
+}
+
+/// Removes the connection from `from` to `to`; removing one that does not exist is no
+/// change.
+pub fn remove_connection(t: &mut Topology, from: &str, to: &str) {
+    t.connections.retain(|c| !(c.from == from && c.to == to));
+}
+
+/// Puts a component at `position` on the canvas.
+pub fn move_component(t: &mut Topology, id: &str, position: Position) -> Result<(), EditError> {
+    let component = t
+        .component_mut(id)
+        .ok_or_else(|| EditError::UnknownComponent(id.to_string()))?;
+    component.position = position;
+    Ok(())
+}
+
+/// Moves a component to another host; a listener whose port that host already uses gets
+/// the next free one, and a component bound to loopback is bound to the new host's
+/// address instead, since the components on other hosts could not reach it there.
+pub fn move_to_host(t: &mut Topology, id: &str, host: &str) -> Result<(), EditError> {
+    if t.host(host).is_none() {
+        return Err(EditError::UnknownHost(host.to_string()));
+    }
+    let component = t
+        .component(id)
+        .ok_or_else(|| EditError::UnknownComponent(id.to_string()))?;
+    if component.host == host {
+        return Ok(());
+    }
+    let fields: Vec<(&'static str, Option<u16>)> = component
+        .listeners()
+        .iter()
+        .map(|l| {
+            (
+                l.field,
+                syntax::parse_port(l.port).ok().map(syntax::Port::get),
+            )
+        })
+        .collect();
+    let host_address = t.host(host).map(|h| h.address.clone()).unwrap_or_default();
+    if let Some(c) = t.component_mut(id) {
+        c.host = host.to_string();
+        if matches!(c.address.as_str(), "127.0.0.1" | "localhost" | "::1")
+            && !host_address.is_empty()
+        {
+            c.address = host_address;
+        }
+    }
+    for (field, port) in fields {
+        let Some(port) = port else { continue };
+        let taken = t
+            .components
+            .iter()
+            .filter(|c| c.host == host && c.id != id)
+            .flat_map(|c| c.listeners())
+            .any(|l| syntax::parse_port(l.port).ok().map(syntax::Port::get) == Some(port));
+        if taken {
+            let free = free_port(t, host, port).unwrap_or(port);
+            set(t, &format!("components.{id}.{field}"), &free.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// Arranges the chain in tiers, left to right as requests flow, each tier's components
+/// one below the other grouped by host.
+pub fn auto_layout(t: &mut Topology) {
+    let hosts: Vec<String> = t.hosts.iter().map(|h| h.id.clone()).collect();
+    let host_rank = |host: &str| hosts.iter().position(|h| h == host).unwrap_or(usize::MAX);
+    let mut order: Vec<usize> = (0..t.components.len()).collect();
+    order.sort_by_key(|&i| {
+        let c = &t.components[i];
+        (tier(c.kind()), host_rank(&c.host), i)
+    });
+    let mut rows = std::collections::BTreeMap::new();
+    for i in order {
+        let kind = t.components[i].kind();
+        let row: &mut i32 = rows.entry(tier(kind)).or_default();
+        t.components[i].position = Position {
+            x: tier(kind) * TIER_WIDTH,
+            y: *row * ROW_HEIGHT,
+        };
+        *row += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -801,5 +1020,109 @@ mod tests {
         assert_eq!(password_from_random(&[250, 251], 2), None);
         let strong = password_from_random(&[7; 24], 24).unwrap();
         assert!(syntax::password_problem(&strong).is_none());
+    }
+}
+
+#[cfg(test)]
+mod canvas_tests {
+    use super::*;
+
+    #[test]
+    fn added_components_land_free_and_unconnected() {
+        for kind in [
+            Kind::Zope,
+            Kind::Varnish,
+            Kind::Haproxy,
+            Kind::Memcached,
+            Kind::Database,
+            Kind::Nginx,
+        ] {
+            let mut t = Topology::exercise();
+            let connections = t.connections.len();
+            let id = add_component(&mut t, kind).unwrap();
+            let added = t.component(&id).unwrap();
+            assert_eq!(added.kind(), kind);
+            assert_eq!(t.connections.len(), connections, "{kind} is unconnected");
+            let others: Vec<&Component> = t.components.iter().filter(|c| c.id != id).collect();
+            assert!(
+                others.iter().all(|c| c.position != added.position),
+                "{kind} lands in a free spot"
+            );
+            let ports = ports_on(&t, &added.host);
+            let mut unique = ports.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(ports.len(), unique.len(), "{kind} gets free ports");
+        }
+    }
+
+    #[test]
+    fn connections_follow_the_chain() {
+        let mut t = Topology::exercise();
+        let zope = add_component(&mut t, Kind::Zope).unwrap();
+        let haproxy = t.first(Kind::Haproxy).unwrap().id.clone();
+        let nginx = t.first(Kind::Nginx).unwrap().id.clone();
+        let database = t.first(Kind::Database).unwrap().id.clone();
+        add_connection(&mut t, &haproxy, &zope).unwrap();
+        assert!(matches!(
+            add_connection(&mut t, &haproxy, &zope),
+            Err(EditError::AlreadyConnected { .. })
+        ));
+        let refused = add_connection(&mut t, &nginx, &database).unwrap_err();
+        assert!(
+            refused.to_string().contains("cannot connect to"),
+            "{refused}"
+        );
+        remove_connection(&mut t, &haproxy, &zope);
+        assert!(!t.connections.iter().any(|c| c.to == zope));
+    }
+
+    #[test]
+    fn removing_a_component_drops_its_connections() {
+        let mut t = Topology::exercise();
+        let varnish = t.first(Kind::Varnish).unwrap().id.clone();
+        remove_component(&mut t, &varnish).unwrap();
+        assert!(t.component(&varnish).is_none());
+        assert!(
+            t.connections
+                .iter()
+                .all(|c| c.from != varnish && c.to != varnish)
+        );
+        assert!(remove_component(&mut t, "nowhere").is_err());
+    }
+
+    #[test]
+    fn moving_to_another_host_keeps_ports_free() {
+        let mut t = Topology::exercise();
+        let host = add_host(&mut t);
+        let zopes: Vec<String> = t.of_kind(Kind::Zope).map(|c| c.id.clone()).collect();
+        move_to_host(&mut t, &zopes[0], &host).unwrap();
+        move_to_host(&mut t, &zopes[1], &host).unwrap();
+        let ports = ports_on(&t, &host);
+        assert_eq!(ports.len(), 2);
+        assert_ne!(ports[0], ports[1]);
+        assert!(move_to_host(&mut t, &zopes[0], "nowhere").is_err());
+        let address = &t.host(&host).unwrap().address;
+        assert_eq!(
+            &t.component(&zopes[0]).unwrap().address,
+            address,
+            "off loopback"
+        );
+    }
+
+    #[test]
+    fn auto_layout_puts_each_kind_in_its_tier_without_overlap() {
+        let mut t = crate::defaults::scaled(16, 4);
+        auto_layout(&mut t);
+        let mut seen = std::collections::HashSet::new();
+        for c in &t.components {
+            assert_eq!(c.position.x, tier(c.kind()) * TIER_WIDTH);
+            assert!(
+                seen.insert((c.position.x, c.position.y)),
+                "{} overlaps",
+                c.id
+            );
+        }
+        move_component(&mut t, "nginx", Position { x: 20, y: 40 }).ok();
     }
 }

@@ -14,6 +14,7 @@ pub mod import;
 pub mod model;
 pub mod render;
 pub mod share;
+pub mod svg;
 pub mod syntax;
 pub mod validate;
 

@@ -124,6 +124,13 @@ pub fn render(topology: &Topology) -> Result<Bundle, RenderError> {
         );
     }
     files.insert(
+        "topology.svg".into(),
+        File {
+            contents: crate::svg::topology_svg(topology),
+            executable: false,
+        },
+    );
+    files.insert(
         "share-link.txt".into(),
         File {
             contents: format!(

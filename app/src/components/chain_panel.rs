@@ -42,7 +42,7 @@ pub fn ChainPanel() -> impl IntoView {
                 </button>
             </div>
             <p class="sw-panel__hint">
-                "Requests flow from left to right. Select a component to edit it; a badge counts its problems."
+                "Requests flow from left to right. Select a component to edit it; a badge counts its problems. Drag a box to move it, drag from its right handle to another box to connect them; Delete removes the selected box or arrow; arrow keys move the focused box."
             </p>
             <div class="sw-chain-scroll">
                 <ChainDiagram />

@@ -2,13 +2,32 @@
 
 use leptos::prelude::*;
 
-use crate::diagram::{NODE_HEIGHT, NODE_WIDTH, NodeBox};
+use stackwright_core::Kind;
+
+use super::chain_diagram::{Gesture, use_canvas};
+use crate::diagram::{NODE_HEIGHT, NODE_WIDTH, NodeBox, output_handle};
 use crate::state::use_designer;
+
+/// A one-letter glyph per kind, drawn in a disc at the box's left, so kinds differ by more
+/// than colour.
+fn icon(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Nginx => "N",
+        Kind::Varnish => "V",
+        Kind::Haproxy => "H",
+        Kind::Zope => "Z",
+        Kind::Database => "D",
+        Kind::Memcached => "M",
+        Kind::Supervisor => "S",
+    }
+}
 
 /// A component's box: a stripe in its kind's colour, its kind, name and endpoint, and a
 /// badge counting its errors and warnings. It is a button: click, Enter or Space select
-/// the component for the inspector.
+/// the component for the inspector, and Enter also moves the keyboard there.
 ///
+/// Dragging it moves it (snapped to the grid, one undo step on release); dragging from the
+/// handle on its right side draws a connection to the box where it is dropped.
 /// `data-component-id` and `data-component-kind` let tests and later interactions find it.
 #[component]
 pub fn DiagramNode(
@@ -16,6 +35,7 @@ pub fn DiagramNode(
     node: NodeBox,
 ) -> impl IntoView {
     let designer = use_designer();
+    let canvas = use_canvas();
     let NodeBox {
         id,
         name,
@@ -59,8 +79,61 @@ pub fn DiagramNode(
                 event.prevent_default();
                 select();
             }
+            // Enter opens the component in the inspector: the keyboard goes to its form.
+            if event.key() == "Enter" {
+                request_animation_frame(|| {
+                    crate::browser::focus(crate::state::INSPECTOR_HEADING);
+                });
+            }
         }
     };
+    let offset = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            canvas.gesture.with(|g| match g {
+                Some(Gesture::Move { id: moving, dx, dy }) if *moving == id => (*dx, *dy),
+                _ => (0, 0),
+            })
+        })
+    };
+    let start_move = {
+        let (id, select) = (id.clone(), select.clone());
+        move |event: leptos::ev::PointerEvent| {
+            if event.button() != 0 {
+                return;
+            }
+            event.stop_propagation();
+            select();
+            canvas.selected_edge.set(None);
+            canvas.begin_in_place(
+                &event,
+                Gesture::Move {
+                    id: id.clone(),
+                    dx: 0,
+                    dy: 0,
+                },
+            );
+        }
+    };
+    let start_link = {
+        let id = id.clone();
+        move |event: leptos::ev::PointerEvent| {
+            if event.button() != 0 {
+                return;
+            }
+            event.stop_propagation();
+            let to = output_handle((x, y));
+            canvas.begin_in_place(
+                &event,
+                Gesture::Link {
+                    from: id.clone(),
+                    to,
+                },
+            );
+        }
+    };
+    let has_output = !kind.may_connect_to().is_empty();
+    let handle_label = format!("Connect {name} to another component");
     let badge_x = NODE_WIDTH - 14;
     view! {
         <g
@@ -73,12 +146,15 @@ pub fn DiagramNode(
             }
             data-component-id=id
             data-component-kind=kind.id()
-            transform=format!("translate({x} {y})")
+            transform=move || {
+                let (dx, dy) = offset.get();
+                format!("translate({} {})", x + dx, y + dy)
+            }
             role="button"
             tabindex="0"
             aria-label=label
             aria-pressed=move || if selected.get() { "true" } else { "false" }
-            on:click=move |_| select()
+            on:pointerdown=start_move
             on:keydown=on_key
         >
             <rect
@@ -93,9 +169,28 @@ pub fn DiagramNode(
                 height=NODE_HEIGHT.to_string()
                 clip-path="url(#sw-chain-box-clip)"
             />
-            <text class="sw-chain__kind" x="18" y="22">{kind.label()}</text>
-            <text class="sw-chain__name" x="18" y="43">{name}</text>
-            <text class="sw-chain__endpoint" x="18" y="61">{endpoint}</text>
+            <g class="sw-chain__icon" transform="translate(26 36)" aria-hidden="true">
+                <circle r="12" />
+                <text text-anchor="middle" dy="4">{icon(kind)}</text>
+            </g>
+            <text class="sw-chain__kind" x="46" y="22">{kind.label()}</text>
+            <text class="sw-chain__name" x="46" y="43">{name.clone()}</text>
+            <text class="sw-chain__endpoint" x="46" y="61">{endpoint}</text>
+            <circle class="sw-chain__input" cx="0" cy=(NODE_HEIGHT / 2).to_string() r="5" aria-hidden="true" />
+            {has_output
+                .then(|| {
+                    view! {
+                        <circle
+                            class="sw-chain__handle"
+                            cx=NODE_WIDTH.to_string()
+                            cy=(NODE_HEIGHT / 2).to_string()
+                            r="8"
+                            role="button"
+                            aria-label=handle_label
+                            on:pointerdown=start_link
+                        />
+                    }
+                })}
             {move || {
                 let c = counts.get();
                 (c.serious() > 0)

@@ -1,0 +1,146 @@
+//! The design as a drawing: a standalone SVG file of the chain, one box per component and
+//! one arrow per connection, laid out where the designer's canvas shows them.
+//!
+//! It is pure text built from the [`Topology`], so the bundle can carry it as
+//! `topology.svg` and the designer can offer the same file for download.
+
+use std::fmt::Write;
+
+use crate::model::{Component, Kind, Topology};
+
+/// Width of a component's box, as on the designer's canvas.
+const NODE_WIDTH: i32 = 180;
+/// Height of a component's box.
+const NODE_HEIGHT: i32 = 72;
+/// Empty space around the drawing.
+const MARGIN: i32 = 24;
+
+/// The colour of a kind's stripe, the same hues as the designer's light theme.
+fn colour(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Nginx => "#2f8f46",
+        Kind::Varnish => "#6b4fbb",
+        Kind::Haproxy => "#1f6fb2",
+        Kind::Zope => "#c25a12",
+        Kind::Database => "#8a5a00",
+        Kind::Memcached => "#0f7f7f",
+        Kind::Supervisor => "#666666",
+    }
+}
+
+/// Escapes text for an XML text node or attribute value.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `address:port`, with an IPv6 address in brackets.
+fn endpoint(component: &Component) -> String {
+    let (address, port) = (&component.address, component.main_port());
+    if address.contains(':') {
+        format!("[{address}]:{port}")
+    } else {
+        format!("{address}:{port}")
+    }
+}
+
+/// The drawing of `topology` as a complete SVG document.
+pub fn topology_svg(topology: &Topology) -> String {
+    let components = &topology.components;
+    let left = components.iter().map(|c| c.position.x).min().unwrap_or(0) - MARGIN;
+    let top = components.iter().map(|c| c.position.y).min().unwrap_or(0) - MARGIN;
+    let right = components.iter().map(|c| c.position.x).max().unwrap_or(0) + NODE_WIDTH + MARGIN;
+    let bottom = components.iter().map(|c| c.position.y).max().unwrap_or(0) + NODE_HEIGHT + MARGIN;
+    let (width, height) = (right - left, bottom - top);
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left} {top} {width} {height}" width="{width}" height="{height}" font-family="sans-serif">"#
+    );
+    let _ = writeln!(out, "<title>{}</title>", xml(&topology.settings.name));
+    out.push_str(
+        r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker></defs>
+"##,
+    );
+    for connection in &topology.connections {
+        let (Some(from), Some(to)) = (
+            topology.component(&connection.from),
+            topology.component(&connection.to),
+        ) else {
+            continue;
+        };
+        let (x1, y1) = (
+            from.position.x + NODE_WIDTH,
+            from.position.y + NODE_HEIGHT / 2,
+        );
+        let (x2, y2) = (to.position.x, to.position.y + NODE_HEIGHT / 2);
+        let bend = ((x2 - x1) / 2).max(30);
+        let _ = writeln!(
+            out,
+            r##"<path d="M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}" fill="none" stroke="#888" stroke-width="1.5" marker-end="url(#arrow)"/><text x="{}" y="{}" font-size="11" text-anchor="end" fill="#555">:{}</text>"##,
+            x1 + bend,
+            x2 - bend,
+            x2 - 10,
+            y2 - 6,
+            xml(to.main_port())
+        );
+    }
+    for c in components {
+        let (x, y) = (c.position.x, c.position.y);
+        let _ = writeln!(
+            out,
+            r##"<g transform="translate({x} {y})"><rect width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="8" fill="#fff" stroke="#bbb"/><rect width="6" height="{NODE_HEIGHT}" fill="{}"/><text x="18" y="22" font-size="11" font-weight="600" fill="{}">{}</text><text x="18" y="43" font-size="15" font-weight="600">{}</text><text x="18" y="61" font-size="12" font-family="monospace" fill="#555">{}</text></g>"##,
+            colour(c.kind()),
+            colour(c.kind()),
+            xml(&c.kind().label().to_uppercase()),
+            xml(&c.name),
+            xml(&format!("{} on {}", endpoint(c), c.host)),
+        );
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_component_and_connection_is_drawn() {
+        let topology = Topology::exercise();
+        let svg = topology_svg(&topology);
+        assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));
+        assert_eq!(
+            svg.matches("<g transform=").count(),
+            topology.components.len()
+        );
+        assert_eq!(
+            svg.matches("marker-end=").count(),
+            topology.connections.len()
+        );
+        for c in &topology.components {
+            assert!(svg.contains(&xml(&c.name)), "{} is named", c.id);
+        }
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        let mut topology = Topology::exercise();
+        topology.components[0].name = "<b>&\"x\"".into();
+        let svg = topology_svg(&topology);
+        assert!(svg.contains("&lt;b&gt;&amp;&quot;x&quot;"));
+        assert!(!svg.contains("<b>"));
+    }
+}

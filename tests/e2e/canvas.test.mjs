@@ -1,0 +1,260 @@
+// The chain canvas in a real browser: add from the palette, connect by dragging, refused
+// connections, move to a new host, delete and undo from the keyboard, zoom, pan, fit,
+// auto-layout, and the frame times of dragging a box in a 64-instance design.
+//
+// Controls are found by role and accessible name. Run after `trunk build --release`:
+// node --test tests/e2e/*.test.mjs
+
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { launchChromium, openRecordedPage } from './browser.mjs';
+import { serveDist } from './serve-dist.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = join(ROOT, 'dist');
+const RESULTS = join(ROOT, 'target', 'e2e');
+const APP_TIMEOUT = 30_000;
+const BUILT = existsSync(join(DIST, 'index.html'));
+
+async function openApp(page, origin) {
+  await page.goto(`${origin}/`);
+  await page.getByRole('button', { name: /^nginx, nginx at / }).waitFor({ timeout: APP_TIMEOUT });
+}
+
+const canvasOf = (page) => page.getByRole('group', { name: 'Serving chain' });
+const filesOf = (page) => page.getByRole('region', { name: 'Files' });
+const node = (page, name) => page.getByRole('button', { name: new RegExp(`^${name}, `) });
+const handle = (page, name) => page.getByRole('button', { name: `Connect ${name} to another component` });
+
+/** The centre of a locator on the screen. */
+async function centre(locator) {
+  const box = await locator.boundingBox();
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Drags with the mouse from one locator's centre to another's, in small steps. */
+async function drag(page, from, to) {
+  await canvasOf(page).scrollIntoViewIfNeeded();
+  const a = await centre(from);
+  const b = await centre(to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps: 8 });
+  await page.mouse.up();
+}
+
+const viewBox = async (page) => (await canvasOf(page).getAttribute('viewBox')).split(' ').map(Number);
+const transform = (locator) => locator.getAttribute('transform');
+
+test('dist/ holds the release build', () => {
+  assert.ok(BUILT, `${DIST}/index.html is missing: run \`trunk build --release\` first`);
+});
+
+describe('canvas', { timeout: 300_000, skip: !BUILT }, () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await serveDist(DIST);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('palette, connect, refused connection, new host, delete and undo', async () => {
+    const { context, page, record } = await openRecordedPage(browser);
+    try {
+      await openApp(page, server.origin);
+      // A Zope instance dragged from the palette onto the canvas lands unconnected.
+      await page.getByRole('button', { name: 'New Zope instance' }).dragTo(canvasOf(page));
+      const added = node(page, 'Instance 5');
+      await added.waitFor();
+      await filesOf(page).getByRole('tab', { name: 'etc/haproxy.cfg' }).click();
+      const preview = () => filesOf(page).getByRole('tabpanel').textContent();
+      assert.doesNotMatch(await preview(), /server instance5 /);
+
+      // Connecting HAProxy to it, and it to the database, gives HAProxy a server line
+      // (until it reaches a database the design has an error, and the files wait).
+      await drag(page, handle(page, 'HAProxy'), added);
+      await page.waitForFunction(() => document.querySelector('[data-from="haproxy"][data-to="instance5"]'));
+      await drag(page, handle(page, 'Instance 5'), node(page, 'MariaDB'));
+      await page.waitForFunction(() => document.querySelector('[data-from="instance5"][data-to="database"]'));
+      await filesOf(page).getByRole('tabpanel').getByText(/server instance5 /).waitFor();
+
+      // nginx cannot send requests to the database: refused, with the reason where dropped.
+      const wires = await page.locator('.sw-chain__edge').count();
+      await drag(page, handle(page, 'nginx'), node(page, 'MariaDB'));
+      const refusal = canvasOf(page).getByRole('alert');
+      await refusal.waitFor();
+      assert.match(await refusal.textContent(), /nginx cannot connect to database; it can connect to Varnish/);
+      assert.equal(await page.locator('.sw-chain__edge').count(), wires, 'no connection made');
+
+      // Moving it to a new host puts a per-host folder in the bundle. It moves off loopback
+      // by itself; the database must listen beyond loopback for it to be reachable.
+      await node(page, 'MariaDB').click();
+      await page.getByRole('region', { name: 'Inspector' }).getByLabel('Address').fill('0.0.0.0');
+      await added.click();
+      await page.getByRole('button', { name: 'Move to a new host' }).click();
+      await filesOf(page).getByRole('tab', { name: /^hosts\/host2\// }).first().waitFor();
+
+      // Delete from the keyboard, then undo.
+      await added.focus();
+      await page.keyboard.press('Delete');
+      await added.waitFor({ state: 'detached' });
+      await page.keyboard.press('ControlOrMeta+z');
+      await node(page, 'Instance 5').waitFor();
+      assert.deepEqual(record.pageErrors, [], 'page errors');
+      assert.deepEqual(record.consoleErrors, [], 'console errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('drag to move snaps to the grid and is one undo step; arrows keys move too', async () => {
+    const { context, page, record } = await openRecordedPage(browser);
+    try {
+      await openApp(page, server.origin);
+      const nginx = page.locator('[data-component-id="nginx"]');
+      const before = await transform(nginx);
+      const a = await centre(nginx);
+      await page.mouse.move(a.x, a.y);
+      await page.mouse.down();
+      await page.mouse.move(a.x + 37, a.y + 91, { steps: 10 });
+      await page.mouse.up();
+      await page.waitForFunction((b) => document.querySelector('[data-component-id="nginx"]').getAttribute('transform') !== b, before);
+      const [x, y] = (await transform(nginx)).match(/-?\d+/g).map(Number);
+      assert.equal(x % 20, 0, 'x on the grid');
+      assert.equal(y % 20, 0, 'y on the grid');
+      await page.getByRole('button', { name: 'Undo' }).click();
+      await page.waitForFunction((b) => document.querySelector('[data-component-id="nginx"]').getAttribute('transform') === b, before);
+
+      await nginx.focus();
+      await page.keyboard.press('ArrowDown');
+      await page.waitForFunction((b) => document.querySelector('[data-component-id="nginx"]').getAttribute('transform') !== b, before);
+      const [, down] = (await transform(nginx)).match(/-?\d+/g).map(Number);
+      assert.equal(down, Number(before.match(/-?\d+/g)[1]) + 20);
+      assert.ok(await nginx.evaluate((el) => el === document.activeElement), 'focus stays on the box');
+
+      // Tab reaches the next box; Enter opens it in the inspector.
+      await page.keyboard.press('Tab');
+      const next = await page.evaluate(() => document.activeElement.getAttribute('data-component-id'));
+      assert.ok(next && next !== 'nginx', `Tab moved to ${next}`);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.activeElement?.id === 'sw-inspector-heading');
+      assert.ok(await page.getByRole('region', { name: 'Inspector' }).getByRole('heading').first().isVisible());
+      assert.deepEqual(record.pageErrors, [], 'page errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('zoom, pan, fit to view and auto-layout', async () => {
+    const { context, page, record } = await openRecordedPage(browser);
+    try {
+      await openApp(page, server.origin);
+      const fitted = await viewBox(page);
+      await page.getByRole('button', { name: 'Zoom in' }).click();
+      const zoomed = await viewBox(page);
+      assert.ok(zoomed[2] < fitted[2], `zoomed in: ${zoomed} from ${fitted}`);
+      await page.getByRole('button', { name: 'Zoom out' }).click();
+      await page.getByRole('button', { name: 'Zoom out' }).click();
+      assert.ok((await viewBox(page))[2] > fitted[2], 'zoomed out');
+
+      // The wheel zooms too.
+      const box = await canvasOf(page).boundingBox();
+      await page.mouse.move(box.x + 10, box.y + 10);
+      const beforeWheel = await viewBox(page);
+      await page.mouse.wheel(0, -200);
+      await page.waitForFunction((w) => Number(document.querySelector('svg.sw-chain').getAttribute('viewBox').split(' ')[2]) < w, beforeWheel[2]);
+
+      // Dragging the background pans.
+      const beforePan = await viewBox(page);
+      await page.mouse.move(box.x + 10, box.y + 10);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 110, box.y + 60, { steps: 5 });
+      await page.mouse.up();
+      const panned = await viewBox(page);
+      assert.ok(panned[0] < beforePan[0] && panned[1] < beforePan[1], `panned: ${panned} from ${beforePan}`);
+
+      await page.getByRole('button', { name: 'Fit to view' }).click();
+      assert.deepEqual(await viewBox(page), fitted);
+
+      // The drawing exports as an SVG file.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export SVG' }).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), 'topology.svg');
+      const svg = await readFile(await download.path(), 'utf8');
+      assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      assert.match(svg, />MariaDB</);
+
+      // Auto-layout puts a moved box back in its tier.
+      const memcached = page.locator('[data-component-id="memcached"]');
+      await memcached.focus();
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      await page.getByRole('button', { name: 'Auto-layout' }).click();
+      assert.match(await transform(memcached), /^translate\(960 /);
+      assert.deepEqual(record.pageErrors, [], 'page errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('dragging a box in a 64-instance design stays smooth', async () => {
+    const { context, page, record } = await openRecordedPage(browser);
+    try {
+      await openApp(page, server.origin);
+      await page.getByLabel('Preset').selectOption({ label: '64 instances on 8 hosts' });
+      await page.getByRole('button', { name: /, Zope instance at / }).nth(63).waitFor();
+      const target = page.locator('[data-component-kind="zope"]').first();
+      const a = await centre(target);
+      await page.evaluate(() => {
+        window.__frames = [];
+        let last = performance.now();
+        const tick = (now) => {
+          window.__frames.push(now - last);
+          last = now;
+          if (window.__frames.length < 100000) window.__raf = requestAnimationFrame(tick);
+        };
+        window.__raf = requestAnimationFrame(tick);
+      });
+      await page.mouse.move(a.x, a.y);
+      await page.mouse.down();
+      for (let i = 1; i <= 60; i += 1) {
+        await page.mouse.move(a.x + i * 4, a.y + i * 2);
+      }
+      await page.mouse.up();
+      const frames = await page.evaluate(() => {
+        cancelAnimationFrame(window.__raf);
+        return window.__frames.slice(1);
+      });
+      const sorted = [...frames].sort((x, y) => x - y);
+      const pick = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+      const figures = {
+        frames: frames.length,
+        mean_ms: Number((frames.reduce((s, f) => s + f, 0) / frames.length).toFixed(2)),
+        median_ms: Number(pick(0.5).toFixed(2)),
+        p95_ms: Number(pick(0.95).toFixed(2)),
+        max_ms: Number(sorted[sorted.length - 1].toFixed(2)),
+        over_50ms: frames.filter((f) => f > 50).length,
+      };
+      console.log(`drag frame times, 64 instances: ${JSON.stringify(figures)}`);
+      await mkdir(RESULTS, { recursive: true });
+      await writeFile(join(RESULTS, 'canvas-frames.json'), `${JSON.stringify(figures, null, 2)}\n`);
+      assert.ok(figures.median_ms < 100, `median frame ${figures.median_ms} ms`);
+      assert.deepEqual(record.pageErrors, [], 'page errors');
+    } finally {
+      await context.close();
+    }
+  });
+});
