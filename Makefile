@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 
-.PHONY: serve test build tools test-tools bench bench-size check-configs drill
+.PHONY: serve test build tools test-tools bench bench-native bench-size check-configs drill
 
 ## serve: install what is missing, build, and serve the app on http://127.0.0.1:8080
 serve: tools
@@ -38,6 +38,11 @@ tools:
 test-tools:
 	@scripts/setup.sh test
 
-## bench: native benchmarks of validate, render and zip (criterion)
-bench:
+## bench: one table (and target/bench.json) of sizes, cold load, edit latency and export in
+## headless Chromium, native criterion figures, share link lengths and render scaling
+bench: test-tools build
+	node scripts/bench.mjs
+
+## bench-native: the native benchmarks alone, with criterion's full settings
+bench-native:
 	cargo bench -p stackwright-core
