@@ -5,7 +5,8 @@
 //! back and the address can be shared as it is. What to do with a link found at start
 //! is decided by [`open`], a pure function tested natively: a link this tab wrote itself
 //! (a reload) is not news, the autosaved design is newer and keeps its passwords; any
-//! other link replaces the design as an undoable step.
+//! other link replaces the design as an undoable step, after asking when this browser
+//! holds a saved design (see `Designer::open_link`).
 
 use stackwright_core::Topology;
 use stackwright_core::share::{self, Secrets};

@@ -94,6 +94,17 @@ pub struct Designer {
     /// The path of the file the files panel shows.
     pub file: RwSignal<String>,
     pub notice: RwSignal<Option<Notice>>,
+    /// A link's design waiting for the user to choose between it and the saved one.
+    pub pending_link: RwSignal<Option<PendingLink>>,
+    /// What the last buildout import did not understand (`file:line: reason`).
+    pub import_notes: RwSignal<Vec<String>>,
+}
+
+/// A link's design that differs from the design saved in this browser.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingLink {
+    pub topology: Topology,
+    pub without_passwords: bool,
 }
 
 /// The designer of the page; panics only if a component is used outside [`crate::App`].
@@ -146,6 +157,8 @@ impl Designer {
                 tone: Tone::Error,
                 text,
             })),
+            pending_link: RwSignal::new(None),
+            import_notes: RwSignal::new(Vec::new()),
         };
         designer.open_link(&browser::location_hash());
         if loaded.may_save {
@@ -188,35 +201,78 @@ impl Designer {
         });
     }
 
-    /// Opens the design a link's fragment holds, if it is news: as one undo step, saying
-    /// so, and warning when the link left the passwords out.
+    /// Opens the design a link's fragment holds, if it is news (differs from the design
+    /// on screen). When this browser holds a saved design, the user is first asked which
+    /// to keep ([`Designer::resolve_link`]); otherwise it opens at once, as one undo step.
     pub fn open_link(&self, fragment: &str) {
         let written = browser::session_get(share_link::WRITTEN_KEY);
         let opened = self
             .design
             .with_untracked(|t| share_link::open(fragment, t, written.as_deref()));
         match opened {
-            Opened::NoLink | Opened::Same => {}
+            Opened::NoLink | Opened::Same => self.pending_link.set(None),
             Opened::Design {
                 topology,
                 without_passwords,
             } => {
-                self.replace(*topology);
-                let passwords = if without_passwords {
-                    " The link carries no passwords: generate or type them before downloading."
-                } else {
-                    ""
+                let pending = PendingLink {
+                    topology: *topology,
+                    without_passwords,
                 };
-                self.tell(
-                    Tone::Info,
-                    format!("Opened the design from the link.{passwords} Undo brings back the design you had."),
-                );
+                if storage::has_saved() {
+                    self.pending_link.set(Some(pending));
+                } else {
+                    self.apply_link(pending, "");
+                }
             }
             Opened::Broken(reason) => self.tell(
                 Tone::Error,
                 format!("The design in this page's link could not be opened: {reason}. You are seeing the design saved in this browser."),
             ),
         }
+    }
+
+    /// Answers the question about a link: open its design (the saved one stays in undo
+    /// history and under [`storage::BEFORE_LINK_KEY`]) or keep the saved design (the
+    /// address bar goes back to it).
+    pub fn resolve_link(&self, open: bool) {
+        let Some(pending) = self.pending_link.get_untracked() else {
+            return;
+        };
+        self.pending_link.set(None);
+        if open {
+            let mine = self.design.with_untracked(format::to_json);
+            let also = match storage::keep_before_link(&mine) {
+                Ok(()) => format!(
+                    " Your design is also kept in this browser's local storage under \"{}\".",
+                    storage::BEFORE_LINK_KEY
+                ),
+                Err(_) => String::new(),
+            };
+            self.apply_link(pending, &also);
+        } else {
+            let fragment = self.design.with_untracked(share_link::address_fragment);
+            if browser::replace_fragment(&fragment) {
+                browser::session_set(share_link::WRITTEN_KEY, &fragment);
+            }
+            self.tell(
+                Tone::Info,
+                "Kept your design. The link's design was not opened; open the link again to choose it.",
+            );
+        }
+    }
+
+    fn apply_link(&self, pending: PendingLink, also: &str) {
+        self.replace(pending.topology);
+        let passwords = if pending.without_passwords {
+            " The link carries no passwords: generate or type them before downloading."
+        } else {
+            ""
+        };
+        self.tell(
+            Tone::Info,
+            format!("Opened the design from the link.{passwords} Undo brings back the design you had.{also}"),
+        );
     }
 
     /// Shows a notice at the top of the page.

@@ -12,6 +12,9 @@ pub const KEY: &str = "stackwright.design";
 /// Where a stored design that could not be read is moved, so that it is never lost.
 pub const UNREADABLE_KEY: &str = "stackwright.design.unreadable";
 
+/// Where the saved design is kept when a link's design replaces it.
+pub const BEFORE_LINK_KEY: &str = "stackwright.design.before-link";
+
 /// What the stored text means for the session starting.
 #[derive(Debug, PartialEq)]
 pub enum Restored {
@@ -116,6 +119,19 @@ pub fn save(json: &str) -> Result<(), String> {
     storage
         .set_item(KEY, json)
         .map_err(|_| "the browser refused to store it (storage full or disabled)".to_string())
+}
+
+/// Whether this browser holds a saved design.
+pub fn has_saved() -> bool {
+    local_storage().is_some_and(|s| s.get_item(KEY).ok().flatten().is_some())
+}
+
+/// Keeps a design's JSON under [`BEFORE_LINK_KEY`].
+pub fn keep_before_link(json: &str) -> Result<(), String> {
+    let storage = local_storage().ok_or("local storage is not available")?;
+    storage
+        .set_item(BEFORE_LINK_KEY, json)
+        .map_err(|_| "the browser refused to store it".to_string())
 }
 
 #[cfg(test)]

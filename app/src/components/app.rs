@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use super::chain_panel::ChainPanel;
 use super::drop_overlay::DropOverlay;
 use super::files_panel::FilesPanel;
+use super::import_notes::ImportNotes;
 use super::inspector::Inspector;
+use super::link_dialog::LinkDialog;
 use super::notice_bar::NoticeBar;
 use super::page_header::PageHeader;
 use super::problems_panel::ProblemsPanel;
@@ -53,6 +55,7 @@ pub fn App() -> impl IntoView {
         <div class="sw-app">
             <PageHeader />
             <NoticeBar />
+            <ImportNotes />
             <main class="sw-layout">
                 <ChainPanel />
                 <Inspector />
@@ -61,6 +64,7 @@ pub fn App() -> impl IntoView {
                 <FilesPanel />
             </main>
             <DropOverlay />
+            <LinkDialog />
         </div>
     }
 }

@@ -3,11 +3,11 @@
 use leptos::ev;
 use leptos::prelude::*;
 
-use super::import_button::import_file;
+use super::import_button::{import_files, list};
 use crate::state::use_designer;
 
 /// Listens for files dragged over the window, shows where to drop them, and imports the
-/// dropped file. Drags that carry no file (text, links) are left to the browser.
+/// dropped files. Drags that carry no file (text, links) are left to the browser.
 #[component]
 pub fn DropOverlay() -> impl IntoView {
     let designer = use_designer();
@@ -33,13 +33,10 @@ pub fn DropOverlay() -> impl IntoView {
     });
     let drop = window_event_listener(ev::drop, move |event| {
         dragging.set(false);
-        let file = event
-            .data_transfer()
-            .and_then(|d| d.files())
-            .and_then(|files| files.get(0));
-        if let Some(file) = file {
+        let files = list(event.data_transfer().and_then(|d| d.files()));
+        if !files.is_empty() {
             event.prevent_default();
-            import_file(designer, file);
+            import_files(designer, files);
         }
     });
     on_cleanup(move || {
@@ -49,7 +46,7 @@ pub fn DropOverlay() -> impl IntoView {
     });
     view! {
         <div class="sw-drop" class:sw-drop--active=move || dragging.get() aria-hidden="true">
-            <p class="sw-drop__text">"Drop a topology.json to import it"</p>
+            <p class="sw-drop__text">"Drop a topology.json or a buildout's .cfg files to import them"</p>
         </div>
     }
 }

@@ -1,12 +1,12 @@
-//! The "Import topology.json" command, and the import every way in shares.
+//! The "Import topology.json or buildout" command, and the import every way in shares.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use stackwright_core::format;
 use wasm_bindgen::JsCast;
 
-use crate::browser;
 use crate::state::{Designer, Tone, use_designer};
+use crate::{browser, buildout_files};
 
 /// The largest file taken as a design: a 64-instance design is about 60 kB.
 const MAX_IMPORT_BYTES: f64 = 5_000_000.0;
@@ -22,6 +22,7 @@ pub fn import_file(designer: Designer, file: web_sys::File) {
         match outcome {
             Ok(design) => {
                 designer.replace(design);
+                designer.import_notes.set(Vec::new());
                 designer.tell(
                     Tone::Info,
                     format!("Imported {name}. Undo brings back the design you had."),
@@ -30,6 +31,75 @@ pub fn import_file(designer: Designer, file: web_sys::File) {
             Err(reason) => designer.tell(
                 Tone::Error,
                 format!("Could not import {name}: {reason}. Your design is unchanged."),
+            ),
+        }
+    });
+}
+
+/// Imports what the user gave: a buildout when any file is a `.cfg`, else the first file
+/// as a `topology.json`.
+pub fn import_files(designer: Designer, files: Vec<web_sys::File>) {
+    let names: Vec<String> = files.iter().map(web_sys::File::name).collect();
+    if buildout_files::is_buildout(&names) {
+        import_buildout(designer, files);
+    } else if let Some(file) = files.into_iter().next() {
+        import_file(designer, file);
+    }
+}
+
+/// Every file of a `FileList`, in order.
+pub fn list(files: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    files
+        .map(|files| (0..files.length()).filter_map(|i| files.get(i)).collect())
+        .unwrap_or_default()
+}
+
+/// Reads a buildout from its files and, if it describes a deployment, makes its design
+/// the design as one undo step and lists what the importer did not understand.
+fn import_buildout(designer: Designer, files: Vec<web_sys::File>) {
+    spawn_local(async move {
+        let mut given = Vec::new();
+        for file in &files {
+            // The path inside a picked folder; web-sys has no binding for it.
+            let path = js_sys::Reflect::get(file, &"webkitRelativePath".into())
+                .ok()
+                .and_then(|p| p.as_string())
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| file.name());
+            match browser::read_text(file, MAX_IMPORT_BYTES).await {
+                Ok(text) => given.push((path, text)),
+                Err(reason) => {
+                    designer.tell(
+                        Tone::Error,
+                        format!("Could not import the buildout: {path}: {reason}. Your design is unchanged."),
+                    );
+                    return;
+                }
+            }
+        }
+        let (files, main) = buildout_files::buildout(given);
+        match stackwright_core::import::import(&files, &main) {
+            Ok(imported) => {
+                designer.replace(imported.topology);
+                let count = imported.notes.len();
+                designer
+                    .import_notes
+                    .set(imported.notes.iter().map(ToString::to_string).collect());
+                let report = match count {
+                    0 => " Everything in it was understood.".to_string(),
+                    1 => " One thing in it was not understood: see the import report.".to_string(),
+                    n => format!(" {n} things in it were not understood: see the import report."),
+                };
+                designer.tell(
+                    Tone::Info,
+                    format!(
+                        "Imported the buildout {main}.{report} Undo brings back the design you had."
+                    ),
+                );
+            }
+            Err(error) => designer.tell(
+                Tone::Error,
+                format!("Could not import the buildout: {error}. Your design is unchanged."),
             ),
         }
     });
@@ -47,19 +117,21 @@ pub fn ImportButton() -> impl IntoView {
         else {
             return;
         };
-        if let Some(file) = input.files().and_then(|files| files.get(0)) {
-            import_file(designer, file);
+        let files = list(input.files());
+        if !files.is_empty() {
+            import_files(designer, files);
         }
         // Picking the same file again must fire another change.
         input.set_value("");
     };
     view! {
         <label class="sw-button sw-import">
-            "Import topology.json"
+            "Import topology.json or buildout"
             <input
                 type="file"
+                multiple
                 class="sw-visually-hidden"
-                accept=".json,application/json"
+                accept=".json,application/json,.cfg"
                 on:change=picked
             />
         </label>

@@ -1,0 +1,245 @@
+// Opening a share link while this browser holds another design, and importing a buildout:
+// the user chooses which design to keep and loses neither; a damaged link changes nothing;
+// the exercise's buildout, picked as several files, gives the default design and lists
+// what the importer did not understand.
+//
+// Controls are found by role and accessible name only. Run after `trunk build --release`:
+// node --test tests/e2e/*.test.mjs
+
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { launchChromium, openRecordedPage } from './browser.mjs';
+import { serveDist } from './serve-dist.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = join(ROOT, 'dist');
+const EXERCISE = join(ROOT, 'core', 'tests', 'import', 'exercise');
+/** How long the app may take to appear: wasm compiles slowly on a busy 2-core machine. */
+const APP_TIMEOUT = 30_000;
+const BUILT = existsSync(join(DIST, 'index.html'));
+const SAVED = 'stackwright.design';
+
+/** Opens the app at `address` and waits for the chain. */
+async function openAt(page, address) {
+  await page.goto(address);
+  await page.getByRole('button', { name: /^nginx, nginx at / }).waitFor({ timeout: APP_TIMEOUT });
+}
+
+const inspectorOf = (page) => page.getByRole('region', { name: 'Inspector' });
+const settingsOf = (page) => page.getByRole('region', { name: 'Settings' });
+const zopeNodes = (page) => page.getByRole('button', { name: /, Zope instance at / });
+const linkDialog = (page) => page.getByRole('dialog', { name: 'Open the design from this link?' });
+
+async function retype(field, value) {
+  await field.click();
+  await field.press('ControlOrMeta+a');
+  await field.pressSequentially(value);
+}
+
+/** The nginx HTTP port field, after selecting nginx. */
+async function httpPort(page) {
+  await page.getByRole('button', { name: /^nginx, nginx at / }).click();
+  const inspector = inspectorOf(page);
+  await inspector.getByRole('heading', { name: /nginx$/ }).waitFor();
+  return inspector.getByLabel('HTTP port');
+}
+
+async function siteId(page) {
+  await settingsOf(page).getByRole('tab', { name: /^Sites/ }).click();
+  return settingsOf(page).getByLabel('Site id');
+}
+
+/** Waits until the address bar has caught up with the design and returns it. */
+async function settledAddress(page) {
+  await page.waitForFunction(() => location.hash.startsWith('#v1.'));
+  await page.waitForFunction(async () => {
+    const before = location.hash;
+    await new Promise((done) => setTimeout(done, 500));
+    return location.hash === before;
+  });
+  return page.url();
+}
+
+/** Waits until the autosaved design satisfies `check` and returns it. */
+async function savedDesign(page, check) {
+  await page.waitForFunction(
+    ([key, source]) => {
+      const text = localStorage.getItem(key);
+      return text !== null && new Function('d', `return ${source}`)(JSON.parse(text));
+    },
+    [SAVED, check],
+  );
+  return JSON.parse(await page.evaluate((key) => localStorage.getItem(key), SAVED));
+}
+
+test('dist/ holds the release build', () => {
+  assert.ok(BUILT, `${DIST}/index.html is missing: run \`trunk build --release\` first`);
+});
+
+describe('share links and buildout import', { timeout: 300_000, skip: !BUILT }, () => {
+  let server;
+  let browser;
+  let scratch;
+
+  before(async () => {
+    server = await serveDist(DIST);
+    browser = await launchChromium();
+    scratch = await mkdtemp(join(tmpdir(), 'stackwright-e2e-'));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  test('a link of another design asks which to keep, and neither is lost', async () => {
+    // Someone else's design: nginx on 8088.
+    const theirs = await openRecordedPage(browser);
+    let link;
+    try {
+      await openAt(theirs.page, `${server.origin}/`);
+      await retype(await httpPort(theirs.page), '8088');
+      link = await settledAddress(theirs.page);
+    } finally {
+      await theirs.context.close();
+    }
+
+    const { context, page, record } = await openRecordedPage(browser);
+    try {
+      await openAt(page, `${server.origin}/`);
+      await retype(await siteId(page), 'Mine');
+      const mine = await savedDesign(page, "d.settings.site_id === 'Mine'");
+      const myAddress = await settledAddress(page);
+
+      // Opening the link with my design saved: asked; keeping mine changes nothing.
+      await page.goto('about:blank');
+      await page.goto(link);
+      const dialog = linkDialog(page);
+      await dialog.waitFor({ timeout: APP_TIMEOUT });
+      await dialog.getByRole('button', { name: 'Keep my design' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      assert.equal(await (await siteId(page)).inputValue(), 'Mine');
+      assert.equal(await (await httpPort(page)).inputValue(), '8000');
+      await page.waitForFunction((address) => location.href === address, myAddress);
+      assert.deepEqual(JSON.parse(await page.evaluate((key) => localStorage.getItem(key), SAVED)), mine);
+
+      // A link pasted into the open page asks too.
+      await page.evaluate((fragment) => {
+        location.hash = fragment;
+      }, new URL(link).hash);
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: 'Keep my design' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      assert.equal(await (await httpPort(page)).inputValue(), '8000');
+
+      // Again, opening the link's design this time: mine stays in undo and in storage.
+      await page.goto('about:blank');
+      await page.goto(link);
+      await dialog.waitFor({ timeout: APP_TIMEOUT });
+      await dialog.getByRole('button', { name: "Open the link's design" }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('status').filter({ hasText: 'Opened the design from the link' }).waitFor();
+      assert.equal(await (await httpPort(page)).inputValue(), '8088');
+      assert.notEqual(await (await siteId(page)).inputValue(), 'Mine');
+      const before = await page.evaluate(() => localStorage.getItem('stackwright.design.before-link'));
+      assert.deepEqual(JSON.parse(before), mine);
+
+      await page.getByRole('button', { name: 'Undo' }).click();
+      assert.equal(await (await siteId(page)).inputValue(), 'Mine');
+      assert.equal(await (await httpPort(page)).inputValue(), '8000');
+      assert.deepEqual(record.pageErrors, [], 'page errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a link of the saved design opens without asking', async () => {
+    const { context, page, record } = await openRecordedPage(browser);
+    try {
+      await openAt(page, `${server.origin}/`);
+      const address = await settledAddress(page);
+      await page.goto('about:blank');
+      await openAt(page, address);
+      await page.waitForTimeout(500);
+      assert.equal(await linkDialog(page).isVisible(), false);
+      assert.deepEqual(record.pageErrors, [], 'page errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a damaged link says so and leaves the design untouched', async () => {
+    const { context, page, record } = await openRecordedPage(browser);
+    try {
+      await openAt(page, `${server.origin}/`);
+      await retype(await siteId(page), 'Kept');
+      const mine = await savedDesign(page, "d.settings.site_id === 'Kept'");
+      await page.goto('about:blank');
+      await openAt(page, `${server.origin}/#v1.!!!garbage%3Cscript%3E`);
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      assert.match(await alert.textContent(), /could not be opened/);
+      assert.equal(await linkDialog(page).isVisible(), false);
+      assert.equal(await (await siteId(page)).inputValue(), 'Kept');
+      assert.deepEqual(JSON.parse(await page.evaluate((key) => localStorage.getItem(key), SAVED)), mine);
+      assert.deepEqual(record.pageErrors, [], 'page errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("the exercise's buildout imports to the default design, with its report", async () => {
+    const { context, page, record } = await openRecordedPage(browser);
+    try {
+      await openAt(page, `${server.origin}/`);
+      const defaults = await savedDesign(page, 'true');
+      await retype(await httpPort(page), '8123');
+      await savedDesign(page, "d.components.find((c) => c.id === 'nginx').settings.http_port === 8123");
+
+      const included = (await readdir(join(EXERCISE, 'buildout.d'))).map((name) => join(EXERCISE, 'buildout.d', name));
+      const files = ['deployment.cfg', 'packages.cfg', 'versions.cfg'].map((name) => join(EXERCISE, name));
+      const picker = page.getByLabel('Import topology.json or buildout');
+      await picker.setInputFiles([...files, ...included]);
+      await page.getByRole('status').filter({ hasText: 'Imported the buildout deployment.cfg' }).waitFor();
+      const report = page.getByRole('region', { name: /^Import report/ });
+      await report.waitFor();
+      const notes = await report.getByRole('listitem').allTextContents();
+      assert.ok(notes.length > 0, 'notes are listed');
+      assert.ok(notes.some((note) => /^deployment\.cfg:\d+: .*no syslog/.test(note)), notes.join('\n'));
+      assert.equal(await zopeNodes(page).count(), 4);
+      assert.equal(await (await httpPort(page)).inputValue(), '8000');
+      const imported = await savedDesign(page, "d.components.find((c) => c.id === 'nginx').settings.http_port === 8000");
+      assert.deepEqual(imported, defaults);
+
+      await report.getByRole('button', { name: 'Dismiss the import report' }).click();
+      await report.waitFor({ state: 'hidden' });
+
+      // A changed port comes through.
+      const changed = join(scratch, 'deployment.cfg');
+      const text = await readFile(files[0], 'utf8');
+      await writeFile(changed, text.replace(/^http( +)= 8000$/m, 'http$1= 8085'));
+      await picker.setInputFiles([changed, ...files.slice(1), ...included]);
+      await page.getByRole('button', { name: /^nginx, nginx at 0\.0\.0\.0:8085/ }).waitFor();
+      assert.equal(await (await httpPort(page)).inputValue(), '8085');
+
+      // Not a deployment: a clear message, the design untouched.
+      const saved = await page.evaluate((key) => localStorage.getItem(key), SAVED);
+      await picker.setInputFiles({ name: 'other.cfg', mimeType: 'text/plain', buffer: Buffer.from('[buildout]\nparts =\n') });
+      const alert = page.getByRole('alert').filter({ hasText: 'Could not import the buildout' });
+      await alert.waitFor();
+      assert.match(await alert.textContent(), /not a deployment buildout.*Your design is unchanged/);
+      assert.equal(await (await httpPort(page)).inputValue(), '8085');
+      assert.equal(await page.evaluate((key) => localStorage.getItem(key), SAVED), saved);
+      assert.deepEqual(record.pageErrors, [], 'page errors');
+    } finally {
+      await context.close();
+    }
+  });
+});
