@@ -45,6 +45,30 @@ pub struct Canvas {
 /// The drag data type of a palette entry, holding the kind's id.
 const PALETTE_TYPE: &str = "application/x-stackwright-kind";
 
+/// Moves a box by `(dx, dy)`; dropped inside another host's outline, it moves to that host.
+fn nudge(
+    t: &mut stackwright_core::Topology,
+    id: &str,
+    (dx, dy): (i32, i32),
+    groups: &[diagram::HostGroup],
+) -> Result<(), EditError> {
+    let at = t
+        .component(id)
+        .map(|c| c.position)
+        .ok_or_else(|| EditError::UnknownComponent(id.to_string()))?;
+    let to = Position {
+        x: at.x + dx,
+        y: at.y + dy,
+    };
+    edit::move_component(t, id, to)?;
+    let centre = (to.x + NODE_WIDTH / 2, to.y + NODE_HEIGHT / 2);
+    let host = t.component(id).map(|c| c.host.clone()).unwrap_or_default();
+    match diagram::host_after_drop(groups, &host, centre) {
+        Some(other) => edit::move_to_host(t, id, &other),
+        None => Ok(()),
+    }
+}
+
 /// Moves the keyboard focus to a component's box.
 pub fn focus_node(id: &str) {
     let selector = format!("[data-component-id=\"{}\"]", id.replace('"', ""));
@@ -190,24 +214,7 @@ pub fn ChainDiagram() -> impl IntoView {
                     return;
                 }
                 let groups = diagram.with_untracked(|d| d.groups.clone());
-                let _ = designer.change(|t| {
-                    let at = t
-                        .component(&id)
-                        .map(|c| c.position)
-                        .ok_or_else(|| EditError::UnknownComponent(id.clone()))?;
-                    let to = Position {
-                        x: at.x + dx,
-                        y: at.y + dy,
-                    };
-                    edit::move_component(t, &id, to)?;
-                    // Dropped inside another host's outline: it moves to that host.
-                    let centre = (to.x + NODE_WIDTH / 2, to.y + NODE_HEIGHT / 2);
-                    let host = t.component(&id).map(|c| c.host.clone()).unwrap_or_default();
-                    match diagram::host_after_drop(&groups, &host, centre) {
-                        Some(other) => edit::move_to_host(t, &id, &other),
-                        None => Ok(()),
-                    }
-                });
+                let _ = designer.change(|t| nudge(t, &id, (dx, dy), &groups));
             }
             Gesture::Link { from, to } => {
                 let target = web_sys::window()
@@ -263,24 +270,7 @@ pub fn ChainDiagram() -> impl IntoView {
                     _ => (0, diagram::GRID),
                 };
                 let groups = diagram.with_untracked(|d| d.groups.clone());
-                let _ = designer.change(|t| {
-                    let at = t
-                        .component(&id)
-                        .map(|c| c.position)
-                        .ok_or_else(|| EditError::UnknownComponent(id.clone()))?;
-                    let to = Position {
-                        x: at.x + dx,
-                        y: at.y + dy,
-                    };
-                    edit::move_component(t, &id, to)?;
-                    // Dropped inside another host's outline: it moves to that host.
-                    let centre = (to.x + NODE_WIDTH / 2, to.y + NODE_HEIGHT / 2);
-                    let host = t.component(&id).map(|c| c.host.clone()).unwrap_or_default();
-                    match diagram::host_after_drop(&groups, &host, centre) {
-                        Some(other) => edit::move_to_host(t, &id, &other),
-                        None => Ok(()),
-                    }
-                });
+                let _ = designer.change(|t| nudge(t, &id, (dx, dy), &groups));
                 // The moved box is drawn anew; keep the keyboard on it.
                 request_animation_frame(move || focus_node(&id));
             }
