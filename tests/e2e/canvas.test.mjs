@@ -6,29 +6,15 @@
 // node --test tests/e2e/*.test.mjs
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { launchChromium, openRecordedPage } from './browser.mjs';
 import { serveDist } from './serve-dist.mjs';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DIST = join(ROOT, 'dist');
-const RESULTS = join(ROOT, 'target', 'e2e');
-const APP_TIMEOUT = 30_000;
-const BUILT = existsSync(join(DIST, 'index.html'));
-
-async function openApp(page, origin) {
-  await page.goto(`${origin}/`);
-  await page.getByRole('button', { name: /^nginx, nginx at / }).waitFor({ timeout: APP_TIMEOUT });
-}
+import { BUILT, DIST, RESULTS, filesOf, node, openApp } from './app.mjs';
 
 const canvasOf = (page) => page.getByRole('group', { name: 'Serving chain' });
-const filesOf = (page) => page.getByRole('region', { name: 'Files' });
-const node = (page, name) => page.getByRole('button', { name: new RegExp(`^${name}, `) });
 const handle = (page, name) => page.getByRole('button', { name: `Connect ${name} to another component` });
 
 /** The centre of a locator on the screen. */

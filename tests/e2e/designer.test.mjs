@@ -8,36 +8,17 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { launchChromium, openRecordedPage } from './browser.mjs';
 import { serveDist } from './serve-dist.mjs';
+import {
+  APP_TIMEOUT, BUILT, DIST, RESULTS, filesOf, inspectorOf, node, openApp, problemsOf, retype, settingsOf, zopeNodes,
+} from './app.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DIST = join(ROOT, 'dist');
-const RESULTS = join(ROOT, 'target', 'e2e');
-/** How long the app may take to appear: wasm compiles slowly on a busy 2-core machine. */
-const APP_TIMEOUT = 30_000;
-const BUILT = existsSync(join(DIST, 'index.html'));
-
-/** Opens the app and waits for the chain. */
-async function openApp(page, origin, path = '/') {
-  await page.goto(`${origin}${path}`);
-  await page.getByRole('button', { name: /^nginx, nginx at / }).waitFor({ timeout: APP_TIMEOUT });
-}
-
-const inspectorOf = (page) => page.getByRole('region', { name: 'Inspector' });
-const problemsOf = (page) => page.getByRole('region', { name: /^Problems/ });
-const filesOf = (page) => page.getByRole('region', { name: 'Files' });
-const settingsOf = (page) => page.getByRole('region', { name: 'Settings' });
-/** The chain's box of a component, found by the start of its accessible name. */
-const node = (page, name) => page.getByRole('button', { name: new RegExp(`^${name}, `) });
-const zopeNodes = (page) => page.getByRole('button', { name: /, Zope instance at / });
 
 /** Selects a component in the chain and returns its form. */
 async function select(page, name) {
@@ -45,13 +26,6 @@ async function select(page, name) {
   const inspector = inspectorOf(page);
   await inspector.getByRole('heading', { name: new RegExp(`${name}$`) }).waitFor();
   return inspector;
-}
-
-/** Replaces a text field's value by typing it key by key, as a person would. */
-async function retype(field, value) {
-  await field.click();
-  await field.press('ControlOrMeta+a');
-  await field.pressSequentially(value);
 }
 
 /** The text the files panel shows for the chosen file. */

@@ -7,40 +7,21 @@
 // node --test tests/e2e/*.test.mjs
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { launchChromium, openRecordedPage } from './browser.mjs';
 import { serveDist } from './serve-dist.mjs';
+import { APP_TIMEOUT, BUILT, DIST, ROOT, inspectorOf, openApp, retype, settingsOf, zopeNodes } from './app.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DIST = join(ROOT, 'dist');
 const EXERCISE = join(ROOT, 'core', 'tests', 'import', 'exercise');
-/** How long the app may take to appear: wasm compiles slowly on a busy 2-core machine. */
-const APP_TIMEOUT = 30_000;
-const BUILT = existsSync(join(DIST, 'index.html'));
 const SAVED = 'stackwright.design';
 
-/** Opens the app at `address` and waits for the chain. */
-async function openAt(page, address) {
-  await page.goto(address);
-  await page.getByRole('button', { name: /^nginx, nginx at / }).waitFor({ timeout: APP_TIMEOUT });
-}
-
-const inspectorOf = (page) => page.getByRole('region', { name: 'Inspector' });
-const settingsOf = (page) => page.getByRole('region', { name: 'Settings' });
-const zopeNodes = (page) => page.getByRole('button', { name: /, Zope instance at / });
+/** Opens the app at a whole address (with its fragment) and waits for the chain. */
+const openAt = (page, address) => openApp(page, address, '');
 const linkDialog = (page) => page.getByRole('dialog', { name: 'Open the design from this link?' });
-
-async function retype(field, value) {
-  await field.click();
-  await field.press('ControlOrMeta+a');
-  await field.pressSequentially(value);
-}
 
 /** The nginx HTTP port field, after selecting nginx. */
 async function httpPort(page) {

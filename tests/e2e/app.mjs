@@ -1,0 +1,34 @@
+// What every browser test of the app shares: where the build is, how to open the app,
+// and the landmarks and controls found by role and accessible name.
+
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DIST = join(ROOT, 'dist');
+export const RESULTS = join(ROOT, 'target', 'e2e');
+/** How long the app may take to appear: wasm compiles slowly on a busy 2-core machine. */
+export const APP_TIMEOUT = 30_000;
+export const BUILT = existsSync(join(DIST, 'index.html'));
+
+/** Opens the app at `origin` + `path` and waits for the chain. */
+export async function openApp(page, origin, path = '/') {
+  await page.goto(`${origin}${path}`);
+  await page.getByRole('button', { name: /^nginx, nginx at / }).waitFor({ timeout: APP_TIMEOUT });
+}
+
+export const inspectorOf = (page) => page.getByRole('region', { name: 'Inspector' });
+export const problemsOf = (page) => page.getByRole('region', { name: /^Problems/ });
+export const filesOf = (page) => page.getByRole('region', { name: 'Files' });
+export const settingsOf = (page) => page.getByRole('region', { name: 'Settings' });
+/** The chain's box of a component, found by the start of its accessible name. */
+export const node = (page, name) => page.getByRole('button', { name: new RegExp(`^${name}, `) });
+export const zopeNodes = (page) => page.getByRole('button', { name: /, Zope instance at / });
+
+/** Replaces a text field's value by typing it key by key, as a person would. */
+export async function retype(field, value) {
+  await field.click();
+  await field.press('ControlOrMeta+a');
+  await field.pressSequentially(value);
+}
