@@ -5,16 +5,24 @@
 //! exactly one value, and refuses (a template error, so the render fails) what the syntax
 //! cannot hold at all, rather than emitting something that could become a directive.
 
-use minijinja::{Error, ErrorKind};
-
-fn refuse(syntax: &str, value: &str, why: &str) -> Error {
-    Error::new(
-        ErrorKind::InvalidOperation,
-        format!("cannot write {value:?} into {syntax}: {why}"),
-    )
+/// A value a target syntax cannot hold.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {value:?} into {syntax}: {why}")]
+pub struct Error {
+    syntax: &'static str,
+    value: String,
+    why: &'static str,
 }
 
-fn no_control(syntax: &str, value: &str) -> Result<(), Error> {
+fn refuse(syntax: &'static str, value: &str, why: &'static str) -> Error {
+    Error {
+        syntax,
+        value: value.to_string(),
+        why,
+    }
+}
+
+fn no_control(syntax: &'static str, value: &str) -> Result<(), Error> {
     if value.chars().any(char::is_control) {
         Err(refuse(
             syntax,

@@ -3,17 +3,11 @@
 //! The design is first turned into a plan: the typed, resolved view of one host's share
 //! of the chain (who listens where, who connects to which address), built only from a
 //! design that passed validation. Templates in `core/templates/` then write each file from
-//! the plan, one template per file, in one minijinja environment built once.
+//! the plan, one template per file. `build.rs` compiles the templates into Rust, so a
+//! render parses nothing and no template engine ships in the app.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
-use minijinja::syntax::SyntaxConfig;
-use minijinja::value::Serde;
-use minijinja::{Environment, UndefinedBehavior, Value};
-use serde::Serialize;
-
-use crate::escape;
 use crate::model::*;
 use crate::syntax::{self, AddressKind};
 use crate::validate::{self, Diagnostic, Severity, connect_address};
@@ -45,7 +39,7 @@ pub enum RenderError {
     Template {
         template: String,
         #[source]
-        source: minijinja::Error,
+        source: askama::Error,
     },
 }
 
@@ -59,30 +53,15 @@ pub fn render(topology: &Topology) -> Result<Bundle, RenderError> {
         return Err(RenderError::Invalid(errors));
     }
     let plan = Plan::new(topology);
-    // Each part of the context becomes a template value once, not once per file:
-    // with 64 instances that is the difference between linear and quadratic work.
-    let plan_value = Value::from(Serde(&plan));
-    let instance_values: BTreeMap<&str, Value> = plan
-        .instances
-        .iter()
-        .map(|i| (i.id.as_str(), Value::from(Serde(i))))
-        .collect();
     let mut files = BTreeMap::new();
     let mut folders = Vec::new();
     for host in &plan.hosts {
-        let host_value = Value::from(Serde(host));
         for spec in host.files(&plan) {
             let instance = spec
                 .instance
                 .as_deref()
-                .and_then(|id| instance_values.get(id))
-                .cloned();
-            let context = Context {
-                plan: &plan_value,
-                host: &host_value,
-                instance,
-            };
-            let contents = render_template(spec.template, context)?;
+                .and_then(|id| plan.instances.iter().find(|i| i.id == id));
+            let contents = render_template(spec.template, &Context::new(&plan, host, instance))?;
             files.insert(
                 format!("{}{}", host.folder, spec.path),
                 File {
@@ -97,14 +76,9 @@ pub fn render(topology: &Topology) -> Result<Bundle, RenderError> {
                 .map(|f| format!("{}{f}", host.folder)),
         );
     }
-    let first_host = Value::from(Serde(&plan.hosts[0]));
     for (path, template) in plan.top_files() {
-        let context = Context {
-            plan: &plan_value,
-            host: &first_host,
-            instance: None,
-        };
-        let contents = render_template(template, context)?;
+        let context = Context::new(&plan, &plan.hosts[0], None);
+        let contents = render_template(template, &context)?;
         files.insert(
             path,
             File {
@@ -154,27 +128,151 @@ pub fn render(topology: &Topology) -> Result<Bundle, RenderError> {
     })
 }
 
-/// What a template sees: the plan, the host the file is for, and the instance for
-/// per-instance files.
-struct Context<'a> {
-    plan: &'a Value,
-    host: &'a Value,
-    instance: Option<Value>,
+/// What a template sees: the plan, the host the file is for, the instance for
+/// per-instance files, and the daemons this host runs (`None` where another host runs
+/// them, so a template cannot write a daemon's file on the wrong machine).
+pub struct Context<'a> {
+    pub plan: &'a Plan,
+    pub host: &'a HostPlan,
+    pub instance: Option<&'a InstancePlan>,
+    pub nginx: Option<&'a NginxPlan>,
+    pub varnish: Option<&'a VarnishPlan>,
+    pub haproxy: Option<&'a HaproxyPlan>,
+    pub memcached: Option<&'a MemcachedPlan>,
 }
 
-fn render_template(name: &str, context: Context<'_>) -> Result<String, RenderError> {
-    let env = environment();
+/// One `[program:...]` section of supervisord.conf.
+pub struct Program<'a> {
+    pub name: &'a str,
+    pub priority: u8,
+    pub command: String,
+    /// The user supervisor starts it as; `None` for daemons that start as root and drop
+    /// privileges themselves.
+    pub user: Option<&'a str>,
+}
+
+impl<'a> Context<'a> {
+    fn new(plan: &'a Plan, host: &'a HostPlan, instance: Option<&'a InstancePlan>) -> Self {
+        Context {
+            plan,
+            host,
+            instance,
+            nginx: plan.nginx.as_ref().filter(|_| host.nginx),
+            varnish: plan.varnish.as_ref().filter(|_| host.varnish),
+            haproxy: plan.haproxy.as_ref().filter(|_| host.haproxy),
+            memcached: plan.memcached.as_ref().filter(|_| host.memcached),
+        }
+    }
+
+    /// The Zope instances that run on this host, in the design's order.
+    pub fn instances(&self) -> impl Iterator<Item = &'a InstancePlan> + 'a {
+        let host = self.host;
+        self.plan
+            .instances
+            .iter()
+            .filter(move |i| host.instances.contains(&i.id))
+    }
+
+    /// ZConfig's spelling of a flag.
+    pub fn on_off(&self, flag: &bool) -> &'static str {
+        if *flag { "on" } else { "off" }
+    }
+
+    /// The programs supervisor runs on this host, in start order.
+    pub fn programs(&self) -> Vec<Program<'a>> {
+        let unless_privileged =
+            |privileged: bool, user: &'a str| (!privileged && !user.is_empty()).then_some(user);
+        let mut programs = Vec::new();
+        if let Some(m) = self.memcached {
+            programs.push(Program {
+                name: &m.id,
+                priority: 0,
+                command: format!(
+                    "/usr/bin/memcached -l {} -p {} -m {} -U 0",
+                    m.listen.address, m.listen.port, m.memory_mb
+                ),
+                user: unless_privileged(false, &m.user),
+            });
+        }
+        for i in self.instances() {
+            programs.push(Program {
+                name: &i.id,
+                priority: 10,
+                command: format!(
+                    "%(here)s/../venv/bin/python -m Zope2.Startup.serve %(here)s/{}/zope.ini",
+                    i.id
+                ),
+                user: unless_privileged(false, &i.user),
+            });
+        }
+        if let Some(h) = self.haproxy {
+            programs.push(Program {
+                name: &h.id,
+                priority: 20,
+                command: "/usr/sbin/haproxy -db -f %(here)s/haproxy.cfg".into(),
+                user: unless_privileged(h.privileged, &h.user),
+            });
+        }
+        if let Some(v) = self.varnish {
+            let mut command = format!(
+                "/usr/sbin/varnishd -F -a {} -f %(here)s/varnish.vcl -s {} -n %(here)s/../var/varnish -T 127.0.0.1:0",
+                v.listen.socket, v.storage
+            );
+            for (name, value) in &v.tuning {
+                command.push_str(&format!(" -p {name}={value}"));
+            }
+            if v.privileged {
+                command.push_str(&format!(" -j unix,user={}", v.user));
+            }
+            programs.push(Program {
+                name: &v.id,
+                priority: 30,
+                command,
+                user: unless_privileged(v.privileged, &v.user),
+            });
+        }
+        if let Some(n) = self.nginx {
+            programs.push(Program {
+                name: &n.id,
+                priority: 40,
+                command: "/usr/sbin/nginx -p %(here)s/.. -e var/nginx/error.log -c etc/nginx.conf"
+                    .into(),
+                user: unless_privileged(n.privileged, &n.user),
+            });
+        }
+        programs
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/templates.rs"));
+
+/// The escaping filters the templates use, one per target syntax (see [`crate::escape`]).
+mod filters {
+    use std::fmt::Display;
+
+    use crate::escape;
+
+    macro_rules! escaping_filters {
+        ($($name:ident),* $(,)?) => {$(
+            #[askama::filter_fn]
+            pub fn $name(value: impl Display, _: &dyn askama::Values) -> askama::Result<String> {
+                escape::$name(&value.to_string()).map_err(askama::Error::custom)
+            }
+        )*};
+    }
+
+    escaping_filters!(
+        nginx, vcl, haproxy, supervisor, zconfig, ini, sql, sql_ident, shell
+    );
+}
+
+fn render_template(name: &str, context: &Context<'_>) -> Result<String, RenderError> {
     let fail = |source| RenderError::Template {
         template: name.to_string(),
         source,
     };
-    let template = env.get_template(name).map_err(fail)?;
-    template
-        .render(minijinja::context! {
-            plan => context.plan.clone(),
-            host => context.host.clone(),
-            instance => context.instance.unwrap_or(Value::from(())),
-        })
+    render_named(name, context)
+        .unwrap_or_else(|| Err(askama::Error::custom(format!("no template {name}"))))
         .map_err(fail)
 }
 
@@ -212,75 +310,15 @@ impl FileSpec {
     }
 }
 
-macro_rules! templates {
-    ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
-    };
-}
-
-/// Every template, embedded in the binary.
-const TEMPLATES: &[(&str, &str)] = templates![
-    "nginx.conf.j2",
-    "varnish.vcl.j2",
-    "haproxy.cfg.j2",
-    "supervisord.conf.j2",
-    "zope.conf.j2",
-    "relstorage.conf.j2",
-    "python-packages.txt",
-    "zope.ini.j2",
-    "zodbpack.conf.j2",
-    "system_error.html.j2",
-    "create-database.sql.j2",
-    "CERTIFICATES.md.j2",
-    "requirements.txt.j2",
-    "README.md.j2",
-    "README.hosts.md.j2",
-    "setup.sh.j2",
-    "create-site.sh.j2",
-    "create_site.py.j2",
-    "mariadb_compat.py.j2",
-    "mariadb_compat.pth.j2",
-];
-
-/// The template environment, built once and shared by every render.
-pub fn environment() -> &'static Environment<'static> {
-    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        let syntax = SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .keep_trailing_newline(true)
-            .build()
-            .expect("the default delimiters are valid");
-        env.set_syntax(syntax);
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source)
-                .expect("embedded templates parse");
-        }
-        env.add_filter("nginx", |v: String| escape::nginx(&v));
-        env.add_filter("vcl", |v: String| escape::vcl(&v));
-        env.add_filter("haproxy", |v: String| escape::haproxy(&v));
-        env.add_filter("supervisor", |v: String| escape::supervisor(&v));
-        env.add_filter("zconfig", |v: String| escape::zconfig(&v));
-        env.add_filter("ini", |v: String| escape::ini(&v));
-        env.add_filter("sql", |v: String| escape::sql(&v));
-        env.add_filter("sql_ident", |v: String| escape::sql_ident(&v));
-        env.add_filter("shell", |v: String| escape::shell(&v));
-        env
-    })
-}
-
 /// An address and port to connect to.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Endpoint {
     pub address: String,
     pub port: u16,
 }
 
 /// Where a daemon listens: `address:port`, written for each daemon's syntax.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Bind {
     pub address: String,
     pub port: u16,
@@ -306,7 +344,7 @@ impl Bind {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct SitePlan {
     pub name: String,
     pub site_id: String,
@@ -321,7 +359,7 @@ pub struct SitePlan {
     pub versions: Vec<(&'static str, &'static str)>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct NginxPlan {
     pub id: String,
     pub user: String,
@@ -336,7 +374,14 @@ pub struct NginxPlan {
     pub upstream: Endpoint,
 }
 
-#[derive(Clone, Debug, Serialize)]
+impl NginxPlan {
+    /// The two server blocks: the scheme, where each listens, and whether it is TLS.
+    pub fn servers(&self) -> [(&'static str, &Bind, bool); 2] {
+        [("http", &self.http, false), ("https", &self.https, true)]
+    }
+}
+
+#[derive(Clone, Debug)]
 pub struct VarnishPlan {
     pub id: String,
     pub user: String,
@@ -349,7 +394,7 @@ pub struct VarnishPlan {
     pub purge_acl: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct HaproxyPlan {
     pub id: String,
     pub user: String,
@@ -365,7 +410,7 @@ pub struct HaproxyPlan {
     pub servers: Vec<ServerPlan>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct ServerPlan {
     pub id: String,
     pub address: String,
@@ -374,7 +419,7 @@ pub struct ServerPlan {
     pub maxconn: u64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct InstancePlan {
     pub id: String,
     pub name: String,
@@ -389,7 +434,7 @@ pub struct InstancePlan {
     pub memcached: Option<Endpoint>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct DatabasePlan {
     pub flavor: &'static str,
     pub address: String,
@@ -401,7 +446,18 @@ pub struct DatabasePlan {
     pub client_hosts: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+impl DatabasePlan {
+    /// The server's product name.
+    pub fn product(&self) -> &'static str {
+        if self.flavor == "mariadb" {
+            "MariaDB"
+        } else {
+            "MySQL"
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
 pub struct MemcachedPlan {
     pub id: String,
     pub user: String,
@@ -409,7 +465,7 @@ pub struct MemcachedPlan {
     pub memory_mb: u64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct SupervisorPlan {
     pub listen: Bind,
     /// Where supervisorctl connects to.
@@ -419,7 +475,7 @@ pub struct SupervisorPlan {
 }
 
 /// One row of the listener table in README.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct ListenerRow {
     pub service: String,
     pub host: String,
@@ -429,7 +485,7 @@ pub struct ListenerRow {
 }
 
 /// The resolved design: what every template reads.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Plan {
     pub site: SitePlan,
     pub nginx: Option<NginxPlan>,
@@ -449,7 +505,7 @@ pub struct Plan {
 }
 
 /// One machine's share of the plan.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct HostPlan {
     pub id: String,
     pub address: String,
