@@ -9,13 +9,10 @@
 //!
 //! Decoding anything from outside never panics: every step returns a [`DecodeError`].
 
-use std::io::{Read, Write};
+use miniz_oxide::inflate::TINFLStatus;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use flate2::Compression;
-use flate2::read::DeflateDecoder;
-use flate2::write::DeflateEncoder;
 use serde_json::{Map, Value};
 
 use crate::format::{self, FormatError};
@@ -28,7 +25,7 @@ const BASELINE_V1: &str = include_str!("share-baseline-v1.json");
 
 /// The most a link may inflate to: far above any real design, small enough that a
 /// hostile link cannot exhaust memory.
-const MAX_INFLATED: u64 = 4 * 1024 * 1024;
+const MAX_INFLATED: usize = 4 * 1024 * 1024;
 
 /// The longest fragment accepted, in characters.
 const MAX_FRAGMENT: usize = 64 * 1024;
@@ -85,9 +82,7 @@ pub fn encode(topology: &Topology, secrets: Secrets) -> String {
     }
     let patch = diff(&base, &design).unwrap_or_else(|| Value::Object(Map::new()));
     let json = serde_json::to_vec(&patch).expect("a JSON value serializes");
-    let mut encoder = DeflateEncoder::new(Vec::new(), Compression::best());
-    encoder.write_all(&json).expect("writing to memory");
-    let compressed = encoder.finish().expect("writing to memory");
+    let compressed = miniz_oxide::deflate::compress_to_vec(&json, 9);
     let prefix = match secrets {
         Secrets::Omit => "v1.",
         Secrets::Include => "v1s.",
@@ -116,14 +111,11 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
     let compressed = URL_SAFE_NO_PAD
         .decode(data)
         .map_err(|_| DecodeError::Base64)?;
-    let mut json = Vec::new();
-    DeflateDecoder::new(compressed.as_slice())
-        .take(MAX_INFLATED + 1)
-        .read_to_end(&mut json)
-        .map_err(|_| DecodeError::Inflate)?;
-    if json.len() as u64 > MAX_INFLATED {
-        return Err(DecodeError::TooLong);
-    }
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED)
+        .map_err(|e| match e.status {
+            TINFLStatus::HasMoreOutput => DecodeError::TooLong,
+            _ => DecodeError::Inflate,
+        })?;
     let patch: Value =
         serde_json::from_slice(&json).map_err(|e| DecodeError::Json(e.to_string()))?;
     if !patch.is_object() {
