@@ -306,19 +306,14 @@ fn json_report(diagnostics: &[Diagnostic]) -> String {
 /// their path relative to the top file's folder as the engine expects.
 mod buildout_import {
     use std::collections::BTreeMap;
-    use std::io::Read;
     use std::path::{Component, Path, PathBuf};
 
     use anyhow::{Context, bail};
     use stackwright_core::format;
     use stackwright_core::import::import;
+    use stackwright_core::unzip;
 
     use super::Failure;
-
-    /// Files larger than this are not a buildout's configuration; a zip entry that
-    /// claims more is skipped, which also keeps a zip bomb from filling memory.
-    const MAX_FILE: u64 = 4 << 20;
-    const MAX_TOTAL: u64 = 64 << 20;
 
     pub(super) fn run(paths: &[PathBuf], main: Option<&str>) -> Result<(), Failure> {
         let (given, single) = read(paths)?;
@@ -362,44 +357,12 @@ mod buildout_import {
         }
     }
 
-    /// The text files of a zip; binary entries (eggs, images) are not configuration
-    /// and are left out.
+    /// The text files of a zip, read by core's reader (the one the app uses): binary
+    /// entries (eggs, images) are not configuration and are left out.
     fn read_zip(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
-        let file =
-            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let mut archive = zip::ZipArchive::new(file)
-            .with_context(|| format!("{} is not a readable zip", path.display()))?;
-        let mut files = Vec::new();
-        let mut total = 0;
-        for i in 0..archive.len() {
-            let mut entry = archive
-                .by_index(i)
-                .with_context(|| format!("cannot read entry {i} of {}", path.display()))?;
-            let Some(name) = entry.enclosed_name() else {
-                continue;
-            };
-            if entry.is_dir() || entry.size() > MAX_FILE {
-                continue;
-            }
-            let mut bytes = Vec::new();
-            (&mut entry)
-                .take(MAX_FILE)
-                .read_to_end(&mut bytes)
-                .with_context(|| {
-                    format!("cannot inflate {} in {}", name.display(), path.display())
-                })?;
-            total += bytes.len() as u64;
-            if total > MAX_TOTAL {
-                bail!(
-                    "{} holds more than 64 MiB of files; zip the buildout's configuration only",
-                    path.display()
-                );
-            }
-            if let Ok(text) = String::from_utf8(bytes) {
-                files.push((slashed(&name), text));
-            }
-        }
-        Ok(files)
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        unzip::text_files(&bytes).with_context(|| format!("cannot read the zip {}", path.display()))
     }
 
     fn slashed(path: &Path) -> String {

@@ -112,6 +112,19 @@ fn a_zip_of_the_buildout_folder_imports() {
 }
 
 #[test]
+fn a_file_that_is_not_a_zip_is_refused_on_stderr() {
+    let dir = scratch("not-zip");
+    std::fs::write(dir.join("buildout.zip"), "[buildout]\nparts =\n").unwrap();
+    let out = stackwright(&["import", "buildout.zip"], None, &dir);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("cannot read the zip"), "{stderr}");
+    assert!(stderr.contains("it is not a zip"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn exported_buildouts_import_back() {
     let dir = scratch("export");
     let out = stackwright(&["export-buildout", "-"], Some(&defaults()), &dir);

@@ -16,6 +16,7 @@ pub mod render;
 pub mod share;
 pub mod svg;
 pub mod syntax;
+pub mod unzip;
 pub mod validate;
 
 pub use model::{Component, ComponentKind, Connection, Kind, Topology};
