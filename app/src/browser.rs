@@ -97,19 +97,33 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
         .map_err(|_| refused())
 }
 
-/// The text of a file the user picked or dropped, refusing anything over `limit` bytes.
-pub async fn read_text(file: &web_sys::File, limit: f64) -> Result<String, String> {
+fn check_size(file: &web_sys::File, limit: f64) -> Result<(), String> {
     if file.size() > limit {
         return Err(format!(
             "the file is {:.1} MB, far larger than any design",
             file.size() / 1_000_000.0
         ));
     }
+    Ok(())
+}
+
+/// The text of a file the user picked or dropped, refusing anything over `limit` bytes.
+pub async fn read_text(file: &web_sys::File, limit: f64) -> Result<String, String> {
+    check_size(file, limit)?;
     let text = JsFuture::from(file.text())
         .await
         .map_err(|_| "the browser could not read the file".to_string())?;
     text.as_string()
         .ok_or_else(|| "the file is not text".to_string())
+}
+
+/// The bytes of a file the user picked or dropped, refusing anything over `limit` bytes.
+pub async fn read_bytes(file: &web_sys::File, limit: f64) -> Result<Vec<u8>, String> {
+    check_size(file, limit)?;
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| "the browser could not read the file".to_string())?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// Moves the keyboard focus to the element with this id, if it is on the page.

@@ -11,6 +11,12 @@ pub fn is_buildout(names: &[String]) -> bool {
     names.iter().any(|name| name.ends_with(".cfg"))
 }
 
+/// Whether a file (by name) is a zip, taken as a zipped buildout folder.
+pub fn is_zip(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, extension)| extension.eq_ignore_ascii_case("zip"))
+}
+
 fn base_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
@@ -73,6 +79,15 @@ mod tests {
             .iter()
             .map(|(p, t)| (p.to_string(), t.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn zips_are_told_by_their_extension_in_any_case() {
+        assert!(is_zip("acme-buildout.zip"));
+        assert!(is_zip("ACME.ZIP"));
+        assert!(!is_zip("zip"));
+        assert!(!is_zip("deployment.cfg"));
+        assert!(!is_zip("archive.zip.cfg"));
     }
 
     #[test]

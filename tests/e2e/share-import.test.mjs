@@ -1,12 +1,13 @@
 // Opening a share link while this browser holds another design, and importing a buildout:
 // the user chooses which design to keep and loses neither; a damaged link changes nothing;
-// the exercise's buildout, picked as several files, gives the default design and lists
-// what the importer did not understand.
+// the exercise's buildout, picked as several files or as a zip of its folder, gives the
+// default design and lists what the importer did not understand.
 //
 // Controls are found by role and accessible name only. Run after `trunk build --release`:
 // node --test tests/e2e/*.test.mjs
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -219,6 +220,48 @@ describe('share links and buildout import', { timeout: 300_000, skip: !BUILT }, 
       assert.equal(await (await httpPort(page)).inputValue(), '8085');
       assert.equal(await page.evaluate((key) => localStorage.getItem(key), SAVED), saved);
       assert.deepEqual(record.pageErrors, [], 'page errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("a zip of the exercise's buildout folder imports; a damaged zip changes nothing", async () => {
+    // The zip is made by Python's zipfile, not by our own writer.
+    const zip = join(scratch, 'acme-buildout.zip');
+    execFileSync('python3', ['-c', `
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
+    for root, _, files in os.walk(sys.argv[1]):
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            z.write(path, os.path.join('acme-buildout', os.path.relpath(path, sys.argv[1])))
+    z.writestr('acme-buildout/htdocs/logo.png', bytes([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe]))
+`, EXERCISE, zip]);
+    const { context, page, record } = await openRecordedPage(browser);
+    try {
+      await openAt(page, `${server.origin}/`);
+      const defaults = await savedDesign(page, 'true');
+      await retype(await httpPort(page), '8123');
+      await savedDesign(page, "d.components.find((c) => c.id === 'nginx').settings.http_port === 8123");
+
+      const picker = page.getByLabel('Import topology.json or buildout');
+      await picker.setInputFiles(zip);
+      await page.getByRole('status').filter({ hasText: 'Imported the buildout deployment.cfg' }).waitFor();
+      await page.getByRole('region', { name: /^Import report/ }).waitFor();
+      assert.equal(await (await httpPort(page)).inputValue(), '8000');
+      const imported = await savedDesign(page, "d.components.find((c) => c.id === 'nginx').settings.http_port === 8000");
+      assert.deepEqual(imported, defaults);
+
+      // A zip cut in half: a clear message, the design untouched.
+      const saved = await page.evaluate((key) => localStorage.getItem(key), SAVED);
+      const bytes = await readFile(zip);
+      await picker.setInputFiles({ name: 'broken.zip', mimeType: 'application/zip', buffer: bytes.subarray(0, bytes.length >> 1) });
+      const alert = page.getByRole('alert').filter({ hasText: 'Could not import broken.zip' });
+      await alert.waitFor();
+      assert.match(await alert.textContent(), /not a zip.*Your design is unchanged/);
+      assert.equal(await page.evaluate((key) => localStorage.getItem(key), SAVED), saved);
+      assert.deepEqual(record.pageErrors, [], 'page errors');
+      assert.deepEqual(record.consoleErrors, [], 'console errors');
     } finally {
       await context.close();
     }

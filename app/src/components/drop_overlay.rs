@@ -46,7 +46,7 @@ pub fn DropOverlay() -> impl IntoView {
     });
     view! {
         <div class="sw-drop" class:sw-drop--active=move || dragging.get() aria-hidden="true">
-            <p class="sw-drop__text">"Drop a topology.json or a buildout's .cfg files to import them"</p>
+            <p class="sw-drop__text">"Drop a topology.json, a buildout's .cfg files or a zip of its folder to import them"</p>
         </div>
     }
 }

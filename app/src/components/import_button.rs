@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use stackwright_core::format;
+use stackwright_core::{format, unzip};
 use wasm_bindgen::JsCast;
 
 use crate::state::{Designer, Tone, use_designer};
@@ -36,11 +36,20 @@ pub fn import_file(designer: Designer, file: web_sys::File) {
     });
 }
 
-/// Imports what the user gave: a buildout when any file is a `.cfg`, else the first file
-/// as a `topology.json`.
+/// Imports what the user gave: one zip as a zipped buildout folder, a buildout when any
+/// file is a `.cfg`, else the first file as a `topology.json`.
 pub fn import_files(designer: Designer, files: Vec<web_sys::File>) {
     let names: Vec<String> = files.iter().map(web_sys::File::name).collect();
-    if buildout_files::is_buildout(&names) {
+    if names.iter().any(|name| buildout_files::is_zip(name)) {
+        match <[web_sys::File; 1]>::try_from(files) {
+            Ok([zip]) => import_zip(designer, zip),
+            Err(_) => designer.tell(
+                Tone::Error,
+                "Give either one .zip of the buildout folder or the buildout's files, not both. \
+                 Your design is unchanged.",
+            ),
+        }
+    } else if buildout_files::is_buildout(&names) {
         import_buildout(designer, files);
     } else if let Some(file) = files.into_iter().next() {
         import_file(designer, file);
@@ -54,8 +63,7 @@ pub fn list(files: Option<web_sys::FileList>) -> Vec<web_sys::File> {
         .unwrap_or_default()
 }
 
-/// Reads a buildout from its files and, if it describes a deployment, makes its design
-/// the design as one undo step and lists what the importer did not understand.
+/// Reads a buildout from its files and imports it.
 fn import_buildout(designer: Designer, files: Vec<web_sys::File>) {
     spawn_local(async move {
         let mut given = Vec::new();
@@ -77,32 +85,61 @@ fn import_buildout(designer: Designer, files: Vec<web_sys::File>) {
                 }
             }
         }
-        let (files, main) = buildout_files::buildout(given);
-        match stackwright_core::import::import(&files, &main) {
-            Ok(imported) => {
-                designer.replace(imported.topology);
-                let count = imported.notes.len();
-                designer
-                    .import_notes
-                    .set(imported.notes.iter().map(ToString::to_string).collect());
-                let report = match count {
-                    0 => " Everything in it was understood.".to_string(),
-                    1 => " One thing in it was not understood: see the import report.".to_string(),
-                    n => format!(" {n} things in it were not understood: see the import report."),
-                };
-                designer.tell(
-                    Tone::Info,
-                    format!(
-                        "Imported the buildout {main}.{report} Undo brings back the design you had."
-                    ),
-                );
+        import_given_buildout(designer, given);
+    });
+}
+
+/// Reads a zipped buildout folder and imports the buildout in it.
+fn import_zip(designer: Designer, file: web_sys::File) {
+    spawn_local(async move {
+        let name = file.name();
+        let files = browser::read_bytes(&file, unzip::MAX_TOTAL as f64)
+            .await
+            .and_then(|bytes| unzip::text_files(&bytes).map_err(|e| e.to_string()));
+        match files {
+            Ok(files) if files.iter().any(|(path, _)| path.ends_with(".cfg")) => {
+                import_given_buildout(designer, files);
             }
-            Err(error) => designer.tell(
+            Ok(_) => designer.tell(
                 Tone::Error,
-                format!("Could not import the buildout: {error}. Your design is unchanged."),
+                format!("Could not import {name}: it holds no buildout .cfg file. Your design is unchanged."),
+            ),
+            Err(reason) => designer.tell(
+                Tone::Error,
+                format!("Could not import {name}: {reason}. Your design is unchanged."),
             ),
         }
     });
+}
+
+/// Makes the design of a buildout, given as (path, text), the design as one undo step,
+/// and lists what the importer did not understand.
+fn import_given_buildout(designer: Designer, given: Vec<(String, String)>) {
+    let (files, main) = buildout_files::buildout(given);
+    match stackwright_core::import::import(&files, &main) {
+        Ok(imported) => {
+            designer.replace(imported.topology);
+            let count = imported.notes.len();
+            designer
+                .import_notes
+                .set(imported.notes.iter().map(ToString::to_string).collect());
+            let report = match count {
+                0 => " Everything in it was understood.".to_string(),
+                1 => " One thing in it was not understood: see the import report.".to_string(),
+                n => format!(" {n} things in it were not understood: see the import report."),
+            };
+            designer.tell(
+                Tone::Info,
+                format!(
+                    "Imported the buildout {main}.{report} Undo brings back the design you had."
+                ),
+            );
+        }
+        Err(error) => designer.tell(
+            Tone::Error,
+            format!("Could not import the buildout: {error}. Your design is unchanged."),
+        ),
+    }
 }
 
 /// A file picker styled as a button. The label wraps the input, so its text is the
@@ -131,7 +168,7 @@ pub fn ImportButton() -> impl IntoView {
                 type="file"
                 multiple
                 class="sw-visually-hidden"
-                accept=".json,application/json,.cfg"
+                accept=".json,application/json,.cfg,.zip,application/zip"
                 on:change=picked
             />
         </label>
