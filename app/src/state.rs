@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use stackwright_core::edit::{self, EditError};
-use stackwright_core::{Bundle, Topology, format, render, validate};
+use stackwright_core::render::render_validated;
+use stackwright_core::{Bundle, Topology, format, validate};
 
 use crate::browser;
 use crate::catalogue::{self, Panel, Structure};
@@ -119,10 +120,12 @@ impl Designer {
         let loaded = storage::load();
         let design = RwSignal::new(loaded.design.unwrap_or_else(Topology::exercise));
         let structure = Memo::new(move |_| design.with(Structure::of));
-        let problems = Memo::new(move |_| design.with(|t| Problems::of(t, validate(t))));
+        // Validated once per edit, for the problems and the render alike.
+        let diagnostics = Memo::new(move |_| design.with(validate));
+        let problems = Memo::new(move |_| design.with(|t| Problems::of(t, diagnostics.get())));
         let rendered = Memo::new(move |previous: Option<&Rendered>| {
             let previous = previous.cloned().unwrap_or_default();
-            match design.with(render) {
+            match design.with(|t| diagnostics.with(|d| render_validated(t, d))) {
                 Ok(bundle) => {
                     if previous.current.as_deref() == Some(&bundle) {
                         Rendered {

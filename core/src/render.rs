@@ -45,9 +45,25 @@ pub enum RenderError {
 
 /// Renders every file of the bundle, or refuses a design that has validation errors.
 pub fn render(topology: &Topology) -> Result<Bundle, RenderError> {
-    let errors: Vec<Diagnostic> = validate::validate(topology)
-        .into_iter()
+    render_validated(topology, &validate::validate(topology))
+}
+
+/// [`render`] for a caller that already holds the design's diagnostics, such as the app,
+/// which validates every edit for its problems panel: `diagnostics` must be
+/// `validate(topology)`, and saves validating twice.
+pub fn render_validated(
+    topology: &Topology,
+    diagnostics: &[Diagnostic],
+) -> Result<Bundle, RenderError> {
+    debug_assert_eq!(
+        diagnostics,
+        validate::validate(topology),
+        "stale diagnostics"
+    );
+    let errors: Vec<Diagnostic> = diagnostics
+        .iter()
         .filter(|d| d.severity == Severity::Error)
+        .cloned()
         .collect();
     if !errors.is_empty() {
         return Err(RenderError::Invalid(errors));
@@ -912,4 +928,39 @@ fn listener_rows(t: &Topology) -> Vec<ListenerRow> {
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_validated_is_render_with_the_diagnostics_given() {
+        let mut t = Topology::exercise();
+        let diagnostics = validate::validate(&t);
+        assert_eq!(
+            render_validated(&t, &diagnostics).unwrap(),
+            render(&t).unwrap()
+        );
+        // A design with errors is refused with the errors given.
+        crate::edit::set(&mut t, "components.nginx.http_port", "8100").unwrap();
+        let diagnostics = validate::validate(&t);
+        match render_validated(&t, &diagnostics) {
+            Err(RenderError::Invalid(errors)) => {
+                assert!(errors.iter().all(|d| d.severity == Severity::Error));
+                assert!(errors.iter().any(|d| d.code == "port-conflict"), "{errors:?}");
+            }
+            other => panic!("rendered a design with a port clash: {other:?}"),
+        }
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "stale diagnostics")]
+    fn stale_diagnostics_are_a_bug_caught_in_debug_builds() {
+        let mut t = Topology::exercise();
+        let diagnostics = validate::validate(&t);
+        crate::edit::set(&mut t, "components.nginx.http_port", "8100").unwrap();
+        let _ = render_validated(&t, &diagnostics);
+    }
 }

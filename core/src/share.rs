@@ -9,6 +9,8 @@
 //!
 //! Decoding anything from outside never panics: every step returns a [`DecodeError`].
 
+use std::sync::OnceLock;
+
 use miniz_oxide::inflate::TINFLStatus;
 
 use base64::Engine;
@@ -75,12 +77,10 @@ pub struct Decoded {
 /// Encodes a design as a URL fragment (without the `#`).
 pub fn encode(topology: &Topology, secrets: Secrets) -> String {
     let mut design = keyed(format::to_value(topology));
-    let mut base = baseline();
     if secrets == Secrets::Omit {
         strip_secrets(&mut design);
-        strip_secrets(&mut base);
     }
-    let patch = diff(&base, &design).unwrap_or_else(|| Value::Object(Map::new()));
+    let patch = diff(baseline(secrets), &design).unwrap_or_else(|| Value::Object(Map::new()));
     let json = serde_json::to_vec(&patch).expect("a JSON value serializes");
     let compressed = miniz_oxide::deflate::compress_to_vec(&json, 9);
     let prefix = match secrets {
@@ -123,10 +123,7 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
             "the design patch is not an object".into(),
         ));
     }
-    let mut design = baseline();
-    if secrets == Secrets::Omit {
-        strip_secrets(&mut design);
-    }
+    let mut design = baseline(secrets).clone();
     merge(&mut design, patch);
     if secrets == Secrets::Omit {
         blank_secrets(&mut design);
@@ -135,8 +132,20 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
     Ok(Decoded { topology, secrets })
 }
 
-fn baseline() -> Value {
-    keyed(serde_json::from_str(BASELINE_V1).expect("the frozen baseline parses"))
+/// The keyed baseline links are patches against, without its passwords for links
+/// without them. Parsed once: the app encodes a link on every edit.
+fn baseline(secrets: Secrets) -> &'static Value {
+    static WITH: OnceLock<Value> = OnceLock::new();
+    static WITHOUT: OnceLock<Value> = OnceLock::new();
+    let parse = || keyed(serde_json::from_str(BASELINE_V1).expect("the frozen baseline parses"));
+    match secrets {
+        Secrets::Include => WITH.get_or_init(parse),
+        Secrets::Omit => WITHOUT.get_or_init(|| {
+            let mut base = parse();
+            strip_secrets(&mut base);
+            base
+        }),
+    }
 }
 
 /// Turns `components: [..]` into `components: {id: ..}` plus `order: [ids]`, so a patch
@@ -147,7 +156,11 @@ fn keyed(mut design: Value) -> Value {
     };
     let mut by_id = Map::new();
     let mut order = Vec::new();
-    for mut component in list.as_array().cloned().unwrap_or_default() {
+    let list = match list {
+        Value::Array(list) => list,
+        _ => Vec::new(),
+    };
+    for mut component in list {
         let id = component
             .get("id")
             .and_then(Value::as_str)

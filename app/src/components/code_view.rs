@@ -7,7 +7,9 @@ use crate::state::use_designer;
 
 /// The lines of the file at `path`, numbered (in CSS, so copying text leaves the numbers
 /// out), with the lines that differ from the file before the last change highlighted
-/// and counted in words. Lines are a keyed list: an edit replaces only the lines it changed.
+/// and counted in words. Lines are a keyed list whose keys do not contain line numbers:
+/// an edit that inserts lines replaces only those (and the highlighted ones), and the lines
+/// below keep their elements, renumbered.
 #[component]
 pub fn CodeView(
     /// The file's path in the bundle.
@@ -29,16 +31,21 @@ pub fn CodeView(
                 }
                 None => vec![false; current.contents.lines().count()],
             };
+            // Equal lines are told apart by how many came before them.
+            let mut seen = std::collections::HashMap::new();
             current
                 .contents
                 .lines()
                 .zip(changed)
-                .enumerate()
-                .map(|(i, (text, changed))| (i + 1, changed, text.to_string()))
+                .map(|(text, changed)| {
+                    let occurrence = seen.entry(text).or_insert(0usize);
+                    *occurrence += 1;
+                    (text.to_string(), *occurrence, changed)
+                })
                 .collect::<Vec<_>>()
         })
     });
-    let changed = move || lines.with(|l| l.iter().filter(|(_, c, _)| *c).count());
+    let changed = move || lines.with(|l| l.iter().filter(|(_, _, c)| *c).count());
     view! {
         <p class="sw-code__summary" aria-live="polite">
             {move || match changed() {
@@ -49,14 +56,14 @@ pub fn CodeView(
         </p>
         <pre class="sw-code" tabindex="0" aria-label="File contents">
             <code>
-                <For
+                <ForEnumerate
                     each=move || lines.get()
                     key=|line| line.clone()
-                    children=|(number, changed, text)| {
+                    children=|index, (text, _, changed)| {
                         view! {
                             <span
                                 class=if changed { "sw-code__line sw-code__line--changed" } else { "sw-code__line" }
-                                data-line=number
+                                data-line=move || (index.get() + 1).to_string()
                             >
                                 {text}
                                 "\n"

@@ -11,10 +11,22 @@ use crate::state::use_designer;
 pub fn ProblemsPanel() -> impl IntoView {
     let designer = use_designer();
     let summary = move || designer.problems.with(|p| p.total.summary());
+    // Keyed by what a problem says and where, and how many equal ones came before it, so
+    // a problem that appears or goes does not rebuild the rows after it.
     let rows = move || {
-        designer
-            .problems
-            .with(|p| p.list.iter().cloned().enumerate().collect::<Vec<_>>())
+        designer.problems.with(|p| {
+            let mut seen = std::collections::HashMap::new();
+            p.list
+                .iter()
+                .map(|problem| {
+                    let occurrence = seen
+                        .entry((problem.code, &problem.path, &problem.message))
+                        .or_insert(0usize);
+                    *occurrence += 1;
+                    (*occurrence, problem.clone())
+                })
+                .collect::<Vec<_>>()
+        })
     };
     view! {
         <section class="sw-panel sw-layout__problems" aria-labelledby="sw-problems-heading">
@@ -28,7 +40,7 @@ pub fn ProblemsPanel() -> impl IntoView {
             <ul class="sw-problems">
                 <For
                     each=rows
-                    key=|(i, p)| (*i, p.code, p.path.clone(), p.message.clone())
+                    key=|(n, p)| (*n, p.code, p.path.clone(), p.message.clone())
                     children=move |(_, problem)| {
                         let tone = problem.severity.id();
                         let go = problem.clone();

@@ -12,11 +12,17 @@ use crate::state::use_designer;
 #[component]
 pub fn SettingsPanels() -> impl IntoView {
     let designer = use_designer();
+    // The fields of each panel change only with the design's structure, not while typing.
+    let paths = Memo::new(move |_| {
+        designer
+            .structure
+            .with(|s| Panel::ALL.map(|panel| panel_paths(panel, s)))
+    });
     let counts = Memo::new(move |_| {
-        designer.structure.with(|s| {
+        paths.with(|paths| {
             designer
                 .problems
-                .with(|p| Panel::ALL.map(|panel| p.on_paths(&panel_paths(panel, s))))
+                .with(|p| paths.each_ref().map(|ps| p.on_paths(ps)))
         })
     });
     let choose = move |panel: Panel, focus: bool| {
