@@ -26,6 +26,48 @@ const UNDO_LIMIT: usize = 200;
 /// How long the address bar waits for typing to pause before it follows the design.
 const ADDRESS_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
+/// How long saving waits for typing to pause: serialising a large design on every
+/// keystroke costs about a millisecond. Leaving or hiding the page saves at once.
+const SAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Runs `act` once whatever `watch` reads has stopped changing for `delay` (and, if
+/// `at_once`, right away for the state the page starts with). The returned function runs
+/// a pending `act` at once, and does nothing when none is pending.
+fn after_pause(
+    delay: std::time::Duration,
+    at_once: bool,
+    watch: impl Fn() + Send + Sync + 'static,
+    act: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl Fn() + Copy + Send + Sync + 'static {
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |previous: Option<()>| {
+        watch();
+        if previous.is_none() && at_once {
+            act();
+            return;
+        }
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                pending.set_value(None);
+                act();
+            },
+            delay,
+        )
+        .ok();
+        pending.set_value(handle);
+    });
+    move || {
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+            pending.set_value(None);
+            act();
+        }
+    }
+}
+
 /// The files of the design, as the files panel shows them.
 #[derive(Clone, Debug, Default)]
 pub struct Rendered {
@@ -99,6 +141,8 @@ pub struct Designer {
     pub pending_link: RwSignal<Option<PendingLink>>,
     /// What the last buildout import did not understand (`file:line: reason`).
     pub import_notes: RwSignal<Vec<String>>,
+    /// Saves at once what autosave has pending ([`Designer::save_pending`]).
+    save_now: StoredValue<Option<Arc<dyn Fn() + Send + Sync>>>,
 }
 
 /// A link's design that differs from the design saved in this browser.
@@ -162,16 +206,31 @@ impl Designer {
             })),
             pending_link: RwSignal::new(None),
             import_notes: RwSignal::new(Vec::new()),
+            save_now: StoredValue::new(None),
         };
         designer.open_link(&browser::location_hash());
         if loaded.may_save {
-            Effect::new(move |_| {
-                let json = design.with(format::to_json);
+            let save = move || {
+                let json = design.with_untracked(format::to_json);
                 if let Err(reason) = storage::save(&json) {
                     designer.tell(
                         Tone::Error,
                         format!("Your changes are not saved in this browser: {reason}."),
                     );
+                }
+            };
+            let flush = after_pause(SAVE_DELAY, true, move || design.track(), save);
+            designer.save_now.set_value(Some(Arc::new(flush)));
+            // A closed or hidden tab may never run the timer: save what is pending now.
+            let hidden = move || {
+                web_sys::window()
+                    .and_then(|w| w.document())
+                    .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
+            };
+            let _ = window_event_listener(leptos::ev::pagehide, move |_| flush());
+            let _ = window_event_listener(leptos::ev::visibilitychange, move |_| {
+                if hidden() {
+                    flush();
                 }
             });
         }
@@ -182,32 +241,34 @@ impl Designer {
     /// Keeps the address bar's fragment in step with the design, once typing pauses.
     fn follow_in_address_bar(&self) {
         let design = self.design;
-        let pending = StoredValue::new(None::<TimeoutHandle>);
-        Effect::new(move |_| {
-            design.track();
-            if let Some(handle) = pending.get_value() {
-                handle.clear();
-            }
-            let handle = set_timeout_with_handle(
-                move || {
-                    let fragment = design.with_untracked(share_link::address_fragment);
-                    if browser::location_hash().strip_prefix('#') != Some(fragment.as_str())
-                        && browser::replace_fragment(&fragment)
-                    {
-                        browser::session_set(share_link::WRITTEN_KEY, &fragment);
-                    }
-                },
-                ADDRESS_DELAY,
-            )
-            .ok();
-            pending.set_value(handle);
-        });
+        let _ = after_pause(
+            ADDRESS_DELAY,
+            false,
+            move || design.track(),
+            move || {
+                let fragment = design.with_untracked(share_link::address_fragment);
+                if browser::location_hash().strip_prefix('#') != Some(fragment.as_str())
+                    && browser::replace_fragment(&fragment)
+                {
+                    browser::session_set(share_link::WRITTEN_KEY, &fragment);
+                }
+            },
+        );
+    }
+
+    /// Saves a pending change to this browser at once (autosave waits for typing to pause).
+    pub fn save_pending(&self) {
+        if let Some(flush) = self.save_now.get_value() {
+            flush();
+        }
     }
 
     /// Opens the design a link's fragment holds, if it is news (differs from the design
     /// on screen). When this browser holds a saved design, the user is first asked which
     /// to keep ([`Designer::resolve_link`]); otherwise it opens at once, as one undo step.
     pub fn open_link(&self, fragment: &str) {
+        // What this browser holds decides whether to ask: make it the design on screen.
+        self.save_pending();
         let written = browser::session_get(share_link::WRITTEN_KEY);
         let opened = self
             .design

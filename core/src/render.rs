@@ -948,7 +948,10 @@ mod tests {
         match render_validated(&t, &diagnostics) {
             Err(RenderError::Invalid(errors)) => {
                 assert!(errors.iter().all(|d| d.severity == Severity::Error));
-                assert!(errors.iter().any(|d| d.code == "port-conflict"), "{errors:?}");
+                assert!(
+                    errors.iter().any(|d| d.code == "port-conflict"),
+                    "{errors:?}"
+                );
             }
             other => panic!("rendered a design with a port clash: {other:?}"),
         }

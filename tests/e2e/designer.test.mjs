@@ -298,6 +298,21 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
     }
   });
 
+  test('what is typed just before leaving the page is saved', async () => {
+    const { context, page, record } = await openRecordedPage(browser);
+    try {
+      await openApp(page, server.origin);
+      const inspector = await select(page, 'nginx');
+      // Autosave waits for typing to pause; leaving the page must not lose the last keys.
+      await retype(inspector.getByLabel('HTTP port'), '8086');
+      await page.reload();
+      await page.getByRole('button', { name: /^nginx, nginx at 0\.0\.0\.0:8086/ }).waitFor({ timeout: APP_TIMEOUT });
+      assert.deepEqual(record.pageErrors, [], 'page errors');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('imports a topology.json by picker and by drop; a bad file changes nothing', async () => {
     const { context, page, record } = await openRecordedPage(browser);
     try {

@@ -211,7 +211,8 @@ describe('share links and buildout import', { timeout: 300_000, skip: !BUILT }, 
       await page.getByRole('button', { name: /^nginx, nginx at 0\.0\.0\.0:8085/ }).waitFor();
       assert.equal(await (await httpPort(page)).inputValue(), '8085');
 
-      // Not a deployment: a clear message, the design untouched.
+      // Not a deployment: a clear message, the design untouched (autosave waits for a pause).
+      await savedDesign(page, "d.components.find((c) => c.id === 'nginx').settings.http_port === 8085");
       const saved = await page.evaluate((key) => localStorage.getItem(key), SAVED);
       await picker.setInputFiles({ name: 'other.cfg', mimeType: 'text/plain', buffer: Buffer.from('[buildout]\nparts =\n') });
       const alert = page.getByRole('alert').filter({ hasText: 'Could not import the buildout' });
