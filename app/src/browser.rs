@@ -126,6 +126,13 @@ pub async fn read_bytes(file: &web_sys::File, limit: f64) -> Result<Vec<u8>, Str
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// Whether the page is hidden (another tab, minimised, or being left).
+pub fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
+}
+
 /// Moves the keyboard focus to the element with this id, if it is on the page.
 pub fn focus(id: &str) -> bool {
     let Some(element) = web_sys::window()

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 /// Whether a set of files (by name) is a buildout rather than a `topology.json`.
-pub fn is_buildout(names: &[String]) -> bool {
-    names.iter().any(|name| name.ends_with(".cfg"))
+pub fn is_buildout<'a>(names: impl IntoIterator<Item = &'a str>) -> bool {
+    names.into_iter().any(|name| name.ends_with(".cfg"))
 }
 
 /// Whether a file (by name) is a zip, taken as a zipped buildout folder.
@@ -92,8 +92,8 @@ mod tests {
 
     #[test]
     fn cfg_files_make_a_buildout() {
-        assert!(is_buildout(&["a.json".into(), "deployment.cfg".into()]));
-        assert!(!is_buildout(&["topology.json".into()]));
+        assert!(is_buildout(["a.json", "deployment.cfg"]));
+        assert!(!is_buildout(["topology.json"]));
     }
 
     #[test]

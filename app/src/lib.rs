@@ -14,6 +14,7 @@ pub mod diagram;
 pub mod fatal_error;
 pub mod history;
 pub mod line_diff;
+pub mod list_keys;
 pub mod problems;
 pub mod share_link;
 pub mod shortcuts;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use stackwright_core::edit;
-use stackwright_core::{Diagnostic, Severity, Topology};
+use stackwright_core::{Diagnostic, Severity};
 
 use crate::catalogue::{self, Structure};
 
@@ -76,9 +76,9 @@ pub struct Problems {
 }
 
 impl Problems {
-    /// Indexes `diagnostics`, the validator's answer for `t`.
-    pub fn of(t: &Topology, diagnostics: Vec<Diagnostic>) -> Problems {
-        let structure = Structure::of(t);
+    /// Indexes `diagnostics`, the validator's answer for the design whose `structure`
+    /// is given (it names the places problems are shown).
+    pub fn of(structure: &Structure, diagnostics: Vec<Diagnostic>) -> Problems {
         let mut problems = Problems::default();
         for d in diagnostics {
             let path = edit::field_path(&d);
@@ -99,7 +99,7 @@ impl Problems {
             problems.list.push(Problem {
                 severity: d.severity,
                 code: d.code,
-                location: catalogue::describe(&path, &structure),
+                location: catalogue::describe(&path, structure),
                 message: d.message,
                 hint: d.hint,
                 path,
@@ -137,13 +137,13 @@ impl Problems {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use stackwright_core::validate;
+    use stackwright_core::{Topology, validate};
 
     #[test]
     fn a_port_clash_shows_on_the_field_the_node_and_the_total() {
         let mut t = Topology::exercise();
         edit::set(&mut t, "components.nginx.http_port", "8100").unwrap();
-        let problems = Problems::of(&t, validate(&t));
+        let problems = Problems::of(&Structure::of(&t), validate(&t));
         let on_field = problems.on_field("components.varnish.port");
         assert!(
             on_field.iter().any(|p| p.code == "port-conflict"),
@@ -177,7 +177,7 @@ mod tests {
     #[test]
     fn the_exercise_has_warnings_and_notes_only() {
         let t = Topology::exercise();
-        let problems = Problems::of(&t, validate(&t));
+        let problems = Problems::of(&Structure::of(&t), validate(&t));
         assert_eq!(problems.total.errors, 0);
         assert!(problems.total.warnings > 0);
         assert_eq!(

@@ -166,7 +166,7 @@ impl Designer {
         let structure = Memo::new(move |_| design.with(Structure::of));
         // Validated once per edit, for the problems and the render alike.
         let diagnostics = Memo::new(move |_| design.with(validate));
-        let problems = Memo::new(move |_| design.with(|t| Problems::of(t, diagnostics.get())));
+        let problems = Memo::new(move |_| structure.with(|s| Problems::of(s, diagnostics.get())));
         let rendered = Memo::new(move |previous: Option<&Rendered>| {
             let previous = previous.cloned().unwrap_or_default();
             match design.with(|t| diagnostics.with(|d| render_validated(t, d))) {
@@ -222,14 +222,9 @@ impl Designer {
             let flush = after_pause(SAVE_DELAY, true, move || design.track(), save);
             designer.save_now.set_value(Some(Arc::new(flush)));
             // A closed or hidden tab may never run the timer: save what is pending now.
-            let hidden = move || {
-                web_sys::window()
-                    .and_then(|w| w.document())
-                    .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
-            };
             let _ = window_event_listener(leptos::ev::pagehide, move |_| flush());
             let _ = window_event_listener(leptos::ev::visibilitychange, move |_| {
-                if hidden() {
+                if browser::page_hidden() {
                     flush();
                 }
             });

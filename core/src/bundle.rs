@@ -8,9 +8,11 @@
 use crate::render::Bundle;
 
 /// Why a zip could not be written: only a bundle too large for a plain (non-zip64) zip.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("cannot write the zip: {0}")]
 pub struct ZipError(&'static str);
+
+const TOO_LARGE: ZipError = ZipError("the bundle is too large for a zip without zip64");
 
 /// A timestamp for every entry: year, month, day, hour, minute, second (local time, as
 /// zip stores it). The caller passes it in; core reads no clock.
@@ -112,7 +114,6 @@ impl Writer {
 
     /// Adds a file (`data`) or a folder (`None`, `name` ending in `/`).
     fn add(&mut self, name: &str, data: Option<&[u8]>, mode: u32) -> Result<(), ZipError> {
-        let too_large = || ZipError("the bundle is too large for a zip without zip64");
         let (method, crc, size, packed, attributes) = match data {
             Some(data) => {
                 let packed = miniz_oxide::deflate::compress_to_vec(data, 9);
@@ -132,11 +133,11 @@ impl Writer {
             // The low byte holds the MS-DOS directory attribute for readers that want it.
             None => (STORED, 0, 0, Vec::new(), (S_IFDIR | mode) << 16 | 0x10),
         };
-        let size = u32::try_from(size).map_err(|_| too_large())?;
-        let packed_size = u32::try_from(packed.len()).map_err(|_| too_large())?;
-        let offset = u32::try_from(self.out.len()).map_err(|_| too_large())?;
-        let name_len = u16::try_from(name.len()).map_err(|_| too_large())?;
-        self.entries = self.entries.checked_add(1).ok_or_else(too_large)?;
+        let size = u32::try_from(size).map_err(|_| TOO_LARGE)?;
+        let packed_size = u32::try_from(packed.len()).map_err(|_| TOO_LARGE)?;
+        let offset = u32::try_from(self.out.len()).map_err(|_| TOO_LARGE)?;
+        let name_len = u16::try_from(name.len()).map_err(|_| TOO_LARGE)?;
+        self.entries = self.entries.checked_add(1).ok_or(TOO_LARGE)?;
 
         let common = |buf: &mut Vec<u8>| {
             put16(buf, VERSION_NEEDED);
@@ -172,9 +173,8 @@ impl Writer {
     }
 
     fn finish(mut self) -> Result<Vec<u8>, ZipError> {
-        let too_large = || ZipError("the bundle is too large for a zip without zip64");
-        let offset = u32::try_from(self.out.len()).map_err(|_| too_large())?;
-        let size = u32::try_from(self.central.len()).map_err(|_| too_large())?;
+        let offset = u32::try_from(self.out.len()).map_err(|_| TOO_LARGE)?;
+        let size = u32::try_from(self.central.len()).map_err(|_| TOO_LARGE)?;
         self.out.append(&mut self.central);
         put32(&mut self.out, 0x0605_4b50);
         put16(&mut self.out, 0); // this disk

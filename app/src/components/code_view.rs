@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::line_diff::changed_lines;
+use crate::list_keys::with_occurrence;
 use crate::state::use_designer;
 
 /// The lines of the file at `path`, numbered (in CSS, so copying text leaves the numbers
@@ -31,21 +32,17 @@ pub fn CodeView(
                 }
                 None => vec![false; current.contents.lines().count()],
             };
-            // Equal lines are told apart by how many came before them.
-            let mut seen = std::collections::HashMap::new();
-            current
-                .contents
-                .lines()
-                .zip(changed)
-                .map(|(text, changed)| {
-                    let occurrence = seen.entry(text).or_insert(0usize);
-                    *occurrence += 1;
-                    (text.to_string(), *occurrence, changed)
-                })
-                .collect::<Vec<_>>()
+            with_occurrence(
+                current
+                    .contents
+                    .lines()
+                    .zip(changed)
+                    .map(|(text, changed)| (text.to_string(), changed)),
+                |(text, _)| text.clone(),
+            )
         })
     });
-    let changed = move || lines.with(|l| l.iter().filter(|(_, _, c)| *c).count());
+    let changed = move || lines.with(|l| l.iter().filter(|(_, (_, c))| *c).count());
     view! {
         <p class="sw-code__summary" aria-live="polite">
             {move || match changed() {
@@ -59,7 +56,7 @@ pub fn CodeView(
                 <ForEnumerate
                     each=move || lines.get()
                     key=|line| line.clone()
-                    children=|index, (text, _, changed)| {
+                    children=|index, (_, (text, changed))| {
                         view! {
                             <span
                                 class=if changed { "sw-code__line sw-code__line--changed" } else { "sw-code__line" }

@@ -49,7 +49,7 @@ pub fn import_files(designer: Designer, files: Vec<web_sys::File>) {
                  Your design is unchanged.",
             ),
         }
-    } else if buildout_files::is_buildout(&names) {
+    } else if buildout_files::is_buildout(names.iter().map(String::as_str)) {
         import_buildout(designer, files);
     } else if let Some(file) = files.into_iter().next() {
         import_file(designer, file);
@@ -97,7 +97,7 @@ fn import_zip(designer: Designer, file: web_sys::File) {
             .await
             .and_then(|bytes| unzip::text_files(&bytes).map_err(|e| e.to_string()));
         match files {
-            Ok(files) if files.iter().any(|(path, _)| path.ends_with(".cfg")) => {
+            Ok(files) if buildout_files::is_buildout(files.iter().map(|(path, _)| path.as_str())) => {
                 import_given_buildout(designer, files);
             }
             Ok(_) => designer.tell(

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::field::severity_word;
+use crate::list_keys::with_occurrence;
 use crate::state::use_designer;
 
 /// The diagnostics, errors first, each with its message, hint and place. Clicking one
@@ -15,17 +16,9 @@ pub fn ProblemsPanel() -> impl IntoView {
     // a problem that appears or goes does not rebuild the rows after it.
     let rows = move || {
         designer.problems.with(|p| {
-            let mut seen = std::collections::HashMap::new();
-            p.list
-                .iter()
-                .map(|problem| {
-                    let occurrence = seen
-                        .entry((problem.code, &problem.path, &problem.message))
-                        .or_insert(0usize);
-                    *occurrence += 1;
-                    (*occurrence, problem.clone())
-                })
-                .collect::<Vec<_>>()
+            with_occurrence(p.list.iter().cloned(), |problem| {
+                (problem.code, problem.path.clone(), problem.message.clone())
+            })
         })
     };
     view! {
