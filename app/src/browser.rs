@@ -100,11 +100,18 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
 fn check_size(file: &web_sys::File, limit: f64) -> Result<(), String> {
     if file.size() > limit {
         return Err(format!(
-            "the file is {:.1} MB, far larger than any design",
-            file.size() / 1_000_000.0
+            "the file is {}, far larger than any design",
+            megabytes(file.size())
         ));
     }
     Ok(())
+}
+
+/// A size in megabytes to one decimal, e.g. `7.3 MB`. Counted in whole tenths: formatting
+/// an `f64` with a precision would add 8 kB (gzipped) of float printing to the wasm.
+fn megabytes(bytes: f64) -> String {
+    let tenths = (bytes / 100_000.0).round() as u64;
+    format!("{}.{} MB", tenths / 10, tenths % 10)
 }
 
 /// The text of a file the user picked or dropped, refusing anything over `limit` bytes.
@@ -204,5 +211,18 @@ pub fn session_get(key: &str) -> Option<String> {
 pub fn session_set(key: &str, value: &str) {
     if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
         let _ = storage.set_item(key, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::megabytes;
+
+    #[test]
+    fn sizes_read_in_megabytes_to_one_decimal() {
+        assert_eq!(megabytes(7_345_678.0), "7.3 MB");
+        assert_eq!(megabytes(5_000_001.0), "5.0 MB");
+        assert_eq!(megabytes(67_108_864.0), "67.1 MB");
+        assert_eq!(megabytes(999_999.0), "1.0 MB");
     }
 }
