@@ -104,7 +104,7 @@ pub fn topology_svg(topology: &Topology) -> String {
             r##"<g transform="translate({x} {y})"><rect width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="8" fill="#fff" stroke="#bbb"/><rect width="6" height="{NODE_HEIGHT}" fill="{}"/><text x="18" y="22" font-size="11" font-weight="600" fill="{}">{}</text><text x="18" y="43" font-size="15" font-weight="600">{}</text><text x="18" y="61" font-size="12" font-family="monospace" fill="#555">{}</text></g>"##,
             colour(c.kind()),
             colour(c.kind()),
-            xml(&c.kind().label().to_uppercase()),
+            xml(&c.kind().label().to_ascii_uppercase()),
             xml(&c.name),
             xml(&format!("{} on {}", endpoint(c), c.host)),
         );
