@@ -231,7 +231,11 @@ pub fn from_value(value: Value) -> Result<Topology, FormatError> {
         None => return Err(FormatError::MissingVersion),
         Some(v) => v.as_u64().ok_or_else(|| FormatError::Invalid {
             path: "version".into(),
-            message: format!("expected a whole number, found {v}"),
+            // `to_string` shares the share link's JSON writer; `{v}` would add another.
+            message: format!(
+                "expected a whole number, found {}",
+                serde_json::to_string(v).unwrap_or_default()
+            ),
         })?,
     };
     match version {

@@ -116,8 +116,10 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
             TINFLStatus::HasMoreOutput => DecodeError::TooLong,
             _ => DecodeError::Inflate,
         })?;
-    let patch: Value =
-        serde_json::from_slice(&json).map_err(|e| DecodeError::Json(e.to_string()))?;
+    // Read as text like every other JSON here, so the wasm holds one JSON parser.
+    let json = String::from_utf8(json)
+        .map_err(|_| DecodeError::Json("the design patch is not UTF-8 text".into()))?;
+    let patch: Value = serde_json::from_str(&json).map_err(|e| DecodeError::Json(e.to_string()))?;
     if !patch.is_object() {
         return Err(DecodeError::Json(
             "the design patch is not an object".into(),
@@ -368,5 +370,27 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(decode(input), Err(expected), "{input:?}");
         }
+    }
+
+    #[test]
+    fn a_patch_that_is_not_text_or_not_an_object_is_refused() {
+        let link = |json: &[u8]| {
+            let compressed = miniz_oxide::deflate::compress_to_vec(json, 9);
+            format!("v1.{}", URL_SAFE_NO_PAD.encode(compressed))
+        };
+        let reason = |json: &[u8]| match decode(&link(json)) {
+            Err(DecodeError::Json(reason)) => reason,
+            other => panic!("{json:?} gave {other:?}"),
+        };
+        assert_eq!(
+            reason(b"{\"a\": \"\xff\"}"),
+            "the design patch is not UTF-8 text"
+        );
+        assert_eq!(reason(b"[1, 2]"), "the design patch is not an object");
+        assert!(
+            reason(b"{\"a\": ").contains("EOF"),
+            "{}",
+            reason(b"{\"a\": ")
+        );
     }
 }
