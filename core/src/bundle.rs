@@ -5,6 +5,7 @@
 //! Unix modes, UTF-8 names; no zip64, no encryption), so the app does not ship a general
 //! zip library. Tests read its output back with the `zip` crate, `unzip` and Python.
 
+use crate::order;
 use crate::render::Bundle;
 
 /// Why a zip could not be written: only a bundle too large for a plain (non-zip64) zip.
@@ -57,9 +58,7 @@ pub fn file_name(bundle: &Bundle) -> String {
 /// Packs a bundle as a zip whose entries sit under one top folder named after the
 /// design. Entries are sorted; scripts get mode 0755, other files 0644, folders 0755.
 pub fn zip(bundle: &Bundle, time: Timestamp) -> Result<Vec<u8>, ZipError> {
-    let mut folders: Vec<String> = bundle.folders.clone();
-    folders.sort();
-    folders.dedup();
+    let folders = order::set_of(&bundle.folders);
     let mut zip = Writer::new(time);
     zip.add(&format!("{}/", bundle.root), None, 0o755)?;
     for folder in &folders {

@@ -26,6 +26,7 @@ use buildout::{Config, LoadError, Loc, Problem, Resolver};
 pub use export::export_buildout;
 
 use crate::model::*;
+use crate::order;
 
 /// Something in the given files the importer did not take into the design, or took
 /// with a caveat: where it is and why.
@@ -739,10 +740,11 @@ impl Mapper<'_> {
             .filter(|s| self.is_recipe(s, ZOPE_RECIPE))
             .cloned()
             .collect();
-        let macro_sources: BTreeSet<String> = candidates
-            .iter()
-            .flat_map(|c| config.sections[c].macros.iter().cloned())
-            .collect();
+        let macro_sources = order::set_of(
+            candidates
+                .iter()
+                .flat_map(|c| config.sections[c].macros.iter().cloned()),
+        );
         // Line by line, so that a note points at the line that names the part.
         let parts = match self.r.option("buildout", "parts") {
             Some(opt) => {
@@ -787,7 +789,9 @@ impl Mapper<'_> {
         };
         if parts.is_none() {
             // Without a parts list, number order: instance2 before instance10.
-            instances.sort_by_key(|p| (instance_number(p).unwrap_or(usize::MAX), p.clone()));
+            order::sort_by_key(&mut instances, |p| {
+                (instance_number(p).unwrap_or(usize::MAX), p.clone())
+            });
         }
         let first_macro = |p: &String| config.sections[p].macros.first().cloned();
         let template = match instances.first().and_then(first_macro) {
@@ -1402,17 +1406,13 @@ impl Mapper<'_> {
     /// Everything else in the files: options of the mapped sections the importer does
     /// not map, and whole sections it does not map, then every note in file order.
     fn notes(&mut self, config: &Config) -> Vec<ImportNote> {
-        let simple: BTreeSet<(&str, &str)> = simple_fields()
+        let simple: Vec<(&str, &str)> = simple_fields()
             .iter()
             .map(|s| (s.section, s.key))
             .chain(SPECIAL_KEYS)
             .collect();
-        let instance_sections: BTreeSet<String> = self
-            .instances
-            .iter()
-            .chain(self.template.iter())
-            .cloned()
-            .collect();
+        let instance_sections =
+            order::set_of(self.instances.iter().chain(self.template.iter()).cloned());
         for (name, section) in &config.sections {
             let value_section = VALUE_SECTIONS.contains(&name.as_str());
             if instance_sections.contains(name) || self.supervisor.as_ref() == Some(name) {
@@ -1479,7 +1479,9 @@ impl Mapper<'_> {
                 )
             })
             .collect();
-        notes.sort_by(|(a, x), (b, y)| (a, &x.file, x.line).cmp(&(b, &y.file, y.line)));
+        order::sort_by(&mut notes, |(a, x), (b, y)| {
+            (a, &x.file, x.line).cmp(&(b, &y.file, y.line))
+        });
         let mut seen = BTreeSet::new();
         notes
             .into_iter()

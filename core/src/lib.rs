@@ -12,6 +12,7 @@ pub mod escape;
 pub mod format;
 pub mod import;
 pub mod model;
+pub mod order;
 pub mod render;
 pub mod share;
 pub mod svg;

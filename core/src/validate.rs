@@ -9,6 +9,7 @@ use std::fmt;
 
 use crate::defaults::exercise_password;
 use crate::model::*;
+use crate::order;
 use crate::syntax::{self, AddressKind, PortError};
 
 /// How bad a problem is. Errors block rendering; warnings and notes do not.
@@ -151,7 +152,7 @@ pub fn validate(topology: &Topology) -> Vec<Diagnostic> {
     v.connections();
     v.chain();
     v.security();
-    v.out.sort_by_key(|d| d.severity);
+    order::sort_by_key(&mut v.out, |d| d.severity);
     v.out
 }
 
@@ -1037,7 +1038,7 @@ impl<'a> Validator<'a> {
             );
         }
         if t.settings.shared_blobs {
-            let hosts: BTreeSet<&str> = t.of_kind(Kind::Zope).map(|c| c.host.as_str()).collect();
+            let hosts = order::set_of(t.of_kind(Kind::Zope).map(|c| c.host.as_str()));
             if hosts.len() > 1 {
                 self.push(
                     "blobs-across-hosts",

@@ -7,7 +7,9 @@
 //! recipe sets while it runs) is reported instead. Every value remembers the file and
 //! line it came from, so the importer can say where each thing it did not understand is.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
+
+use crate::order;
 
 /// How deep `extends`, `<=` macros and substitutions may nest before the importer gives
 /// up on that branch. buildout has no such limit, but real buildouts stay far below it,
@@ -599,11 +601,7 @@ pub(crate) fn update(
 pub(crate) fn update_section(base: Section, over: Section) -> Section {
     let mut result = base;
     result.headers.extend(over.headers);
-    let names: BTreeSet<String> = over
-        .options
-        .keys()
-        .map(|k| base_name(k).to_string())
-        .collect();
+    let names = order::set_of(over.options.keys().map(|k| base_name(k).to_string()));
     for name in names {
         let plain = over.options.get(&name);
         let add = over.options.get(&format!("{name}{ADD}"));
@@ -629,8 +627,8 @@ pub(crate) fn update_section(base: Section, over: Section) -> Section {
             value.inherited = false;
         }
         if let Some(remove) = remove {
-            let gone: BTreeSet<&str> = remove.lines.iter().map(|l| l.text.trim()).collect();
-            value.lines.retain(|l| !gone.contains(l.text.trim()));
+            let gone: Vec<&str> = remove.lines.iter().map(|l| l.text.trim()).collect();
+            value.lines.retain(|l| !gone.contains(&l.text.trim()));
             value.loc = remove.loc.clone();
             value.inherited = false;
         }
