@@ -1,9 +1,12 @@
 // What every browser test of the app shares: where the build is, how to open the app,
 // and the landmarks and controls found by role and accessible name.
 
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { openRecordedPage } from './browser.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DIST = join(ROOT, 'dist');
@@ -16,6 +19,24 @@ export const BUILT = existsSync(join(DIST, 'index.html'));
 export async function openApp(page, origin, path = '/') {
   await page.goto(`${origin}${path}`);
   await page.getByRole('button', { name: /^nginx, nginx at / }).waitFor({ timeout: APP_TIMEOUT });
+}
+
+/**
+ * Opens the app at `origin` + `path` in a fresh recorded page and runs `body` with
+ * `{ page, record, context }`. Afterwards the page must have thrown nothing and logged no
+ * error; the page is closed whatever happened. `context` takes Playwright's options for a
+ * new context (downloads, viewport, colour scheme).
+ */
+export async function withApp(browser, origin, body, { path = '/', context: options = {} } = {}) {
+  const { context, page, record } = await openRecordedPage(browser, options);
+  try {
+    await openApp(page, origin, path);
+    await body({ page, record, context });
+    assert.deepEqual(record.pageErrors, [], 'page errors');
+    assert.deepEqual(record.consoleErrors, [], 'console errors');
+  } finally {
+    await context.close();
+  }
 }
 
 export const inspectorOf = (page) => page.getByRole('region', { name: 'Inspector' });

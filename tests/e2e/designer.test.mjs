@@ -16,7 +16,8 @@ import { after, before, describe, test } from 'node:test';
 import { launchChromium, openRecordedPage } from './browser.mjs';
 import { serveDist } from './serve-dist.mjs';
 import {
-  APP_TIMEOUT, BUILT, DIST, RESULTS, filesOf, inspectorOf, node, openApp, problemsOf, retype, settingsOf, zopeNodes,
+  APP_TIMEOUT, BUILT, DIST, RESULTS, filesOf, inspectorOf, node, openApp, problemsOf, retype, settingsOf, withApp,
+  zopeNodes,
 } from './app.mjs';
 
 
@@ -57,9 +58,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('a port clash shows on the field, in the panel and on the node, and goes when fixed', async () => {
-    const { context, page, record } = await openRecordedPage(browser);
-    try {
-      await openApp(page, server.origin);
+    await withApp(browser, server.origin, async ({ page }) => {
       const inspector = await select(page, 'nginx');
       const http = inspector.getByLabel('HTTP port');
       assert.equal(await http.inputValue(), '8000');
@@ -112,17 +111,11 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       assert.equal(await varnishPort.getAttribute('aria-invalid'), 'false');
       assert.match(await node(page, 'nginx').getAttribute('aria-label'), /no problems/);
       assert.ok(await download.isEnabled(), 'download is back');
-      assert.deepEqual(record.pageErrors, [], 'page errors');
-      assert.deepEqual(record.consoleErrors, [], 'console errors');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('adds and removes a Zope instance', async () => {
-    const { context, page, record } = await openRecordedPage(browser);
-    try {
-      await openApp(page, server.origin);
+    await withApp(browser, server.origin, async ({ page }) => {
       assert.equal(await zopeNodes(page).count(), 4);
       await page.getByRole('button', { name: 'Add Zope instance' }).click();
       await node(page, 'Instance 5').waitFor();
@@ -142,16 +135,11 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       assert.equal(await filesOf(page).getByRole('tab', { name: 'etc/instance5/zope.conf' }).count(), 0);
       assert.doesNotMatch(await preview(page), /instance5/);
       assert.match(await inspectorOf(page).textContent(), /Select a component/);
-      assert.deepEqual(record.pageErrors, [], 'page errors');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('undo and redo, from the buttons and the keyboard, typing merged per field', async () => {
-    const { context, page, record } = await openRecordedPage(browser);
-    try {
-      await openApp(page, server.origin);
+    await withApp(browser, server.origin, async ({ page }) => {
       const undo = page.getByRole('button', { name: 'Undo' });
       const redo = page.getByRole('button', { name: 'Redo' });
       assert.ok(await undo.isDisabled(), 'nothing to undo yet');
@@ -186,10 +174,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       await siteId.press('Control+Z');
       assert.notEqual(await siteId.inputValue(), 'Extranet', 'the browser undid the typing');
       assert.equal(await zopeNodes(page).count(), 5, 'the app did not undo the added instance');
-      assert.deepEqual(record.pageErrors, [], 'page errors');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('reload restores the design; an unreadable saved design is kept aside; a panic keeps it', async () => {
@@ -240,9 +225,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('reset asks first', async () => {
-    const { context, page } = await openRecordedPage(browser);
-    try {
-      await openApp(page, server.origin);
+    await withApp(browser, server.origin, async ({ page }) => {
       await page.getByRole('button', { name: 'Add Zope instance' }).click();
       await page.getByRole('button', { name: 'Reset…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Reset to the exercise defaults?' });
@@ -255,9 +238,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       assert.equal(await zopeNodes(page).count(), 4);
       await page.getByRole('button', { name: 'Undo' }).click();
       assert.equal(await zopeNodes(page).count(), 5, 'reset can be undone');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('downloads the bundle; unzip finds every file and the port typed in the form', async () => {
@@ -299,24 +280,17 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('what is typed just before leaving the page is saved', async () => {
-    const { context, page, record } = await openRecordedPage(browser);
-    try {
-      await openApp(page, server.origin);
+    await withApp(browser, server.origin, async ({ page }) => {
       const inspector = await select(page, 'nginx');
       // Autosave waits for typing to pause; leaving the page must not lose the last keys.
       await retype(inspector.getByLabel('HTTP port'), '8086');
       await page.reload();
       await page.getByRole('button', { name: /^nginx, nginx at 0\.0\.0\.0:8086/ }).waitFor({ timeout: APP_TIMEOUT });
-      assert.deepEqual(record.pageErrors, [], 'page errors');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('imports a topology.json by picker and by drop; a bad file changes nothing', async () => {
-    const { context, page, record } = await openRecordedPage(browser);
-    try {
-      await openApp(page, server.origin);
+    await withApp(browser, server.origin, async ({ page }) => {
       const picker = page.getByLabel('Import topology.json');
       const saved = await page.evaluate(() => localStorage.getItem('stackwright.design'));
       const design = JSON.parse(saved);
@@ -362,10 +336,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
       await page.getByRole('button', { name: /^nginx, nginx at 0\.0\.0\.0:8091/ }).waitFor();
       await page.getByRole('status').filter({ hasText: 'Imported dropped.json' }).waitFor();
-      assert.deepEqual(record.pageErrors, [], 'page errors');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('the address follows the design and opens elsewhere; Share copies a link, passwords only if asked', async () => {
@@ -426,9 +397,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('passwords can be shown and generated', async () => {
-    const { context, page } = await openRecordedPage(browser);
-    try {
-      await openApp(page, server.origin);
+    await withApp(browser, server.origin, async ({ page }) => {
       await settingsOf(page).getByRole('tab', { name: /^Passwords/ }).click();
       const group = settingsOf(page).getByRole('group', { name: 'MariaDB' });
       const password = group.getByLabel('Database password', { exact: true });
@@ -443,9 +412,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       assert.doesNotMatch(await group.textContent(), /still the exercise's/);
       await filesOf(page).getByRole('tab', { name: 'sql/create-database.sql' }).click();
       assert.ok((await preview(page)).includes(generated), 'the SQL carries the new password');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   /**
@@ -503,9 +470,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
 
   for (const [label, preset] of [['default design', null], ['64 instances on 8 hosts', '64 instances on 8 hosts']]) {
     test(`performance: ${label}`, async () => {
-      const { context, page, record } = await openRecordedPage(browser);
-      try {
-        await openApp(page, server.origin);
+      await withApp(browser, server.origin, async ({ page }) => {
         if (preset) {
           await page.getByLabel('Preset').selectOption({ label: preset });
           await zopeNodes(page).nth(63).waitFor();
@@ -530,17 +495,12 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
         };
         figures[label] = result;
         console.log(`perf ${label}: ${JSON.stringify(result)}`);
-        assert.deepEqual(record.pageErrors, [], 'page errors');
-      } finally {
-        await context.close();
-      }
+      });
     });
   }
 
   test('is usable at 1024 px wide', async () => {
-    const { context, page } = await openRecordedPage(browser, { viewport: { width: 1024, height: 768 } });
-    try {
-      await openApp(page, server.origin);
+    await withApp(browser, server.origin, async ({ page }) => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `no horizontal scrolling, got ${overflow}px too wide`);
       for (const name of ['Undo', 'Redo', 'Reset…', 'Download bundle']) {
@@ -549,8 +509,6 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       await select(page, 'HAProxy');
       await mkdir(RESULTS, { recursive: true });
       await page.screenshot({ path: join(RESULTS, 'designer-1024.png'), fullPage: true });
-    } finally {
-      await context.close();
-    }
+    }, { context: { viewport: { width: 1024, height: 768 } } });
   });
 });

@@ -15,7 +15,9 @@ import { after, before, describe, test } from 'node:test';
 
 import { launchChromium, openRecordedPage } from './browser.mjs';
 import { serveDist } from './serve-dist.mjs';
-import { APP_TIMEOUT, BUILT, DIST, ROOT, inspectorOf, openApp, retype, settingsOf, zopeNodes } from './app.mjs';
+import {
+  APP_TIMEOUT, BUILT, DIST, ROOT, inspectorOf, openApp, retype, settingsOf, withApp, zopeNodes,
+} from './app.mjs';
 
 const EXERCISE = join(ROOT, 'core', 'tests', 'import', 'exercise');
 const SAVED = 'stackwright.design';
@@ -93,9 +95,7 @@ describe('share links and buildout import', { timeout: 300_000, skip: !BUILT }, 
       await theirs.context.close();
     }
 
-    const { context, page, record } = await openRecordedPage(browser);
-    try {
-      await openAt(page, `${server.origin}/`);
+    await withApp(browser, server.origin, async ({ page }) => {
       await retype(await siteId(page), 'Mine');
       const mine = await savedDesign(page, "d.settings.site_id === 'Mine'");
       const myAddress = await settledAddress(page);
@@ -136,31 +136,21 @@ describe('share links and buildout import', { timeout: 300_000, skip: !BUILT }, 
       await page.getByRole('button', { name: 'Undo' }).click();
       assert.equal(await (await siteId(page)).inputValue(), 'Mine');
       assert.equal(await (await httpPort(page)).inputValue(), '8000');
-      assert.deepEqual(record.pageErrors, [], 'page errors');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a link of the saved design opens without asking', async () => {
-    const { context, page, record } = await openRecordedPage(browser);
-    try {
-      await openAt(page, `${server.origin}/`);
+    await withApp(browser, server.origin, async ({ page }) => {
       const address = await settledAddress(page);
       await page.goto('about:blank');
       await openAt(page, address);
       await page.waitForTimeout(500);
       assert.equal(await linkDialog(page).isVisible(), false);
-      assert.deepEqual(record.pageErrors, [], 'page errors');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a damaged link says so and leaves the design untouched', async () => {
-    const { context, page, record } = await openRecordedPage(browser);
-    try {
-      await openAt(page, `${server.origin}/`);
+    await withApp(browser, server.origin, async ({ page }) => {
       await retype(await siteId(page), 'Kept');
       const mine = await savedDesign(page, "d.settings.site_id === 'Kept'");
       await page.goto('about:blank');
@@ -171,16 +161,11 @@ describe('share links and buildout import', { timeout: 300_000, skip: !BUILT }, 
       assert.equal(await linkDialog(page).isVisible(), false);
       assert.equal(await (await siteId(page)).inputValue(), 'Kept');
       assert.deepEqual(JSON.parse(await page.evaluate((key) => localStorage.getItem(key), SAVED)), mine);
-      assert.deepEqual(record.pageErrors, [], 'page errors');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test("the exercise's buildout imports to the default design, with its report", async () => {
-    const { context, page, record } = await openRecordedPage(browser);
-    try {
-      await openAt(page, `${server.origin}/`);
+    await withApp(browser, server.origin, async ({ page }) => {
       const defaults = await savedDesign(page, 'true');
       await retype(await httpPort(page), '8123');
       await savedDesign(page, "d.components.find((c) => c.id === 'nginx').settings.http_port === 8123");
@@ -220,10 +205,7 @@ describe('share links and buildout import', { timeout: 300_000, skip: !BUILT }, 
       assert.match(await alert.textContent(), /not a deployment buildout.*Your design is unchanged/);
       assert.equal(await (await httpPort(page)).inputValue(), '8085');
       assert.equal(await page.evaluate((key) => localStorage.getItem(key), SAVED), saved);
-      assert.deepEqual(record.pageErrors, [], 'page errors');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test("a zip of the exercise's buildout folder imports; a damaged zip changes nothing", async () => {
@@ -238,9 +220,7 @@ with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
             z.write(path, os.path.join('acme-buildout', os.path.relpath(path, sys.argv[1])))
     z.writestr('acme-buildout/htdocs/logo.png', bytes([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe]))
 `, EXERCISE, zip]);
-    const { context, page, record } = await openRecordedPage(browser);
-    try {
-      await openAt(page, `${server.origin}/`);
+    await withApp(browser, server.origin, async ({ page }) => {
       const defaults = await savedDesign(page, 'true');
       await retype(await httpPort(page), '8123');
       await savedDesign(page, "d.components.find((c) => c.id === 'nginx').settings.http_port === 8123");
@@ -261,10 +241,6 @@ with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
       await alert.waitFor();
       assert.match(await alert.textContent(), /not a zip.*Your design is unchanged/);
       assert.equal(await page.evaluate((key) => localStorage.getItem(key), SAVED), saved);
-      assert.deepEqual(record.pageErrors, [], 'page errors');
-      assert.deepEqual(record.consoleErrors, [], 'console errors');
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
