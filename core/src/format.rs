@@ -50,9 +50,19 @@ impl<'de> Deserialize<'de> for Typed {
         match Value::deserialize(d)? {
             Value::String(s) => Ok(Typed(s)),
             Value::Number(n) => Ok(Typed(n.to_string())),
-            other => Err(serde::de::Error::custom(format!(
-                "expected a number or a string, found {other}"
-            ))),
+            other => {
+                // Named, not printed: printing a JSON value would add another JSON writer.
+                let found = match other {
+                    Value::Bool(true) => "true",
+                    Value::Bool(false) => "false",
+                    Value::Null => "null",
+                    Value::Array(_) => "an array",
+                    _ => "an object",
+                };
+                Err(serde::de::Error::custom(format!(
+                    "expected a number or a string, found {found}"
+                )))
+            }
         }
     }
 }
@@ -620,6 +630,20 @@ mod tests {
             err.starts_with("components[0].settings: unknown field `listen`"),
             "{err}"
         );
+        for (value, found) in [
+            (Value::Bool(true), "true"),
+            (Value::Null, "null"),
+            (serde_json::json!([80]), "an array"),
+            (serde_json::json!({"port": 80}), "an object"),
+        ] {
+            let mut v = to_value(&Topology::exercise());
+            v["components"][0]["settings"]["http_port"] = value;
+            let err = from_value(v).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                format!("components[0].settings: expected a number or a string, found {found}")
+            );
+        }
         let mut v = to_value(&Topology::exercise());
         v["components"][1]["kind"] = Value::from("apache");
         let err = from_value(v).unwrap_err().to_string();
