@@ -4,9 +4,7 @@
 //! changes only with a new `version`, and old versions keep loading through a migration.
 //! `docs/topology.md` describes it and `docs/topology.schema.json` is its JSON Schema.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
-
+use crate::json::{self, Map, Value};
 use crate::model::*;
 
 /// The format version this build writes.
@@ -31,206 +29,19 @@ pub enum FormatError {
     Invalid { path: String, message: String },
 }
 
-/// A number as the user typed it: written as a JSON number when it is one, kept as a
-/// string otherwise, so a half-typed `"80x"` survives a save and reload.
-#[derive(Clone, Debug, PartialEq, Default)]
-struct Typed(String);
-
-impl Serialize for Typed {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0.parse::<u64>() {
-            Ok(n) if n.to_string() == self.0 => s.serialize_u64(n),
-            _ => s.serialize_str(&self.0),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Typed {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::String(s) => Ok(Typed(s)),
-            Value::Number(n) => Ok(Typed(n.to_string())),
-            other => {
-                // Named, not printed: printing a JSON value would add another JSON writer.
-                let found = match other {
-                    Value::Bool(true) => "true",
-                    Value::Bool(false) => "false",
-                    Value::Null => "null",
-                    Value::Array(_) => "an array",
-                    _ => "an object",
-                };
-                Err(serde::de::Error::custom(format!(
-                    "expected a number or a string, found {found}"
-                )))
-            }
-        }
-    }
-}
-
-impl From<&String> for Typed {
-    fn from(s: &String) -> Self {
-        Typed(s.clone())
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DesignV1 {
-    version: u64,
-    settings: SettingsV1,
-    hosts: Vec<HostV1>,
-    components: Vec<ComponentV1>,
-    connections: Vec<ConnectionV1>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SettingsV1 {
-    name: String,
-    site_id: String,
-    zope_admin_user: String,
-    zope_admin_password: String,
-    fallback_url: String,
-    open_files: Typed,
-    session_timeout: Typed,
-    shared_blobs: bool,
-    install_dir: String,
-    platform: String,
-    instance: InstanceV1,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InstanceV1 {
-    threads: Typed,
-    zodb_cache_size: Typed,
-    debug_mode: bool,
-    verbose_security: bool,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct HostV1 {
-    id: String,
-    address: String,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ComponentV1 {
-    id: String,
-    kind: String,
-    name: String,
-    host: String,
-    address: String,
-    user: String,
-    position: PositionV1,
-    /// The kind's own settings; read by the kind's type below.
-    settings: Value,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PositionV1 {
-    x: i32,
-    y: i32,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConnectionV1 {
-    from: String,
-    to: String,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NginxV1 {
-    http_port: Typed,
-    https_port: Typed,
-    public_host: String,
-    certificate: String,
-    certificate_key: String,
-    status_path: String,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct VarnishV1 {
-    port: Typed,
-    storage: String,
-    tuning: String,
-    purge_acl: Vec<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct HaproxyV1 {
-    port: Typed,
-    stats_port: Typed,
-    stats_user: String,
-    stats_password: String,
-    balance: String,
-    maxconn_per_server: Typed,
-    check_interval_ms: Typed,
-    fall: Typed,
-    rise: Typed,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ZopeV1 {
-    port: Typed,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    threads: Option<Typed>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    zodb_cache_size: Option<Typed>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    debug_mode: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    verbose_security: Option<bool>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DatabaseV1 {
-    flavor: String,
-    port: Typed,
-    name: String,
-    user: String,
-    password: String,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MemcachedV1 {
-    port: Typed,
-    memory_mb: Typed,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SupervisorV1 {
-    port: Typed,
-    user: String,
-    password: String,
-}
-
 /// Writes a design as pretty JSON in the current format version.
 pub fn to_json(topology: &Topology) -> String {
-    let design = DesignV1::from(topology);
-    let mut text =
-        serde_json::to_string_pretty(&design).expect("the saved format always serializes");
+    let mut text = json::to_pretty(&to_value(topology));
     text.push('\n');
     text
 }
 
 /// Reads a design in any supported format version.
 pub fn from_json(text: &str) -> Result<Topology, FormatError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| FormatError::Syntax {
-        line: e.line(),
-        column: e.column(),
-        message: strip_position(&e.to_string()),
+    let value = json::parse(text).map_err(|e| FormatError::Syntax {
+        line: e.line,
+        column: e.column,
+        message: e.message.into(),
     })?;
     from_value(value)
 }
@@ -241,11 +52,7 @@ pub fn from_value(value: Value) -> Result<Topology, FormatError> {
         None => return Err(FormatError::MissingVersion),
         Some(v) => v.as_u64().ok_or_else(|| FormatError::Invalid {
             path: "version".into(),
-            // `to_string` shares the share link's JSON writer; `{v}` would add another.
-            message: format!(
-                "expected a whole number, found {}",
-                serde_json::to_string(v).unwrap_or_default()
-            ),
+            message: format!("expected a whole number, found {}", v.describe()),
         })?,
     };
     match version {
@@ -253,330 +60,531 @@ pub fn from_value(value: Value) -> Result<Topology, FormatError> {
             path: "version".into(),
             message: "version 0 does not exist".into(),
         }),
-        1 => {
-            let design: DesignV1 = parse("", value)?;
-            design.into_model()
-        }
+        1 => design_v1(value),
         found => Err(FormatError::TooNew { found }),
     }
 }
 
 /// The design as a JSON value in the current format, for tools that edit the JSON.
-pub fn to_value(topology: &Topology) -> Value {
-    serde_json::to_value(DesignV1::from(topology)).expect("the saved format always serializes")
+pub fn to_value(t: &Topology) -> Value {
+    let s = &t.settings;
+    let instance = object([
+        ("threads", typed(&s.instance.threads)),
+        ("zodb_cache_size", typed(&s.instance.zodb_cache_size)),
+        ("debug_mode", s.instance.debug_mode.into()),
+        ("verbose_security", s.instance.verbose_security.into()),
+    ]);
+    let settings = object([
+        ("name", text(&s.name)),
+        ("site_id", text(&s.site_id)),
+        ("zope_admin_user", text(&s.zope_admin_user)),
+        ("zope_admin_password", text(&s.zope_admin_password)),
+        ("fallback_url", text(&s.fallback_url)),
+        ("open_files", typed(&s.open_files)),
+        ("session_timeout", typed(&s.session_timeout)),
+        ("shared_blobs", s.shared_blobs.into()),
+        ("install_dir", text(&s.install_dir)),
+        ("platform", s.platform.id().into()),
+        ("instance", instance),
+    ]);
+    let hosts = t
+        .hosts
+        .iter()
+        .map(|h| object([("id", text(&h.id)), ("address", text(&h.address))]))
+        .collect();
+    let connections = t
+        .connections
+        .iter()
+        .map(|c| object([("from", text(&c.from)), ("to", text(&c.to))]))
+        .collect();
+    object([
+        ("version", Value::Number(VERSION.to_string())),
+        ("settings", settings),
+        ("hosts", Value::Array(hosts)),
+        (
+            "components",
+            Value::Array(t.components.iter().map(component).collect()),
+        ),
+        ("connections", Value::Array(connections)),
+    ])
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(path: &str, value: Value) -> Result<T, FormatError> {
-    serde_json::from_value(value).map_err(|e| FormatError::Invalid {
-        path: if path.is_empty() {
-            "design".into()
+fn component(c: &Component) -> Value {
+    let position = object([
+        ("x", Value::from(i64::from(c.position.x))),
+        ("y", Value::from(i64::from(c.position.y))),
+    ]);
+    object([
+        ("id", text(&c.id)),
+        ("kind", c.kind().id().into()),
+        ("name", text(&c.name)),
+        ("host", text(&c.host)),
+        ("address", text(&c.address)),
+        ("user", text(&c.user)),
+        ("position", position),
+        ("settings", Value::Object(kind_settings(&c.kind))),
+    ])
+}
+
+/// A kind's own settings. Their keys are written in alphabetical order, as version 1
+/// has always written them.
+fn kind_settings(kind: &ComponentKind) -> Map {
+    let fields: Vec<(&str, Value)> = match kind {
+        ComponentKind::Nginx(n) => vec![
+            ("certificate", text(&n.certificate)),
+            ("certificate_key", text(&n.certificate_key)),
+            ("http_port", typed(&n.http_port)),
+            ("https_port", typed(&n.https_port)),
+            ("public_host", text(&n.public_host)),
+            ("status_path", text(&n.status_path)),
+        ],
+        ComponentKind::Varnish(v) => vec![
+            ("port", typed(&v.port)),
+            (
+                "purge_acl",
+                Value::Array(v.purge_acl.iter().map(|a| text(a)).collect()),
+            ),
+            ("storage", text(&v.storage)),
+            ("tuning", text(&v.tuning)),
+        ],
+        ComponentKind::Haproxy(h) => vec![
+            ("balance", h.balance.id().into()),
+            ("check_interval_ms", typed(&h.check_interval_ms)),
+            ("fall", typed(&h.fall)),
+            ("maxconn_per_server", typed(&h.maxconn_per_server)),
+            ("port", typed(&h.port)),
+            ("rise", typed(&h.rise)),
+            ("stats_password", text(&h.stats_password)),
+            ("stats_port", typed(&h.stats_port)),
+            ("stats_user", text(&h.stats_user)),
+        ],
+        ComponentKind::Zope(z) => {
+            // Left out when the instance follows the template.
+            let mut fields = Vec::new();
+            if let Some(on) = z.debug_mode {
+                fields.push(("debug_mode", on.into()));
+            }
+            fields.push(("port", typed(&z.port)));
+            if let Some(threads) = &z.threads {
+                fields.push(("threads", typed(threads)));
+            }
+            if let Some(on) = z.verbose_security {
+                fields.push(("verbose_security", on.into()));
+            }
+            if let Some(size) = &z.zodb_cache_size {
+                fields.push(("zodb_cache_size", typed(size)));
+            }
+            fields
+        }
+        ComponentKind::Database(d) => vec![
+            ("flavor", d.flavor.id().into()),
+            ("name", text(&d.name)),
+            ("password", text(&d.password)),
+            ("port", typed(&d.port)),
+            ("user", text(&d.user)),
+        ],
+        ComponentKind::Memcached(m) => {
+            vec![("memory_mb", typed(&m.memory_mb)), ("port", typed(&m.port))]
+        }
+        ComponentKind::Supervisor(s) => vec![
+            ("password", text(&s.password)),
+            ("port", typed(&s.port)),
+            ("user", text(&s.user)),
+        ],
+    };
+    fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+}
+
+fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+fn text(s: &str) -> Value {
+    Value::String(s.into())
+}
+
+/// A number as the user typed it: written as a JSON number when it is a plain unsigned
+/// integer in canonical form, kept as a string otherwise, so a half-typed `"80x"`
+/// survives a save and reload.
+fn typed(s: &str) -> Value {
+    match s.parse::<u64>() {
+        Ok(n) if n.to_string() == s => Value::Number(s.into()),
+        _ => text(s),
+    }
+}
+
+/// An object being read: its fields are taken by name, and any it does not have is
+/// refused up front, as is any field it does not know.
+struct Fields {
+    path: String,
+    map: Map,
+}
+
+impl Fields {
+    fn new(path: String, value: Value, known: &[&str]) -> Result<Self, FormatError> {
+        let Value::Object(map) = value else {
+            return Err(invalid(&path, &value, "an object"));
+        };
+        if let Some(unknown) = map.keys().find(|k| !known.contains(&k.as_str())) {
+            let expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+            return Err(FormatError::Invalid {
+                message: format!(
+                    "unknown field `{unknown}`, expected one of {}",
+                    expected.join(", ")
+                ),
+                path: shown(&path),
+            });
+        }
+        Ok(Fields { path, map })
+    }
+
+    fn path_of(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.into()
         } else {
-            path.into()
-        },
-        message: strip_position(&e.to_string()),
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// The field `key`, or `None` when absent.
+    fn optional(&mut self, key: &str) -> Option<Value> {
+        self.map.remove(key)
+    }
+
+    fn take(&mut self, key: &str) -> Result<Value, FormatError> {
+        self.optional(key).ok_or_else(|| FormatError::Invalid {
+            path: shown(&self.path),
+            message: format!("missing field `{key}`"),
+        })
+    }
+
+    fn string(&mut self, key: &str) -> Result<String, FormatError> {
+        match self.take(key)? {
+            Value::String(s) => Ok(s),
+            other => Err(invalid(&self.path_of(key), &other, "a string")),
+        }
+    }
+
+    fn bool(&mut self, key: &str) -> Result<bool, FormatError> {
+        let value = self.take(key)?;
+        self.as_bool(key, value)
+    }
+
+    fn as_bool(&self, key: &str, value: Value) -> Result<bool, FormatError> {
+        match value {
+            Value::Bool(b) => Ok(b),
+            other => Err(invalid(&self.path_of(key), &other, "a boolean")),
+        }
+    }
+
+    /// A number field: a JSON number (kept as its text) or a string.
+    fn typed(&mut self, key: &str) -> Result<String, FormatError> {
+        let value = self.take(key)?;
+        self.as_typed(key, value)
+    }
+
+    fn as_typed(&self, key: &str, value: Value) -> Result<String, FormatError> {
+        match value {
+            Value::String(s) | Value::Number(s) => Ok(s),
+            other => Err(FormatError::Invalid {
+                path: self.path_of(key),
+                message: format!("expected a number or a string, found {}", other.describe()),
+            }),
+        }
+    }
+
+    fn whole(&mut self, key: &str) -> Result<i32, FormatError> {
+        match self.take(key)? {
+            Value::Number(n) if n.parse::<i32>().is_ok() => Ok(n.parse().unwrap_or_default()),
+            other => Err(invalid(&self.path_of(key), &other, "a whole number")),
+        }
+    }
+
+    /// Each item of the array `key`, read by `read` with its path.
+    fn list<T>(
+        &mut self,
+        key: &str,
+        mut read: impl FnMut(String, Value) -> Result<T, FormatError>,
+    ) -> Result<Vec<T>, FormatError> {
+        let path = self.path_of(key);
+        match self.take(key)? {
+            Value::Array(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| read(format!("{path}[{i}]"), item))
+                .collect(),
+            other => Err(invalid(&path, &other, "an array")),
+        }
+    }
+
+    fn one_of<T: Copy>(
+        &mut self,
+        key: &str,
+        all: &[T],
+        id: fn(T) -> &'static str,
+    ) -> Result<T, FormatError> {
+        let value = self.string(key)?;
+        all.iter()
+            .copied()
+            .find(|x| id(*x) == value)
+            .ok_or_else(|| FormatError::Invalid {
+                path: self.path_of(key),
+                message: format!(
+                    "unknown value {value:?}; expected one of {}",
+                    all.iter().map(|x| id(*x)).collect::<Vec<_>>().join(", ")
+                ),
+            })
+    }
+}
+
+/// The root's path reads `design` in messages.
+fn shown(path: &str) -> String {
+    if path.is_empty() {
+        "design".into()
+    } else {
+        path.into()
+    }
+}
+
+fn invalid(path: &str, found: &Value, expected: &str) -> FormatError {
+    FormatError::Invalid {
+        path: shown(path),
+        message: format!("invalid type: {}, expected {expected}", found.describe()),
+    }
+}
+
+fn design_v1(value: Value) -> Result<Topology, FormatError> {
+    let mut d = Fields::new(
+        String::new(),
+        value,
+        &["version", "settings", "hosts", "components", "connections"],
+    )?;
+    let settings = settings_v1(d.take("settings")?)?;
+    let hosts = d.list("hosts", |path, value| {
+        let mut h = Fields::new(path, value, &["id", "address"])?;
+        Ok(Host {
+            id: h.string("id")?,
+            address: h.string("address")?,
+        })
+    })?;
+    let components = d.list("components", component_v1)?;
+    let connections = d.list("connections", |path, value| {
+        let mut c = Fields::new(path, value, &["from", "to"])?;
+        Ok(Connection {
+            from: c.string("from")?,
+            to: c.string("to")?,
+        })
+    })?;
+    Ok(Topology {
+        settings,
+        hosts,
+        components,
+        connections,
     })
 }
 
-fn strip_position(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
-    }
+fn settings_v1(value: Value) -> Result<Settings, FormatError> {
+    let mut s = Fields::new(
+        "settings".into(),
+        value,
+        &[
+            "name",
+            "site_id",
+            "zope_admin_user",
+            "zope_admin_password",
+            "fallback_url",
+            "open_files",
+            "session_timeout",
+            "shared_blobs",
+            "install_dir",
+            "platform",
+            "instance",
+        ],
+    )?;
+    let mut i = Fields::new(
+        "settings.instance".into(),
+        s.take("instance")?,
+        &[
+            "threads",
+            "zodb_cache_size",
+            "debug_mode",
+            "verbose_security",
+        ],
+    )?;
+    Ok(Settings {
+        name: s.string("name")?,
+        site_id: s.string("site_id")?,
+        zope_admin_user: s.string("zope_admin_user")?,
+        zope_admin_password: s.string("zope_admin_password")?,
+        fallback_url: s.string("fallback_url")?,
+        open_files: s.typed("open_files")?,
+        session_timeout: s.typed("session_timeout")?,
+        shared_blobs: s.bool("shared_blobs")?,
+        install_dir: s.string("install_dir")?,
+        platform: s.one_of("platform", &Platform::ALL, Platform::id)?,
+        instance: InstanceTemplate {
+            threads: i.typed("threads")?,
+            zodb_cache_size: i.typed("zodb_cache_size")?,
+            debug_mode: i.bool("debug_mode")?,
+            verbose_security: i.bool("verbose_security")?,
+        },
+    })
 }
 
-fn settings_value<T: Serialize>(settings: T) -> Value {
-    serde_json::to_value(settings).expect("component settings always serialize")
-}
-
-impl From<&Topology> for DesignV1 {
-    fn from(t: &Topology) -> Self {
-        let s = &t.settings;
-        DesignV1 {
-            version: VERSION,
-            settings: SettingsV1 {
-                name: s.name.clone(),
-                site_id: s.site_id.clone(),
-                zope_admin_user: s.zope_admin_user.clone(),
-                zope_admin_password: s.zope_admin_password.clone(),
-                fallback_url: s.fallback_url.clone(),
-                open_files: (&s.open_files).into(),
-                session_timeout: (&s.session_timeout).into(),
-                shared_blobs: s.shared_blobs,
-                install_dir: s.install_dir.clone(),
-                platform: s.platform.id().into(),
-                instance: InstanceV1 {
-                    threads: (&s.instance.threads).into(),
-                    zodb_cache_size: (&s.instance.zodb_cache_size).into(),
-                    debug_mode: s.instance.debug_mode,
-                    verbose_security: s.instance.verbose_security,
-                },
-            },
-            hosts: t
-                .hosts
-                .iter()
-                .map(|h| HostV1 {
-                    id: h.id.clone(),
-                    address: h.address.clone(),
-                })
-                .collect(),
-            components: t.components.iter().map(ComponentV1::from).collect(),
-            connections: t
-                .connections
-                .iter()
-                .map(|c| ConnectionV1 {
-                    from: c.from.clone(),
-                    to: c.to.clone(),
-                })
-                .collect(),
+fn component_v1(path: String, value: Value) -> Result<Component, FormatError> {
+    let mut c = Fields::new(
+        path,
+        value,
+        &[
+            "id", "kind", "name", "host", "address", "user", "position", "settings",
+        ],
+    )?;
+    let kind = c.one_of("kind", &Kind::ALL, Kind::id)?;
+    let mut at = Fields::new(c.path_of("position"), c.take("position")?, &["x", "y"])?;
+    let position = Position {
+        x: at.whole("x")?,
+        y: at.whole("y")?,
+    };
+    let settings = c.take("settings")?;
+    let path = c.path_of("settings");
+    let kind = match kind {
+        Kind::Nginx => {
+            let mut n = Fields::new(
+                path,
+                settings,
+                &[
+                    "http_port",
+                    "https_port",
+                    "public_host",
+                    "certificate",
+                    "certificate_key",
+                    "status_path",
+                ],
+            )?;
+            ComponentKind::Nginx(Nginx {
+                http_port: n.typed("http_port")?,
+                https_port: n.typed("https_port")?,
+                public_host: n.string("public_host")?,
+                certificate: n.string("certificate")?,
+                certificate_key: n.string("certificate_key")?,
+                status_path: n.string("status_path")?,
+            })
         }
-    }
-}
-
-impl From<&Component> for ComponentV1 {
-    fn from(c: &Component) -> Self {
-        let settings = match &c.kind {
-            ComponentKind::Nginx(n) => settings_value(NginxV1 {
-                http_port: (&n.http_port).into(),
-                https_port: (&n.https_port).into(),
-                public_host: n.public_host.clone(),
-                certificate: n.certificate.clone(),
-                certificate_key: n.certificate_key.clone(),
-                status_path: n.status_path.clone(),
-            }),
-            ComponentKind::Varnish(v) => settings_value(VarnishV1 {
-                port: (&v.port).into(),
-                storage: v.storage.clone(),
-                tuning: v.tuning.clone(),
-                purge_acl: v.purge_acl.clone(),
-            }),
-            ComponentKind::Haproxy(h) => settings_value(HaproxyV1 {
-                port: (&h.port).into(),
-                stats_port: (&h.stats_port).into(),
-                stats_user: h.stats_user.clone(),
-                stats_password: h.stats_password.clone(),
-                balance: h.balance.id().into(),
-                maxconn_per_server: (&h.maxconn_per_server).into(),
-                check_interval_ms: (&h.check_interval_ms).into(),
-                fall: (&h.fall).into(),
-                rise: (&h.rise).into(),
-            }),
-            ComponentKind::Zope(z) => settings_value(ZopeV1 {
-                port: (&z.port).into(),
-                threads: z.threads.as_ref().map(Typed::from),
-                zodb_cache_size: z.zodb_cache_size.as_ref().map(Typed::from),
-                debug_mode: z.debug_mode,
-                verbose_security: z.verbose_security,
-            }),
-            ComponentKind::Database(d) => settings_value(DatabaseV1 {
-                flavor: d.flavor.id().into(),
-                port: (&d.port).into(),
-                name: d.name.clone(),
-                user: d.user.clone(),
-                password: d.password.clone(),
-            }),
-            ComponentKind::Memcached(m) => settings_value(MemcachedV1 {
-                port: (&m.port).into(),
-                memory_mb: (&m.memory_mb).into(),
-            }),
-            ComponentKind::Supervisor(s) => settings_value(SupervisorV1 {
-                port: (&s.port).into(),
-                user: s.user.clone(),
-                password: s.password.clone(),
-            }),
-        };
-        ComponentV1 {
-            id: c.id.clone(),
-            kind: c.kind().id().into(),
-            name: c.name.clone(),
-            host: c.host.clone(),
-            address: c.address.clone(),
-            user: c.user.clone(),
-            position: PositionV1 {
-                x: c.position.x,
-                y: c.position.y,
-            },
-            settings,
+        Kind::Varnish => {
+            let mut v = Fields::new(path, settings, &["port", "storage", "tuning", "purge_acl"])?;
+            ComponentKind::Varnish(Varnish {
+                port: v.typed("port")?,
+                storage: v.string("storage")?,
+                tuning: v.string("tuning")?,
+                purge_acl: v.list("purge_acl", |path, item| match item {
+                    Value::String(s) => Ok(s),
+                    other => Err(invalid(&path, &other, "a string")),
+                })?,
+            })
         }
-    }
-}
-
-fn one_of<T: Copy>(
-    path: &str,
-    value: &str,
-    all: &[T],
-    id: fn(T) -> &'static str,
-) -> Result<T, FormatError> {
-    all.iter()
-        .copied()
-        .find(|x| id(*x) == value)
-        .ok_or_else(|| FormatError::Invalid {
-            path: path.into(),
-            message: format!(
-                "unknown value {value:?}; expected one of {}",
-                all.iter().map(|x| id(*x)).collect::<Vec<_>>().join(", ")
-            ),
-        })
-}
-
-impl DesignV1 {
-    fn into_model(self) -> Result<Topology, FormatError> {
-        let s = self.settings;
-        let settings = Settings {
-            name: s.name,
-            site_id: s.site_id,
-            zope_admin_user: s.zope_admin_user,
-            zope_admin_password: s.zope_admin_password,
-            fallback_url: s.fallback_url,
-            open_files: s.open_files.0,
-            session_timeout: s.session_timeout.0,
-            shared_blobs: s.shared_blobs,
-            install_dir: s.install_dir,
-            platform: one_of(
-                "settings.platform",
-                &s.platform,
-                &Platform::ALL,
-                Platform::id,
-            )?,
-            instance: InstanceTemplate {
-                threads: s.instance.threads.0,
-                zodb_cache_size: s.instance.zodb_cache_size.0,
-                debug_mode: s.instance.debug_mode,
-                verbose_security: s.instance.verbose_security,
-            },
-        };
-        let components = self
-            .components
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| c.into_model(i))
-            .collect::<Result<_, _>>()?;
-        Ok(Topology {
-            settings,
-            hosts: self
-                .hosts
-                .into_iter()
-                .map(|h| Host {
-                    id: h.id,
-                    address: h.address,
-                })
-                .collect(),
-            components,
-            connections: self
-                .connections
-                .into_iter()
-                .map(|c| Connection {
-                    from: c.from,
-                    to: c.to,
-                })
-                .collect(),
-        })
-    }
-}
-
-impl ComponentV1 {
-    fn into_model(self, index: usize) -> Result<Component, FormatError> {
-        let path = format!("components[{index}].settings");
-        let kind = one_of(
-            &format!("components[{index}].kind"),
-            &self.kind,
-            &Kind::ALL,
-            Kind::id,
-        )?;
-        let settings = self.settings;
-        let kind = match kind {
-            Kind::Nginx => {
-                let n: NginxV1 = parse(&path, settings)?;
-                ComponentKind::Nginx(Nginx {
-                    http_port: n.http_port.0,
-                    https_port: n.https_port.0,
-                    public_host: n.public_host,
-                    certificate: n.certificate,
-                    certificate_key: n.certificate_key,
-                    status_path: n.status_path,
-                })
-            }
-            Kind::Varnish => {
-                let v: VarnishV1 = parse(&path, settings)?;
-                ComponentKind::Varnish(Varnish {
-                    port: v.port.0,
-                    storage: v.storage,
-                    tuning: v.tuning,
-                    purge_acl: v.purge_acl,
-                })
-            }
-            Kind::Haproxy => {
-                let h: HaproxyV1 = parse(&path, settings)?;
-                ComponentKind::Haproxy(Haproxy {
-                    port: h.port.0,
-                    stats_port: h.stats_port.0,
-                    stats_user: h.stats_user,
-                    stats_password: h.stats_password,
-                    balance: one_of(
-                        &format!("{path}.balance"),
-                        &h.balance,
-                        &Balance::ALL,
-                        Balance::id,
-                    )?,
-                    maxconn_per_server: h.maxconn_per_server.0,
-                    check_interval_ms: h.check_interval_ms.0,
-                    fall: h.fall.0,
-                    rise: h.rise.0,
-                })
-            }
-            Kind::Zope => {
-                let z: ZopeV1 = parse(&path, settings)?;
-                ComponentKind::Zope(ZopeInstance {
-                    port: z.port.0,
-                    threads: z.threads.map(|t| t.0),
-                    zodb_cache_size: z.zodb_cache_size.map(|t| t.0),
-                    debug_mode: z.debug_mode,
-                    verbose_security: z.verbose_security,
-                })
-            }
-            Kind::Database => {
-                let d: DatabaseV1 = parse(&path, settings)?;
-                ComponentKind::Database(Database {
-                    flavor: one_of(
-                        &format!("{path}.flavor"),
-                        &d.flavor,
-                        &DatabaseFlavor::ALL,
-                        DatabaseFlavor::id,
-                    )?,
-                    port: d.port.0,
-                    name: d.name,
-                    user: d.user,
-                    password: d.password,
-                })
-            }
-            Kind::Memcached => {
-                let m: MemcachedV1 = parse(&path, settings)?;
-                ComponentKind::Memcached(Memcached {
-                    port: m.port.0,
-                    memory_mb: m.memory_mb.0,
-                })
-            }
-            Kind::Supervisor => {
-                let s: SupervisorV1 = parse(&path, settings)?;
-                ComponentKind::Supervisor(Supervisor {
-                    port: s.port.0,
-                    user: s.user,
-                    password: s.password,
-                })
-            }
-        };
-        Ok(Component {
-            id: self.id,
-            name: self.name,
-            host: self.host,
-            address: self.address,
-            user: self.user,
-            position: Position {
-                x: self.position.x,
-                y: self.position.y,
-            },
-            kind,
-        })
-    }
+        Kind::Haproxy => {
+            let mut h = Fields::new(
+                path,
+                settings,
+                &[
+                    "port",
+                    "stats_port",
+                    "stats_user",
+                    "stats_password",
+                    "balance",
+                    "maxconn_per_server",
+                    "check_interval_ms",
+                    "fall",
+                    "rise",
+                ],
+            )?;
+            ComponentKind::Haproxy(Haproxy {
+                port: h.typed("port")?,
+                stats_port: h.typed("stats_port")?,
+                stats_user: h.string("stats_user")?,
+                stats_password: h.string("stats_password")?,
+                balance: h.one_of("balance", &Balance::ALL, Balance::id)?,
+                maxconn_per_server: h.typed("maxconn_per_server")?,
+                check_interval_ms: h.typed("check_interval_ms")?,
+                fall: h.typed("fall")?,
+                rise: h.typed("rise")?,
+            })
+        }
+        Kind::Zope => {
+            let mut z = Fields::new(
+                path,
+                settings,
+                &[
+                    "port",
+                    "threads",
+                    "zodb_cache_size",
+                    "debug_mode",
+                    "verbose_security",
+                ],
+            )?;
+            let threads = z.optional("threads");
+            let zodb_cache_size = z.optional("zodb_cache_size");
+            let debug_mode = z.optional("debug_mode");
+            let verbose_security = z.optional("verbose_security");
+            ComponentKind::Zope(ZopeInstance {
+                port: z.typed("port")?,
+                threads: threads.map(|v| z.as_typed("threads", v)).transpose()?,
+                zodb_cache_size: zodb_cache_size
+                    .map(|v| z.as_typed("zodb_cache_size", v))
+                    .transpose()?,
+                debug_mode: debug_mode.map(|v| z.as_bool("debug_mode", v)).transpose()?,
+                verbose_security: verbose_security
+                    .map(|v| z.as_bool("verbose_security", v))
+                    .transpose()?,
+            })
+        }
+        Kind::Database => {
+            let mut d = Fields::new(
+                path,
+                settings,
+                &["flavor", "port", "name", "user", "password"],
+            )?;
+            ComponentKind::Database(Database {
+                flavor: d.one_of("flavor", &DatabaseFlavor::ALL, DatabaseFlavor::id)?,
+                port: d.typed("port")?,
+                name: d.string("name")?,
+                user: d.string("user")?,
+                password: d.string("password")?,
+            })
+        }
+        Kind::Memcached => {
+            let mut m = Fields::new(path, settings, &["port", "memory_mb"])?;
+            ComponentKind::Memcached(Memcached {
+                port: m.typed("port")?,
+                memory_mb: m.typed("memory_mb")?,
+            })
+        }
+        Kind::Supervisor => {
+            let mut s = Fields::new(path, settings, &["port", "user", "password"])?;
+            ComponentKind::Supervisor(Supervisor {
+                port: s.typed("port")?,
+                user: s.string("user")?,
+                password: s.string("password")?,
+            })
+        }
+    };
+    Ok(Component {
+        id: c.string("id")?,
+        name: c.string("name")?,
+        host: c.string("host")?,
+        address: c.string("address")?,
+        user: c.string("user")?,
+        position,
+        kind,
+    })
 }
 
 #[cfg(test)]
@@ -618,11 +626,47 @@ mod tests {
         check("{\n  \"version\": 1,\n  oops", "line 3, column 3");
         check("{}", "no \"version\"");
         check("{\"version\": 7}", "newer than this Stackwright reads");
-        check("{\"version\": \"1\"}", "expected a whole number");
+        check(
+            "{\"version\": \"1\"}",
+            "version: expected a whole number, found string \"1\"",
+        );
         let mut v = to_value(&Topology::exercise());
         v["settings"]["colour"] = Value::from("red");
         let err = from_value(v).unwrap_err().to_string();
-        assert!(err.contains("unknown field `colour`"), "{err}");
+        assert!(
+            err.starts_with("settings: unknown field `colour`, expected one of `name`, `site_id`"),
+            "{err}"
+        );
+        let broken = |edit: fn(&mut Value)| {
+            let mut v = to_value(&Topology::exercise());
+            edit(&mut v);
+            from_value(v).unwrap_err().to_string()
+        };
+        assert_eq!(
+            broken(|v| v["settings"]["shared_blobs"] = Value::from("yes")),
+            "settings.shared_blobs: invalid type: string \"yes\", expected a boolean"
+        );
+        assert_eq!(
+            broken(|v| {
+                v["components"][1]["settings"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("tuning");
+            }),
+            "components[1].settings: missing field `tuning`"
+        );
+        assert_eq!(
+            broken(|v| v["hosts"][0]["address"] = Value::from(1)),
+            "hosts[0].address: invalid type: number 1, expected a string"
+        );
+        assert_eq!(
+            broken(|v| v["components"][2]["position"]["x"] = Value::Number("1.5".into())),
+            "components[2].position.x: invalid type: number 1.5, expected a whole number"
+        );
+        assert_eq!(
+            broken(|v| v["connections"] = Value::from(true)),
+            "connections: invalid type: true, expected an array"
+        );
         let mut v = to_value(&Topology::exercise());
         v["components"][0]["settings"]["listen"] = Value::from(1);
         let err = from_value(v).unwrap_err().to_string();
@@ -633,15 +677,17 @@ mod tests {
         for (value, found) in [
             (Value::Bool(true), "true"),
             (Value::Null, "null"),
-            (serde_json::json!([80]), "an array"),
-            (serde_json::json!({"port": 80}), "an object"),
+            (json::parse("[80]").unwrap(), "an array"),
+            (json::parse(r#"{"port": 80}"#).unwrap(), "an object"),
         ] {
             let mut v = to_value(&Topology::exercise());
             v["components"][0]["settings"]["http_port"] = value;
             let err = from_value(v).unwrap_err().to_string();
             assert_eq!(
                 err,
-                format!("components[0].settings: expected a number or a string, found {found}")
+                format!(
+                    "components[0].settings.http_port: expected a number or a string, found {found}"
+                )
             );
         }
         let mut v = to_value(&Topology::exercise());

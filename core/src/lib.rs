@@ -11,6 +11,7 @@ pub mod edit;
 pub mod escape;
 pub mod format;
 pub mod import;
+pub mod json;
 pub mod model;
 pub mod order;
 pub mod render;

@@ -15,9 +15,9 @@ use miniz_oxide::inflate::TINFLStatus;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Map, Value};
 
 use crate::format::{self, FormatError};
+use crate::json::{self, Map, Value};
 use crate::model::Topology;
 
 /// The design every version-1 link is a patch of: the exercise's design as version 1
@@ -80,9 +80,11 @@ pub fn encode(topology: &Topology, secrets: Secrets) -> String {
     if secrets == Secrets::Omit {
         strip_secrets(&mut design);
     }
-    let patch = diff(baseline(secrets), &design).unwrap_or_else(|| Value::Object(Map::new()));
-    let json = serde_json::to_vec(&patch).expect("a JSON value serializes");
-    let compressed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    let mut patch = diff(baseline(secrets), &design).unwrap_or_else(|| Value::Object(Map::new()));
+    // Sorted keys: the same design always gives the same link.
+    patch.sort_keys();
+    let json = json::to_compact(&patch);
+    let compressed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
     let prefix = match secrets {
         Secrets::Omit => "v1.",
         Secrets::Include => "v1s.",
@@ -116,10 +118,9 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
             TINFLStatus::HasMoreOutput => DecodeError::TooLong,
             _ => DecodeError::Inflate,
         })?;
-    // Read as text like every other JSON here, so the wasm holds one JSON parser.
     let json = String::from_utf8(json)
         .map_err(|_| DecodeError::Json("the design patch is not UTF-8 text".into()))?;
-    let patch: Value = serde_json::from_str(&json).map_err(|e| DecodeError::Json(e.to_string()))?;
+    let patch = json::parse(&json).map_err(|e| DecodeError::Json(e.to_string()))?;
     if !patch.is_object() {
         return Err(DecodeError::Json(
             "the design patch is not an object".into(),
@@ -139,7 +140,7 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
 fn baseline(secrets: Secrets) -> &'static Value {
     static WITH: OnceLock<Value> = OnceLock::new();
     static WITHOUT: OnceLock<Value> = OnceLock::new();
-    let parse = || keyed(serde_json::from_str(BASELINE_V1).expect("the frozen baseline parses"));
+    let parse = || keyed(json::parse(BASELINE_V1).expect("the frozen baseline parses"));
     match secrets {
         Secrets::Include => WITH.get_or_init(parse),
         Secrets::Omit => WITHOUT.get_or_init(|| {
@@ -208,7 +209,7 @@ fn unkeyed(mut design: Value) -> Result<Value, DecodeError> {
     Ok(design)
 }
 
-fn secret_slots(design: &mut Value, mut visit: impl FnMut(&mut Map<String, Value>, &str)) {
+fn secret_slots(design: &mut Value, mut visit: impl FnMut(&mut Map, &str)) {
     if let Some(settings) = design.get_mut("settings").and_then(Value::as_object_mut) {
         visit(settings, "zope_admin_password");
     }
@@ -250,7 +251,7 @@ fn diff(base: &Value, target: &Value) -> Option<Value> {
     match (base, target) {
         (Value::Object(b), Value::Object(t)) => {
             let mut patch = Map::new();
-            for (key, value) in t {
+            for (key, value) in t.iter() {
                 match b.get(key) {
                     Some(old) => {
                         if let Some(p) = diff(old, value) {
@@ -287,7 +288,7 @@ fn merge(target: &mut Value, patch: Value) {
                 if value.is_null() {
                     object.remove(&key);
                 } else {
-                    merge(object.entry(key).or_insert(Value::Null), value);
+                    merge(object.entry(&key), value);
                 }
             }
         }
@@ -303,7 +304,7 @@ mod tests {
 
     #[test]
     fn the_baseline_is_todays_default() {
-        let frozen: Value = serde_json::from_str(BASELINE_V1).unwrap();
+        let frozen = json::parse(BASELINE_V1).unwrap();
         assert_eq!(
             frozen,
             format::to_value(&Topology::exercise()),
