@@ -58,9 +58,12 @@ build_tools() {
         # Not --locked: the published lock file of this version does not build here.
         cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
     fi
-    # wasm-opt from npm's binaryen (Debian's binaryen 108 produces broken wasm).
+    # wasm-opt from npm's binaryen (Debian's binaryen 108 produces broken wasm), and
+    # terser for the release build's post_build hook.
+    npm_deps
     if ! "$root/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
-        npm_deps
+        echo "setup: node_modules/.bin/wasm-opt is not binaryen $BINARYEN_VERSION" >&2
+        exit 1
     fi
 }
 
