@@ -7,6 +7,7 @@
 //! recipe sets while it runs) is reported instead. Every value remembers the file and
 //! line it came from, so the importer can say where each thing it did not understand is.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::order;
@@ -233,15 +234,13 @@ impl Loader<'_> {
                 sections
             }
         };
-        let extends = sections
-            .get_mut("buildout")
-            .and_then(|b| b.options.remove("extends"));
         // buildout also drops pending `extends +=` lines; they make no sense without a
         // base and would only confuse the report.
-        if let Some(b) = sections.get_mut("buildout") {
-            b.options.remove("extends +");
-            b.options.remove("extends -");
-        }
+        let extends = sections.get_mut("buildout").and_then(|b| {
+            take_options(&mut b.options, &["extends", "extends +", "extends -"])
+                .into_iter()
+                .find_map(|(key, opt)| (key == "extends").then_some(opt))
+        });
         let Some(extends) = extends else {
             return Ok(sections);
         };
@@ -527,8 +526,8 @@ fn finish(
             return;
         }
     } else {
-        section.options.remove(&format!("{}{ADD}", p.key));
-        section.options.remove(&format!("{}{REMOVE}", p.key));
+        let (add, remove) = (format!("{}{ADD}", p.key), format!("{}{REMOVE}", p.key));
+        take_options(&mut section.options, &[&add, &remove]);
     }
     section.options.insert(
         p.key,
@@ -580,17 +579,37 @@ fn dedent(lines: &mut Vec<ValueLine>) {
     }
 }
 
+/// Takes the options named `keys` out of `options`, and returns them.
+///
+/// The map is rebuilt without them rather than `remove`d from: a `BTreeMap`'s removal
+/// code costs the designer's wasm 3 kB for each map type, and a section holds a handful
+/// of options.
+fn take_options(options: &mut BTreeMap<String, Opt>, keys: &[&str]) -> Vec<(String, Opt)> {
+    if !keys.iter().any(|key| options.contains_key(*key)) {
+        return Vec::new();
+    }
+    let (taken, kept): (Vec<_>, Vec<_>) = std::mem::take(options)
+        .into_iter()
+        .partition(|(key, _)| keys.contains(&key.as_str()));
+    *options = order::map_of(kept);
+    taken
+}
+
 /// buildout's `_update`: `over`'s sections on top of `base`'s.
 pub(crate) fn update(
     mut base: BTreeMap<String, Section>,
     over: BTreeMap<String, Section>,
 ) -> BTreeMap<String, Section> {
     for (name, section) in over {
-        let merged = match base.remove(&name) {
-            Some(existing) => update_section(existing, section),
-            None => section,
-        };
-        base.insert(name, merged);
+        match base.entry(name) {
+            Entry::Occupied(mut existing) => {
+                let merged = update_section(std::mem::take(existing.get_mut()), section);
+                *existing.get_mut() = merged;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(section);
+            }
+        }
     }
     base
 }
@@ -632,8 +651,8 @@ pub(crate) fn update_section(base: Section, over: Section) -> Section {
             value.loc = remove.loc.clone();
             value.inherited = false;
         }
-        result.options.remove(&format!("{name}{ADD}"));
-        result.options.remove(&format!("{name}{REMOVE}"));
+        let (add, remove) = (format!("{name}{ADD}"), format!("{name}{REMOVE}"));
+        take_options(&mut result.options, &[&add, &remove]);
         result.options.insert(name, value);
     }
     result
@@ -672,7 +691,7 @@ fn expand(
         return section.clone();
     };
     let mut own = section.clone();
-    own.options.remove("<");
+    take_options(&mut own.options, &["<"]);
     // buildout: the [buildout] section ignores `<=`.
     if name == "buildout" {
         return own;
