@@ -795,10 +795,11 @@ pub fn auto_layout(t: &mut Topology) {
         let c = &t.components[i];
         (tier(c.kind()), host_rank(&c.host), i)
     });
-    let mut rows = std::collections::BTreeMap::new();
+    // The next free row of each tier.
+    let mut rows = [0; 6];
     for i in order {
         let kind = t.components[i].kind();
-        let row: &mut i32 = rows.entry(tier(kind)).or_default();
+        let row = &mut rows[tier(kind) as usize];
         t.components[i].position = Position {
             x: tier(kind) * TIER_WIDTH,
             y: *row * ROW_HEIGHT,

@@ -5,7 +5,6 @@
 //! (`"80x"` stays `"80x"` so the form can show it and the validator can say why it is
 //! wrong); [`crate::render::Plan`] derives the checked, typed view the renderer works from.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// A whole design: global settings, the machines, the components and how they connect.
@@ -436,13 +435,17 @@ impl Topology {
             .filter_map(|c| self.component(&c.to))
     }
 
-    /// Components grouped by the host they run on, hosts in design order.
-    pub fn by_host(&self) -> BTreeMap<&str, Vec<&Component>> {
-        let mut map: BTreeMap<&str, Vec<&Component>> = BTreeMap::new();
+    /// Components grouped by the host they run on, hosts in the order their first
+    /// component appears.
+    pub fn by_host(&self) -> Vec<(&str, Vec<&Component>)> {
+        let mut groups: Vec<(&str, Vec<&Component>)> = Vec::new();
         for c in &self.components {
-            map.entry(c.host.as_str()).or_default().push(c);
+            match groups.iter_mut().find(|(host, _)| *host == c.host) {
+                Some((_, components)) => components.push(c),
+                None => groups.push((&c.host, vec![c])),
+            }
         }
-        map
+        groups
     }
 
     /// Whether the design runs on more than one machine.

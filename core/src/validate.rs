@@ -729,7 +729,7 @@ impl<'a> Validator<'a> {
 
     fn connections(&mut self) {
         let t = self.t;
-        let mut seen = BTreeSet::new();
+        let mut seen: Vec<(&str, &str)> = Vec::new();
         for conn in &t.connections {
             let target = Target::Connection {
                 from: conn.from.clone(),
@@ -752,7 +752,8 @@ impl<'a> Validator<'a> {
                 );
                 continue;
             };
-            if !seen.insert((conn.from.as_str(), conn.to.as_str())) {
+            let pair = (conn.from.as_str(), conn.to.as_str());
+            if seen.contains(&pair) {
                 self.push(
                     "connection-duplicate",
                     target,
@@ -761,6 +762,7 @@ impl<'a> Validator<'a> {
                 );
                 continue;
             }
+            seen.push(pair);
             if let Err(reason) = connection_allowed(from.kind(), to.kind()) {
                 self.push("connection-refused", target, reason, "connect each tier to the next: nginx -> Varnish -> HAProxy -> Zope -> database");
                 continue;
