@@ -13,9 +13,7 @@ use std::sync::OnceLock;
 
 use miniz_oxide::inflate::TINFLStatus;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
+use crate::base64url;
 use crate::format::{self, FormatError};
 use crate::json::{self, Map, Value};
 use crate::model::Topology;
@@ -89,7 +87,7 @@ pub fn encode(topology: &Topology, secrets: Secrets) -> String {
         Secrets::Omit => "v1.",
         Secrets::Include => "v1s.",
     };
-    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(compressed))
+    format!("{prefix}{}", base64url::encode(&compressed))
 }
 
 /// Decodes a fragment, a `#fragment` or a whole URL.
@@ -110,9 +108,7 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
         "v1s" => Secrets::Include,
         other => return Err(DecodeError::UnknownVersion(other.chars().take(8).collect())),
     };
-    let compressed = URL_SAFE_NO_PAD
-        .decode(data)
-        .map_err(|_| DecodeError::Base64)?;
+    let compressed = base64url::decode(data).ok_or(DecodeError::Base64)?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED)
         .map_err(|e| match e.status {
             TINFLStatus::HasMoreOutput => DecodeError::TooLong,
@@ -377,7 +373,7 @@ mod tests {
     fn a_patch_that_is_not_text_or_not_an_object_is_refused() {
         let link = |json: &[u8]| {
             let compressed = miniz_oxide::deflate::compress_to_vec(json, 9);
-            format!("v1.{}", URL_SAFE_NO_PAD.encode(compressed))
+            format!("v1.{}", base64url::encode(&compressed))
         };
         let reason = |json: &[u8]| match decode(&link(json)) {
             Err(DecodeError::Json(reason)) => reason,
