@@ -1482,12 +1482,17 @@ impl Mapper<'_> {
         order::sort_by(&mut notes, |(a, x), (b, y)| {
             (a, &x.file, x.line).cmp(&(b, &y.file, y.line))
         });
-        let mut seen = BTreeSet::new();
-        notes
-            .into_iter()
-            .map(|(_, n)| n)
-            .filter(|n| seen.insert((n.file.clone(), n.line, n.reason.clone())))
-            .collect()
+        // The same note from two places is kept once.
+        let mut kept: Vec<ImportNote> = Vec::new();
+        for (_, note) in notes {
+            let same = |k: &ImportNote| {
+                k.file == note.file && k.line == note.line && k.reason == note.reason
+            };
+            if !kept.iter().any(same) {
+                kept.push(note);
+            }
+        }
+        kept
     }
 }
 
