@@ -8,12 +8,14 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { minify } from 'terser';
 
 const staging = process.env.TRUNK_STAGING_DIR;
 if (process.env.TRUNK_PROFILE !== 'release' || !staging) {
   process.exit(0);
 }
+
+// Imported here, after the check: a debug build needs nothing from npm.
+const { minify } = await import('terser');
 
 const integrity = (text) => `sha384-${createHash('sha384').update(text).digest('base64')}`;
 

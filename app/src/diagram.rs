@@ -161,7 +161,8 @@ pub fn endpoint(address: &str, port: &str) -> String {
     }
 }
 
-/// The outline of each host around its components' boxes, in host order.
+/// The outline of each host around its components' boxes, hosts in the order their first
+/// component appears.
 fn host_groups(topology: &Topology) -> Vec<HostGroup> {
     topology
         .by_host()

@@ -10,6 +10,10 @@ use crate::model::*;
 /// The format version this build writes.
 pub const VERSION: u64 = 1;
 
+/// The most hosts, components or connections a design may list: far beyond any design
+/// (one needs at most 64 instances), and a bound on the work of checking one.
+pub const MAX_ITEMS: usize = 1024;
+
 /// Why a saved design could not be read.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum FormatError {
@@ -316,6 +320,13 @@ impl Fields {
     ) -> Result<Vec<T>, FormatError> {
         let path = self.path_of(key);
         match self.take(key)? {
+            Value::Array(items) if items.len() > MAX_ITEMS => Err(FormatError::Invalid {
+                path,
+                message: format!(
+                    "{} items, more than the {MAX_ITEMS} a design may have",
+                    items.len()
+                ),
+            }),
             Value::Array(items) => items
                 .into_iter()
                 .enumerate()
@@ -666,6 +677,10 @@ mod tests {
         assert_eq!(
             broken(|v| v["connections"] = Value::from(true)),
             "connections: invalid type: true, expected an array"
+        );
+        assert_eq!(
+            broken(|v| v["hosts"] = Value::Array(vec![Value::Null; MAX_ITEMS + 1])),
+            "hosts: 1025 items, more than the 1024 a design may have"
         );
         let mut v = to_value(&Topology::exercise());
         v["components"][0]["settings"]["listen"] = Value::from(1);

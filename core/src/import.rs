@@ -1482,13 +1482,16 @@ impl Mapper<'_> {
         order::sort_by(&mut notes, |(a, x), (b, y)| {
             (a, &x.file, x.line).cmp(&(b, &y.file, y.line))
         });
-        // The same note from two places is kept once.
+        // The same note from two places is kept once; sorted by file and line, a repeat
+        // sits among the notes of its own line.
         let mut kept: Vec<ImportNote> = Vec::new();
         for (_, note) in notes {
-            let same = |k: &ImportNote| {
-                k.file == note.file && k.line == note.line && k.reason == note.reason
-            };
-            if !kept.iter().any(same) {
+            let repeated = kept
+                .iter()
+                .rev()
+                .take_while(|k| k.file == note.file && k.line == note.line)
+                .any(|k| k.reason == note.reason);
+            if !repeated {
                 kept.push(note);
             }
         }

@@ -18,6 +18,11 @@ use std::ops::{Index, IndexMut};
 /// hostile link from exhausting the stack.
 const MAX_DEPTH: usize = 128;
 
+/// How many members one object may have: far beyond any design (a 64-instance design's
+/// largest object has 70), and a bound on the work of looking a key up, since an object
+/// keeps its members in a list.
+pub const MAX_MEMBERS: usize = 1024;
+
 /// A JSON value.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum Value {
@@ -348,7 +353,7 @@ impl Reader<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, SyntaxError> {
-        if depth > MAX_DEPTH {
+        if depth >= MAX_DEPTH {
             return Err(self.error("recursion limit exceeded"));
         }
         self.space();
@@ -370,6 +375,9 @@ impl Reader<'_> {
                     self.expect(b':', "expected `:`")?;
                     let value = self.value(depth + 1)?;
                     map.insert(key, value);
+                    if map.len() > MAX_MEMBERS {
+                        return Err(self.error("an object has more than 1024 members"));
+                    }
                     if self.list_ends(b'}', "expected `,` or `}`")? {
                         return Ok(Value::Object(map));
                     }
@@ -646,6 +654,17 @@ mod tests {
             prop_assert_eq!(parse(&to_pretty(&value)), Ok(value));
         }
 
+        /// serde_json wrote links and files before this module; with keys in its
+        /// (sorted) order, both write the same bytes.
+        #[test]
+        fn writes_what_serde_json_writes(value in values()) {
+            let mut sorted = value;
+            sorted.sort_keys();
+            let theirs: serde_json::Value = serde_json::from_str(&to_compact(&sorted)).unwrap();
+            prop_assert_eq!(to_compact(&sorted), serde_json::to_string(&theirs).unwrap());
+            prop_assert_eq!(to_pretty(&sorted), serde_json::to_string_pretty(&theirs).unwrap());
+        }
+
         #[test]
         fn any_text_is_read_or_refused_without_panicking(text in "\\PC{0,60}|[\\[\\]{}\":,0-9.eE+\\-tfnul\\\\ ]{0,60}") {
             if let Ok(value) = parse(&text) {
@@ -715,6 +734,22 @@ mod tests {
             parse("{\"a\" 1}").unwrap_err().to_string(),
             "expected `:` at line 1 column 6"
         );
+    }
+
+    #[test]
+    fn huge_objects_are_refused() {
+        let members = |n: usize| {
+            let list: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {i}")).collect();
+            format!("{{{}}}", list.join(","))
+        };
+        assert!(parse(&members(MAX_MEMBERS)).is_ok());
+        assert_eq!(
+            parse(&members(MAX_MEMBERS + 1)).unwrap_err().message,
+            "an object has more than 1024 members"
+        );
+        // Repeated keys count once: the last one wins.
+        let repeated = format!("{{{}}}", vec!["\"k\": 1"; 2000].join(","));
+        assert_eq!(to_compact(&parse(&repeated).unwrap()), r#"{"k":1}"#);
     }
 
     #[test]

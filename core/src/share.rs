@@ -23,9 +23,9 @@ use crate::model::Topology;
 /// file as it is and start version 2.
 const BASELINE_V1: &str = include_str!("share-baseline-v1.json");
 
-/// The most a link may inflate to: far above any real design, small enough that a
-/// hostile link cannot exhaust memory.
-const MAX_INFLATED: usize = 4 * 1024 * 1024;
+/// The most a link may inflate to: 16 times a whole 64-instance design in JSON, small
+/// enough that a hostile link can neither exhaust memory nor keep the page busy.
+const MAX_INFLATED: usize = 1024 * 1024;
 
 /// The longest fragment accepted, in characters.
 const MAX_FRAGMENT: usize = 64 * 1024;
@@ -190,6 +190,10 @@ fn unkeyed(mut design: Value) -> Result<Value, DecodeError> {
     let (Value::Array(order), Value::Object(mut by_id)) = (order, components) else {
         return Err(bad("components"));
     };
+    // Each id names one component: a longer order is not a design's, only work.
+    if order.len() > by_id.len() {
+        return Err(bad("component order"));
+    }
     let mut list = Vec::new();
     for id in order {
         let Value::String(id) = id else {
@@ -388,6 +392,11 @@ mod tests {
             reason(b"{\"a\": ").contains("EOF"),
             "{}",
             reason(b"{\"a\": ")
+        );
+        let ids = vec!["\"nginx\""; 100].join(",");
+        assert_eq!(
+            reason(format!("{{\"order\": [{ids}]}}").as_bytes()),
+            "the design's component order is malformed"
         );
     }
 }

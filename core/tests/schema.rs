@@ -72,3 +72,19 @@ fn the_schema_refuses_what_the_loader_refuses() {
         );
     }
 }
+
+/// The fixtures were saved by the serde-based writer this crate used before
+/// `core::json`; reading and writing one again gives the same bytes.
+#[test]
+fn fixtures_are_written_back_byte_for_byte() {
+    let mut count = 0;
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).unwrap()
+    {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let design = format::from_json(&text).unwrap();
+        assert_eq!(format::to_json(&design), text, "{}", path.display());
+        count += 1;
+    }
+    assert!(count >= 7, "the fixtures were found");
+}
