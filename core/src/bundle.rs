@@ -58,7 +58,7 @@ pub fn file_name(bundle: &Bundle) -> String {
 /// Packs a bundle as a zip whose entries sit under one top folder named after the
 /// design. Entries are sorted; scripts get mode 0755, other files 0644, folders 0755.
 pub fn zip(bundle: &Bundle, time: Timestamp) -> Result<Vec<u8>, ZipError> {
-    let folders = order::set_of(bundle.folders.iter().map(String::as_str));
+    let folders = order::set_of(bundle.folders.iter().cloned());
     let mut zip = Writer::new(time);
     zip.add(&format!("{}/", bundle.root), None, 0o755)?;
     for folder in &folders {

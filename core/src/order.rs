@@ -11,22 +11,27 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Sorts `items` by `compare`, keeping equal items in their order.
 pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
-    let n = items.len();
-    // `from[k]` is the index of the item that belongs at `k`: merged bottom-up, runs of
-    // `width` into runs of twice that.
+    let from = sorted_indices(items.len(), &mut |a, b| compare(&items[a], &items[b]));
+    permute(from, &mut |a, b| items.swap(a, b));
+}
+
+/// The indices `0..n` in the order `compare` sorts them, equal ones in their order: runs
+/// of `width` merged bottom-up into runs of twice that. Not generic, so the wasm holds it
+/// once.
+fn sorted_indices(n: usize, compare: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
     let mut from: Vec<usize> = (0..n).collect();
     let mut merged = vec![0; n];
     let mut width = 1;
     while width < n {
-        for start in (0..n).step_by(2 * width) {
+        let mut start = 0;
+        while start < n {
             let mid = (start + width).min(n);
             let end = (start + 2 * width).min(n);
             let (mut left, mut right) = (start, mid);
             for slot in &mut merged[start..end] {
                 // The right run's item goes first only when strictly less: stable.
                 let take_right = right < end
-                    && (left == mid
-                        || compare(&items[from[right]], &items[from[left]]) == Ordering::Less);
+                    && (left == mid || compare(from[right], from[left]) == Ordering::Less);
                 if take_right {
                     *slot = from[right];
                     right += 1;
@@ -35,12 +40,18 @@ pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) 
                     left += 1;
                 }
             }
+            start = end;
         }
         std::mem::swap(&mut from, &mut merged);
         width *= 2;
     }
-    // Move the items along each cycle of the permutation; `usize::MAX` marks a done slot.
-    for start in 0..n {
+    from
+}
+
+/// Moves the items so that the one at `from[k]` ends at `k`, along each cycle of the
+/// permutation; `usize::MAX` marks a slot that is done.
+fn permute(mut from: Vec<usize>, swap: &mut dyn FnMut(usize, usize)) {
+    for start in 0..from.len() {
         let mut k = start;
         while from[k] != usize::MAX {
             let source = from[k];
@@ -48,7 +59,7 @@ pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) 
             if source == start {
                 break;
             }
-            items.swap(k, source);
+            swap(k, source);
             k = source;
         }
     }
@@ -57,6 +68,16 @@ pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) 
 /// Sorts `items` by the key `key` gives, keeping items with equal keys in their order.
 pub fn sort_by_key<T, K: Ord>(items: &mut [T], mut key: impl FnMut(&T) -> K) {
     sort_by(items, |a, b| key(a).cmp(&key(b)));
+}
+
+/// Adds `item` to `seen` unless it is there already, and says whether it was new: a set
+/// for the short lists where a `BTreeSet` would cost more wasm than it saves time.
+pub fn insert_new<T: PartialEq>(seen: &mut Vec<T>, item: T) -> bool {
+    let new = !seen.contains(&item);
+    if new {
+        seen.push(item);
+    }
+    new
 }
 
 /// The set of `items`, inserted one by one.
@@ -107,5 +128,9 @@ mod tests {
             entries.into_iter().collect::<BTreeMap<_, _>>()
         );
         assert_eq!(map_of(entries)["b"], 3);
+        let mut seen = Vec::new();
+        let new: Vec<bool> = words.iter().map(|w| insert_new(&mut seen, *w)).collect();
+        assert_eq!(new, [true, true, false, true]);
+        assert_eq!(seen, ["pear", "fig", "apple"]);
     }
 }

@@ -4,7 +4,7 @@
 //! two in step). The validator never stops at the first problem and never panics: it is
 //! run on every keystroke in the browser.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::defaults::exercise_password;
@@ -342,7 +342,7 @@ impl<'a> Validator<'a> {
     }
 
     fn hosts(&mut self) {
-        let mut seen = BTreeSet::new();
+        let mut seen = Vec::new();
         for host in &self.t.hosts {
             let target = |f| Target::Host {
                 id: host.id.clone(),
@@ -359,7 +359,7 @@ impl<'a> Validator<'a> {
                     "use lowercase letters, digits, '-' and '_'",
                 );
             }
-            if !seen.insert(host.id.as_str()) {
+            if !order::insert_new(&mut seen, host.id.as_str()) {
                 self.push(
                     "host-duplicate",
                     target(Some("id")),
@@ -384,12 +384,14 @@ impl<'a> Validator<'a> {
 
     fn components(&mut self) {
         let t = self.t;
-        let mut ids: HashMap<&str, usize> = HashMap::new();
-        let mut names: HashMap<&str, usize> = HashMap::new();
-        for c in &t.components {
-            *ids.entry(c.id.as_str()).or_default() += 1;
-            *names.entry(c.name.trim()).or_default() += 1;
-        }
+        // Counted by scanning: a design has at most 1024 components.
+        let same_id = |id: &str| t.components.iter().filter(|c| c.id == id).count();
+        let same_name = |name: &str| {
+            t.components
+                .iter()
+                .filter(|c| c.name.trim() == name)
+                .count()
+        };
         for c in &t.components {
             let kind = c.kind().label();
             if !syntax::is_identifier(&c.id) {
@@ -403,15 +405,16 @@ impl<'a> Validator<'a> {
                     "use lowercase letters, digits, '-' and '_', starting with a letter or digit",
                 );
             }
-            if ids[c.id.as_str()] > 1 {
+            let ids = same_id(&c.id);
+            if ids > 1 {
                 self.push(
                     "id-duplicate",
                     field(&c.id, "id"),
-                    format!("{} components have the id {:?}", ids[c.id.as_str()], c.id),
+                    format!("{ids} components have the id {:?}", c.id),
                     "give every component its own id",
                 );
             }
-            if names[c.name.trim()] > 1 {
+            if same_name(c.name.trim()) > 1 {
                 self.push(
                     "name-duplicate",
                     field(&c.id, "name"),
@@ -752,8 +755,7 @@ impl<'a> Validator<'a> {
                 );
                 continue;
             };
-            let pair = (conn.from.as_str(), conn.to.as_str());
-            if seen.contains(&pair) {
+            if !order::insert_new(&mut seen, (conn.from.as_str(), conn.to.as_str())) {
                 self.push(
                     "connection-duplicate",
                     target,
@@ -762,7 +764,6 @@ impl<'a> Validator<'a> {
                 );
                 continue;
             }
-            seen.push(pair);
             if let Err(reason) = connection_allowed(from.kind(), to.kind()) {
                 self.push("connection-refused", target, reason, "connect each tier to the next: nginx -> Varnish -> HAProxy -> Zope -> database");
                 continue;
@@ -857,17 +858,17 @@ impl<'a> Validator<'a> {
         }
 
         // Walk the graph from nginx.
-        let mut reached = BTreeSet::new();
+        let mut reached = Vec::new();
         let mut stack = vec![nginx.id.as_str()];
         while let Some(id) = stack.pop() {
-            if !reached.insert(id) {
+            if !order::insert_new(&mut reached, id) {
                 continue;
             }
             for c in t.connections.iter().filter(|c| c.from == id && valid(c)) {
                 stack.push(&c.to);
             }
         }
-        if !instances.iter().any(|i| reached.contains(i.id.as_str())) {
+        if !instances.iter().any(|i| reached.contains(&i.id.as_str())) {
             self.push(
                 "chain-broken",
                 whole(&nginx.id),
@@ -876,7 +877,7 @@ impl<'a> Validator<'a> {
             );
         } else {
             for i in &instances {
-                if !reached.contains(i.id.as_str()) {
+                if !reached.contains(&i.id.as_str()) {
                     self.push(
                         "instance-unreachable",
                         whole(&i.id),
@@ -1040,7 +1041,10 @@ impl<'a> Validator<'a> {
             );
         }
         if t.settings.shared_blobs {
-            let hosts = order::set_of(t.of_kind(Kind::Zope).map(|c| c.host.as_str()));
+            let mut hosts = Vec::new();
+            for c in t.of_kind(Kind::Zope) {
+                order::insert_new(&mut hosts, c.host.as_str());
+            }
             if hosts.len() > 1 {
                 self.push(
                     "blobs-across-hosts",
@@ -1127,6 +1131,7 @@ pub fn source_address(t: &Topology, from: &Component, to: &Component) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     #[test]
     fn the_exercise_has_no_error() {

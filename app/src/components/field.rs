@@ -264,18 +264,21 @@ pub fn Field(
             {control}
             {(!help.is_empty()).then(|| view! { <p id=help_id class="sw-field__help">{help}</p> })}
             <div id=messages_id class="sw-field__messages">
-                <For
-                    each=move || problems.get()
-                    key=|p| (p.code, p.message.clone())
-                    children=|p| {
-                        view! {
-                            <p class=format!("sw-field__message sw-field__message--{}", p.severity.id())>
-                                <span class="sw-field__severity">{severity_word(p.severity)}": "</span>
-                                {p.message}"; "{p.hint}"."
-                            </p>
-                        }
-                    }
-                />
+                // A field has a message or two: redrawn whole, without a keyed list.
+                {move || {
+                    problems
+                        .get()
+                        .into_iter()
+                        .map(|p| {
+                            view! {
+                                <p class=format!("sw-field__message sw-field__message--{}", p.severity.id())>
+                                    <span class="sw-field__severity">{severity_word(p.severity)}": "</span>
+                                    {p.message}"; "{p.hint}"."
+                                </p>
+                            }
+                        })
+                        .collect_view()
+                }}
             </div>
         </div>
     }
