@@ -282,6 +282,11 @@ impl Fields {
         self.as_bool(key, value)
     }
 
+    fn optional_bool(&mut self, key: &str) -> Result<Option<bool>, FormatError> {
+        let value = self.optional(key);
+        value.map(|v| self.as_bool(key, v)).transpose()
+    }
+
     fn as_bool(&self, key: &str, value: Value) -> Result<bool, FormatError> {
         match value {
             Value::Bool(b) => Ok(b),
@@ -295,6 +300,11 @@ impl Fields {
         self.as_typed(key, value)
     }
 
+    fn optional_typed(&mut self, key: &str) -> Result<Option<String>, FormatError> {
+        let value = self.optional(key);
+        value.map(|v| self.as_typed(key, v)).transpose()
+    }
+
     fn as_typed(&self, key: &str, value: Value) -> Result<String, FormatError> {
         match value {
             Value::String(s) | Value::Number(s) => Ok(s),
@@ -306,10 +316,12 @@ impl Fields {
     }
 
     fn whole(&mut self, key: &str) -> Result<i32, FormatError> {
-        match self.take(key)? {
-            Value::Number(n) if n.parse::<i32>().is_ok() => Ok(n.parse().unwrap_or_default()),
-            other => Err(invalid(&self.path_of(key), &other, "a whole number")),
+        let value = self.take(key)?;
+        match &value {
+            Value::Number(n) => n.parse().ok(),
+            _ => None,
         }
+        .ok_or_else(|| invalid(&self.path_of(key), &value, "a whole number"))
     }
 
     /// Each item of the array `key`, read by `read` with its path.
@@ -541,20 +553,13 @@ fn component_v1(path: String, value: Value) -> Result<Component, FormatError> {
                     "verbose_security",
                 ],
             )?;
-            let threads = z.optional("threads");
-            let zodb_cache_size = z.optional("zodb_cache_size");
-            let debug_mode = z.optional("debug_mode");
-            let verbose_security = z.optional("verbose_security");
+            // Absent settings follow the instance template.
             ComponentKind::Zope(ZopeInstance {
                 port: z.typed("port")?,
-                threads: threads.map(|v| z.as_typed("threads", v)).transpose()?,
-                zodb_cache_size: zodb_cache_size
-                    .map(|v| z.as_typed("zodb_cache_size", v))
-                    .transpose()?,
-                debug_mode: debug_mode.map(|v| z.as_bool("debug_mode", v)).transpose()?,
-                verbose_security: verbose_security
-                    .map(|v| z.as_bool("verbose_security", v))
-                    .transpose()?,
+                threads: z.optional_typed("threads")?,
+                zodb_cache_size: z.optional_typed("zodb_cache_size")?,
+                debug_mode: z.optional_bool("debug_mode")?,
+                verbose_security: z.optional_bool("verbose_security")?,
             })
         }
         Kind::Database => {
@@ -673,6 +678,15 @@ mod tests {
         assert_eq!(
             broken(|v| v["components"][2]["position"]["x"] = Value::Number("1.5".into())),
             "components[2].position.x: invalid type: number 1.5, expected a whole number"
+        );
+        // Component 3 is a Zope instance; its optional settings are checked when present.
+        assert_eq!(
+            broken(|v| v["components"][3]["settings"]["threads"] = Value::Bool(true)),
+            "components[3].settings.threads: expected a number or a string, found true"
+        );
+        assert_eq!(
+            broken(|v| v["components"][3]["settings"]["debug_mode"] = Value::from("on")),
+            "components[3].settings.debug_mode: invalid type: string \"on\", expected a boolean"
         );
         assert_eq!(
             broken(|v| v["connections"] = Value::from(true)),

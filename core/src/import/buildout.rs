@@ -603,8 +603,8 @@ pub(crate) fn update(
     for (name, section) in over {
         match base.entry(name) {
             Entry::Occupied(mut existing) => {
-                let merged = update_section(std::mem::take(existing.get_mut()), section);
-                *existing.get_mut() = merged;
+                let slot = existing.get_mut();
+                *slot = update_section(std::mem::take(slot), section);
             }
             Entry::Vacant(slot) => {
                 slot.insert(section);
