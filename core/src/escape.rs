@@ -14,6 +14,22 @@ pub struct Error {
     why: &'static str,
 }
 
+/// An escaping function: the value written for its syntax, or why it cannot be.
+pub type Escape = fn(&str) -> Result<String, Error>;
+
+/// Every filter by the name templates call it with (`{{ value | nginx }}`).
+pub const FILTERS: &[(&str, Escape)] = &[
+    ("nginx", nginx),
+    ("vcl", vcl),
+    ("haproxy", haproxy),
+    ("supervisor", supervisor),
+    ("zconfig", zconfig),
+    ("ini", ini),
+    ("sql", sql),
+    ("sql_ident", sql_ident),
+    ("shell", shell),
+];
+
 fn refuse(syntax: &'static str, value: &str, why: &'static str) -> Error {
     Error {
         syntax,

@@ -3,11 +3,17 @@
 //! The design is first turned into a plan: the typed, resolved view of one host's share
 //! of the chain (who listens where, who connects to which address), built only from a
 //! design that passed validation. Templates in `core/templates/` then write each file from
-//! the plan, one template per file. `build.rs` compiles the templates into Rust, so a
-//! render parses nothing and no template engine ships in the app.
+//! the plan, one template per file, in one minijinja environment built once.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use crate::escape;
 use crate::model::*;
 use crate::syntax::{self, AddressKind};
 use crate::validate::{self, Diagnostic, Severity, connect_address};
@@ -35,11 +41,13 @@ pub struct Bundle {
 pub enum RenderError {
     #[error("the design has {} error(s); fix them before rendering", .0.len())]
     Invalid(Vec<Diagnostic>),
-    #[error("template {template} failed")]
+    /// A template failed: its name, the line (when the engine knows it) and why.
+    #[error("template {template}{}: {}", line.map(|l| format!(", line {l}")).unwrap_or_default(), reason(source))]
     Template {
         template: String,
+        line: Option<usize>,
         #[source]
-        source: askama::Error,
+        source: minijinja::Error,
     },
 }
 
@@ -69,15 +77,30 @@ pub fn render_validated(
         return Err(RenderError::Invalid(errors));
     }
     let plan = Plan::new(topology);
+    // Each part of the context becomes a template value once, not once per file:
+    // with 64 instances that is the difference between linear and quadratic work.
+    let plan_value = Value::from(Serde(&plan));
+    let instance_values: BTreeMap<&str, Value> = plan
+        .instances
+        .iter()
+        .map(|i| (i.id.as_str(), Value::from(Serde(i))))
+        .collect();
     let mut files = BTreeMap::new();
     let mut folders = Vec::new();
     for host in &plan.hosts {
+        let host_value = Value::from(Serde(host));
         for spec in host.files(&plan) {
             let instance = spec
                 .instance
                 .as_deref()
-                .and_then(|id| plan.instances.iter().find(|i| i.id == id));
-            let contents = render_template(spec.template, &Context::new(&plan, host, instance))?;
+                .and_then(|id| instance_values.get(id))
+                .cloned();
+            let context = Context {
+                plan: &plan_value,
+                host: &host_value,
+                instance,
+            };
+            let contents = render_template(spec.template, context)?;
             files.insert(
                 format!("{}{}", host.folder, spec.path),
                 File {
@@ -92,9 +115,14 @@ pub fn render_validated(
                 .map(|f| format!("{}{f}", host.folder)),
         );
     }
+    let first_host = Value::from(Serde(&plan.hosts[0]));
     for (path, template) in plan.top_files() {
-        let context = Context::new(&plan, &plan.hosts[0], None);
-        let contents = render_template(template, &context)?;
+        let context = Context {
+            plan: &plan_value,
+            host: &first_host,
+            instance: None,
+        };
+        let contents = render_template(template, context)?;
         files.insert(
             path,
             File {
@@ -144,151 +172,45 @@ pub fn render_validated(
     })
 }
 
-/// What a template sees: the plan, the host the file is for, the instance for
-/// per-instance files, and the daemons this host runs (`None` where another host runs
-/// them, so a template cannot write a daemon's file on the wrong machine).
-pub struct Context<'a> {
-    pub plan: &'a Plan,
-    pub host: &'a HostPlan,
-    pub instance: Option<&'a InstancePlan>,
-    pub nginx: Option<&'a NginxPlan>,
-    pub varnish: Option<&'a VarnishPlan>,
-    pub haproxy: Option<&'a HaproxyPlan>,
-    pub memcached: Option<&'a MemcachedPlan>,
+/// What a template sees: the plan, the host the file is for, and the instance for
+/// per-instance files.
+struct Context<'a> {
+    plan: &'a Value,
+    host: &'a Value,
+    instance: Option<Value>,
 }
 
-/// One `[program:...]` section of supervisord.conf.
-pub struct Program<'a> {
-    pub name: &'a str,
-    pub priority: u8,
-    pub command: String,
-    /// The user supervisor starts it as; `None` for daemons that start as root and drop
-    /// privileges themselves.
-    pub user: Option<&'a str>,
-}
-
-impl<'a> Context<'a> {
-    fn new(plan: &'a Plan, host: &'a HostPlan, instance: Option<&'a InstancePlan>) -> Self {
-        Context {
-            plan,
-            host,
-            instance,
-            nginx: plan.nginx.as_ref().filter(|_| host.nginx),
-            varnish: plan.varnish.as_ref().filter(|_| host.varnish),
-            haproxy: plan.haproxy.as_ref().filter(|_| host.haproxy),
-            memcached: plan.memcached.as_ref().filter(|_| host.memcached),
-        }
-    }
-
-    /// The Zope instances that run on this host, in the design's order.
-    pub fn instances(&self) -> impl Iterator<Item = &'a InstancePlan> + 'a {
-        let host = self.host;
-        self.plan
-            .instances
-            .iter()
-            .filter(move |i| host.instances.contains(&i.id))
-    }
-
-    /// ZConfig's spelling of a flag.
-    pub fn on_off(&self, flag: &bool) -> &'static str {
-        if *flag { "on" } else { "off" }
-    }
-
-    /// The programs supervisor runs on this host, in start order.
-    pub fn programs(&self) -> Vec<Program<'a>> {
-        let unless_privileged =
-            |privileged: bool, user: &'a str| (!privileged && !user.is_empty()).then_some(user);
-        let mut programs = Vec::new();
-        if let Some(m) = self.memcached {
-            programs.push(Program {
-                name: &m.id,
-                priority: 0,
-                command: format!(
-                    "/usr/bin/memcached -l {} -p {} -m {} -U 0",
-                    m.listen.address, m.listen.port, m.memory_mb
-                ),
-                user: unless_privileged(false, &m.user),
-            });
-        }
-        for i in self.instances() {
-            programs.push(Program {
-                name: &i.id,
-                priority: 10,
-                command: format!(
-                    "%(here)s/../venv/bin/python -m Zope2.Startup.serve %(here)s/{}/zope.ini",
-                    i.id
-                ),
-                user: unless_privileged(false, &i.user),
-            });
-        }
-        if let Some(h) = self.haproxy {
-            programs.push(Program {
-                name: &h.id,
-                priority: 20,
-                command: "/usr/sbin/haproxy -db -f %(here)s/haproxy.cfg".into(),
-                user: unless_privileged(h.privileged, &h.user),
-            });
-        }
-        if let Some(v) = self.varnish {
-            let mut command = format!(
-                "/usr/sbin/varnishd -F -a {} -f %(here)s/varnish.vcl -s {} -n %(here)s/../var/varnish -T 127.0.0.1:0",
-                v.listen.socket, v.storage
-            );
-            for (name, value) in &v.tuning {
-                command.push_str(&format!(" -p {name}={value}"));
-            }
-            if v.privileged {
-                command.push_str(&format!(" -j unix,user={}", v.user));
-            }
-            programs.push(Program {
-                name: &v.id,
-                priority: 30,
-                command,
-                user: unless_privileged(v.privileged, &v.user),
-            });
-        }
-        if let Some(n) = self.nginx {
-            programs.push(Program {
-                name: &n.id,
-                priority: 40,
-                command: "/usr/sbin/nginx -p %(here)s/.. -e var/nginx/error.log -c etc/nginx.conf"
-                    .into(),
-                user: unless_privileged(n.privileged, &n.user),
-            });
-        }
-        programs
+/// The engine's reason without its own "(in template:line)" suffix, which
+/// [`RenderError::Template`] already spells.
+fn reason(error: &minijinja::Error) -> String {
+    match error.detail() {
+        Some(detail) => format!("{}: {detail}", error.kind()),
+        None => error.kind().to_string(),
     }
 }
 
-include!(concat!(env!("OUT_DIR"), "/templates.rs"));
-
-/// The escaping filters the templates use, one per target syntax (see [`crate::escape`]).
-mod filters {
-    use std::fmt::Display;
-
-    use crate::escape;
-
-    macro_rules! escaping_filters {
-        ($($name:ident),* $(,)?) => {$(
-            #[askama::filter_fn]
-            pub fn $name(value: impl Display, _: &dyn askama::Values) -> askama::Result<String> {
-                escape::$name(&value.to_string()).map_err(askama::Error::custom)
-            }
-        )*};
-    }
-
-    escaping_filters!(
-        nginx, vcl, haproxy, supervisor, zconfig, ini, sql, sql_ident, shell
-    );
+fn render_template(name: &str, context: Context<'_>) -> Result<String, RenderError> {
+    render_in(environment(), name, context)
 }
 
-fn render_template(name: &str, context: &Context<'_>) -> Result<String, RenderError> {
-    let fail = |source| RenderError::Template {
-        template: name.to_string(),
+fn render_in(
+    env: &Environment<'_>,
+    name: &str,
+    context: Context<'_>,
+) -> Result<String, RenderError> {
+    let fail = |source: minijinja::Error| RenderError::Template {
+        // An error inside an included template names that one.
+        template: source.name().unwrap_or(name).to_string(),
+        line: source.line(),
         source,
     };
-    render_named(name, context)
-        .unwrap_or_else(|| Err(askama::Error::custom(format!("no template {name}"))))
+    let template = env.get_template(name).map_err(fail)?;
+    template
+        .render(minijinja::context! {
+            plan => context.plan.clone(),
+            host => context.host.clone(),
+            instance => context.instance.unwrap_or(Value::from(())),
+        })
         .map_err(fail)
 }
 
@@ -326,15 +248,76 @@ impl FileSpec {
     }
 }
 
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
+/// Every template, embedded in the binary.
+const TEMPLATES: &[(&str, &str)] = templates![
+    "nginx.conf.j2",
+    "varnish.vcl.j2",
+    "haproxy.cfg.j2",
+    "supervisord.conf.j2",
+    "zope.conf.j2",
+    "relstorage.conf.j2",
+    "python-packages.txt",
+    "zope.ini.j2",
+    "zodbpack.conf.j2",
+    "system_error.html.j2",
+    "create-database.sql.j2",
+    "CERTIFICATES.md.j2",
+    "requirements.txt.j2",
+    "README.md.j2",
+    "README.hosts.md.j2",
+    "setup.sh.j2",
+    "create-site.sh.j2",
+    "create_site.py.j2",
+    "mariadb_compat.py.j2",
+    "mariadb_compat.pth.j2",
+];
+
+/// The template environment, built once and shared by every render.
+pub fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let syntax = SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .expect("the default delimiters are valid");
+        env.set_syntax(syntax);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .expect("embedded templates parse");
+        }
+        for (name, escape) in escape::FILTERS {
+            env.add_filter(*name, move |value: String| {
+                escape(&value).map_err(|refused| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        refused.to_string(),
+                    )
+                })
+            });
+        }
+        env
+    })
+}
+
 /// An address and port to connect to.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Endpoint {
     pub address: String,
     pub port: u16,
 }
 
 /// Where a daemon listens: `address:port`, written for each daemon's syntax.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Bind {
     pub address: String,
     pub port: u16,
@@ -360,7 +343,7 @@ impl Bind {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct SitePlan {
     pub name: String,
     pub site_id: String,
@@ -375,7 +358,7 @@ pub struct SitePlan {
     pub versions: Vec<(&'static str, &'static str)>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct NginxPlan {
     pub id: String,
     pub user: String,
@@ -390,14 +373,7 @@ pub struct NginxPlan {
     pub upstream: Endpoint,
 }
 
-impl NginxPlan {
-    /// The two server blocks: the scheme, where each listens, and whether it is TLS.
-    pub fn servers(&self) -> [(&'static str, &Bind, bool); 2] {
-        [("http", &self.http, false), ("https", &self.https, true)]
-    }
-}
-
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct VarnishPlan {
     pub id: String,
     pub user: String,
@@ -410,7 +386,7 @@ pub struct VarnishPlan {
     pub purge_acl: Vec<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct HaproxyPlan {
     pub id: String,
     pub user: String,
@@ -426,7 +402,7 @@ pub struct HaproxyPlan {
     pub servers: Vec<ServerPlan>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ServerPlan {
     pub id: String,
     pub address: String,
@@ -435,7 +411,7 @@ pub struct ServerPlan {
     pub maxconn: u64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct InstancePlan {
     pub id: String,
     pub name: String,
@@ -450,7 +426,7 @@ pub struct InstancePlan {
     pub memcached: Option<Endpoint>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct DatabasePlan {
     pub flavor: &'static str,
     pub address: String,
@@ -462,18 +438,7 @@ pub struct DatabasePlan {
     pub client_hosts: Vec<String>,
 }
 
-impl DatabasePlan {
-    /// The server's product name.
-    pub fn product(&self) -> &'static str {
-        if self.flavor == "mariadb" {
-            "MariaDB"
-        } else {
-            "MySQL"
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct MemcachedPlan {
     pub id: String,
     pub user: String,
@@ -481,7 +446,7 @@ pub struct MemcachedPlan {
     pub memory_mb: u64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct SupervisorPlan {
     pub listen: Bind,
     /// Where supervisorctl connects to.
@@ -491,7 +456,7 @@ pub struct SupervisorPlan {
 }
 
 /// One row of the listener table in README.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ListenerRow {
     pub service: String,
     pub host: String,
@@ -501,7 +466,7 @@ pub struct ListenerRow {
 }
 
 /// The resolved design: what every template reads.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Plan {
     pub site: SitePlan,
     pub nginx: Option<NginxPlan>,
@@ -521,7 +486,7 @@ pub struct Plan {
 }
 
 /// One machine's share of the plan.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct HostPlan {
     pub id: String,
     pub address: String,
@@ -933,6 +898,56 @@ fn listener_rows(t: &Topology) -> Vec<ListenerRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Renders `source` as the template `name` beside the real ones, for the default design.
+    fn render_source(name: &'static str, source: &'static str) -> Result<String, RenderError> {
+        let mut env = environment().clone();
+        env.add_template(name, source)
+            .map_err(|source| RenderError::Template {
+                template: name.into(),
+                line: source.line(),
+                source,
+            })?;
+        let plan = Plan::new(&Topology::exercise());
+        let plan_value = Value::from(Serde(&plan));
+        let host = Value::from(Serde(&plan.hosts[0]));
+        let context = Context {
+            plan: &plan_value,
+            host: &host,
+            instance: None,
+        };
+        render_in(&env, name, context)
+    }
+
+    #[test]
+    fn templates_see_the_plan_and_the_filters() {
+        assert_eq!(
+            render_source("t.j2", "{{ plan.site.site_id }} {{ \"it's\" | shell }}\n").unwrap(),
+            "Plone 'it'\\''s'\n"
+        );
+    }
+
+    #[test]
+    fn a_template_error_names_the_template_and_the_line() {
+        let error = |source| render_source("custom.j2", source).unwrap_err().to_string();
+        assert_eq!(
+            error("one\ntwo {{ plan.site.nmae }}\n"),
+            "template custom.j2, line 2: undefined value"
+        );
+        assert_eq!(
+            error("{% if plan.multi_host %}\nunclosed\n"),
+            "template custom.j2, line 2: syntax error: unexpected end of input, expected end of block"
+        );
+        assert_eq!(
+            error("\n\n{{ \"a$b\" | nginx }}"),
+            "template custom.j2, line 3: invalid operation: cannot write \"a$b\" into nginx: \
+             '$' would start a variable"
+        );
+        assert_eq!(
+            error("{{ plan.site.name | upper | nginx_conf }}"),
+            "template custom.j2, line 1: unknown filter: filter nginx_conf is unknown"
+        );
+    }
 
     #[test]
     fn render_validated_is_render_with_the_diagnostics_given() {
