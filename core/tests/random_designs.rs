@@ -6,7 +6,7 @@
 //! there, so `tests/daemons/check.sh` can have the real daemons check what they render.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
 use stackwright_core::model::*;
 use stackwright_core::{Severity, format, render, validate};
 
@@ -33,11 +33,66 @@ struct Edits {
     debug_mode: bool,
 }
 
+/// `apply` gives the chain's daemons `base_port + 0..=6` and up to eight instances
+/// `base_port + 11..=18`: the window of ports a design draws.
+const PORT_WINDOW: u16 = 19;
+
+/// The ports of the default design that `apply` leaves where they are.
+fn fixed_ports() -> Vec<u16> {
+    let t = Topology::exercise();
+    let mut ports: Vec<u16> = t
+        .components
+        .iter()
+        .filter(|c| c.kind() == Kind::Database)
+        .flat_map(|c| c.listeners())
+        .map(|l| {
+            l.port
+                .parse()
+                .expect("the default design's ports are numbers")
+        })
+        .collect();
+    ports.sort_unstable();
+    ports
+}
+
+/// Moves a drawn base port past every fixed port its window would cover, so the ports
+/// a design draws never clash with the ones it keeps: valid by construction.
+fn clear_of_fixed(mut base: u16, fixed: &[u16]) -> u16 {
+    for &port in fixed {
+        if (base..base + PORT_WINDOW).contains(&port) {
+            base = port + 1;
+        }
+    }
+    base
+}
+
+fn base_port() -> impl Strategy<Value = u16> {
+    let fixed = fixed_ports();
+    (2000u16..=60000).prop_map(move |base| clear_of_fixed(base, &fixed))
+}
+
+#[test]
+fn drawn_ports_never_cover_a_fixed_port() {
+    let fixed = fixed_ports();
+    assert!(
+        fixed.contains(&3306),
+        "the database keeps its port: {fixed:?}"
+    );
+    for drawn in 2000u16..=60000 {
+        let base = clear_of_fixed(drawn, &fixed);
+        let window = base..base + PORT_WINDOW;
+        assert!(
+            !fixed.iter().any(|p| window.contains(p)),
+            "{drawn} gives {window:?}, which covers one of {fixed:?}"
+        );
+    }
+}
+
 fn edits() -> impl Strategy<Value = Edits> {
     (
         (
             1usize..=8,
-            2000u16..=60000,
+            base_port(),
             1u8..=8,
             1u8..=8,
             0u32..=100_000,
@@ -161,7 +216,11 @@ fn valid_edits_validate_and_render() {
     let out = std::env::var_os("STACKWRIGHT_DESIGNS_OUT").map(std::path::PathBuf::from);
     let mut runner = TestRunner::new(Config {
         cases: 48,
-        failure_persistence: None,
+        source_file: Some(file!()),
+        // Failing cases are kept in proptest-regressions/ and tried first on every run.
+        failure_persistence: Some(Box::new(FileFailurePersistence::SourceParallel(
+            "proptest-regressions",
+        ))),
         ..Config::default()
     });
     let written = std::cell::Cell::new(0);
@@ -172,8 +231,15 @@ fn valid_edits_validate_and_render() {
                 .into_iter()
                 .filter(|d| d.severity == Severity::Error)
                 .collect();
-            prop_assert!(errors.is_empty(), "{errors:#?}");
-            let bundle = render(&t).map_err(|err| TestCaseError::fail(format!("{err:?}")))?;
+            // A failing case shows the design and what was wrong with it in the log.
+            prop_assert!(
+                errors.is_empty(),
+                "{errors:#?}\nin the design\n{}",
+                format::to_json(&t)
+            );
+            let bundle = render(&t).map_err(|err| {
+                TestCaseError::fail(format!("{err}\nin the design\n{}", format::to_json(&t)))
+            })?;
             prop_assert!(bundle.files.contains_key("etc/haproxy.cfg"));
             if let Some(dir) = &out
                 && written.get() < 24

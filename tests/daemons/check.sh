@@ -41,8 +41,11 @@ rm -rf "$work"
 mkdir -p "$work/designs"
 cp core/tests/fixtures/*.json "$work/designs/"
 # Designs made by random valid edits of the default (the property test writes them).
-STACKWRIGHT_DESIGNS_OUT="$work/designs" cargo test --quiet -p stackwright-core --test random_designs >/dev/null 2>&1 ||
-    fail "random designs" "cargo test --test random_designs failed"
+# A failing case prints its design and diagnostics; the log keeps them for this suite's output.
+if ! STACKWRIGHT_DESIGNS_OUT="$work/designs" cargo test --quiet -p stackwright-core --test random_designs \
+    >"$work/random-designs.log" 2>&1; then
+    fail "random designs" "$(tail -n 80 "$work/random-designs.log")"
+fi
 
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
