@@ -97,7 +97,7 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
         .map_err(|_| refused())
 }
 
-fn check_size(file: &web_sys::File, limit: f64) -> Result<(), String> {
+fn check_size(file: &gloo_file::File, limit: u64) -> Result<(), String> {
     if file.size() > limit {
         return Err(format!(
             "the file is {}, far larger than any design",
@@ -107,30 +107,27 @@ fn check_size(file: &web_sys::File, limit: f64) -> Result<(), String> {
     Ok(())
 }
 
-/// A size in megabytes to one decimal, e.g. `7.3 MB`. Counted in whole tenths: formatting
-/// an `f64` with a precision would add 8 kB (gzipped) of float printing to the wasm.
-fn megabytes(bytes: f64) -> String {
-    let tenths = (bytes / 100_000.0).round() as u64;
-    format!("{}.{} MB", tenths / 10, tenths % 10)
+/// A size in megabytes to one decimal, e.g. `7.3 MB`.
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
 /// The text of a file the user picked or dropped, refusing anything over `limit` bytes.
-pub async fn read_text(file: &web_sys::File, limit: f64) -> Result<String, String> {
-    check_size(file, limit)?;
-    let text = JsFuture::from(file.text())
+pub async fn read_text(file: &web_sys::File, limit: u64) -> Result<String, String> {
+    let file = gloo_file::File::from(file.clone());
+    check_size(&file, limit)?;
+    gloo_file::futures::read_as_text(&file)
         .await
-        .map_err(|_| "the browser could not read the file".to_string())?;
-    text.as_string()
-        .ok_or_else(|| "the file is not text".to_string())
+        .map_err(|e| format!("the browser could not read the file ({e})"))
 }
 
 /// The bytes of a file the user picked or dropped, refusing anything over `limit` bytes.
-pub async fn read_bytes(file: &web_sys::File, limit: f64) -> Result<Vec<u8>, String> {
-    check_size(file, limit)?;
-    let buffer = JsFuture::from(file.array_buffer())
+pub async fn read_bytes(file: &web_sys::File, limit: u64) -> Result<Vec<u8>, String> {
+    let file = gloo_file::File::from(file.clone());
+    check_size(&file, limit)?;
+    gloo_file::futures::read_as_bytes(&file)
         .await
-        .map_err(|_| "the browser could not read the file".to_string())?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+        .map_err(|e| format!("the browser could not read the file ({e})"))
 }
 
 /// Whether the page is hidden (another tab, minimised, or being left).
@@ -220,9 +217,9 @@ mod tests {
 
     #[test]
     fn sizes_read_in_megabytes_to_one_decimal() {
-        assert_eq!(megabytes(7_345_678.0), "7.3 MB");
-        assert_eq!(megabytes(5_000_001.0), "5.0 MB");
-        assert_eq!(megabytes(67_108_864.0), "67.1 MB");
-        assert_eq!(megabytes(999_999.0), "1.0 MB");
+        assert_eq!(megabytes(7_345_678), "7.3 MB");
+        assert_eq!(megabytes(5_000_001), "5.0 MB");
+        assert_eq!(megabytes(67_108_864), "67.1 MB");
+        assert_eq!(megabytes(999_999), "1.0 MB");
     }
 }

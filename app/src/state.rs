@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use stackwright_core::edit::{self, EditError};
 use stackwright_core::render::render_validated;
@@ -39,30 +40,22 @@ fn after_pause(
     watch: impl Fn() + Send + Sync + 'static,
     act: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl Fn() + Copy + Send + Sync + 'static {
-    let pending = StoredValue::new(None::<TimeoutHandle>);
+    // Dropping a gloo `Timeout` cancels it: replacing the pending one restarts the pause.
+    let pending = StoredValue::new_local(None::<Timeout>);
+    let delay = u32::try_from(delay.as_millis()).unwrap_or(u32::MAX);
     Effect::new(move |previous: Option<()>| {
         watch();
         if previous.is_none() && at_once {
             act();
             return;
         }
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                pending.set_value(None);
-                act();
-            },
-            delay,
-        )
-        .ok();
-        pending.set_value(handle);
+        pending.set_value(Some(Timeout::new(delay, move || {
+            pending.set_value(None);
+            act();
+        })));
     });
     move || {
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-            pending.set_value(None);
+        if pending.try_update_value(Option::take).flatten().is_some() {
             act();
         }
     }

@@ -9,7 +9,7 @@ use crate::state::{Designer, Tone, use_designer};
 use crate::{browser, buildout_files};
 
 /// The largest file taken as a design: a 64-instance design is about 60 kB.
-const MAX_IMPORT_BYTES: f64 = 5_000_000.0;
+const MAX_IMPORT_BYTES: u64 = 5_000_000;
 
 /// Reads a design from a file and, if it is one, makes it the design as one undo step.
 /// A bad file leaves the design untouched and says why.
@@ -93,7 +93,7 @@ fn import_buildout(designer: Designer, files: Vec<web_sys::File>) {
 fn import_zip(designer: Designer, file: web_sys::File) {
     spawn_local(async move {
         let name = file.name();
-        let files = browser::read_bytes(&file, unzip::MAX_TOTAL as f64)
+        let files = browser::read_bytes(&file, unzip::MAX_TOTAL as u64)
             .await
             .and_then(|bytes| unzip::text_files(&bytes).map_err(|e| e.to_string()));
         match files {
