@@ -36,11 +36,13 @@ const DESIGNS = [
   ['64-instances', '64 instances, 8 hosts', '64 instances on 8 hosts'],
 ];
 
+// Each budget is a most: the figure passes when it is at or under it. The edit budgets
+// are the default design's median and the 64-instance design's p95.
 const BUDGETS = {
-  gzipTotalKB: 350,
-  loadMs: 400,
+  gzipTotalKB: 480,
+  loadMs: 300,
   editDefaultMs: 8,
-  edit64Ms: 16,
+  edit64P95Ms: 16,
   exportMs: 50,
   defaultShareChars: 16,
 };
@@ -414,7 +416,7 @@ function table(r) {
   const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
   const ms = (n) => (n === null || n === undefined ? '-' : `${n} ms`);
   const us = (n) => (n === null || n === undefined ? '-' : n >= 1000 ? `${(n / 1000).toFixed(2)} ms` : `${n} µs`);
-  const verdict = (value, budget) => (value === null || value === undefined ? '' : value < budget ? 'ok' : 'OVER');
+  const verdict = (value, budget) => (value === null || value === undefined ? '' : value <= budget ? 'ok' : 'OVER');
   const row = (what, value, budget = '', status = '') => rows.push([what, value, budget, status]);
   const section = (title) => rows.push([`-- ${title}`, '', '', '']);
 
@@ -423,22 +425,24 @@ function table(r) {
     const s = r.size[kind];
     row(`${kind}`, `${kb(s.raw)} raw, ${kb(s.gzip)} gzip`);
   }
-  row('gzipped total', kb(r.size.gzipTotal), `< ${BUDGETS.gzipTotalKB} KB`, verdict(r.size.gzipTotal / 1024, BUDGETS.gzipTotalKB));
+  row('gzipped total', kb(r.size.gzipTotal), `<= ${BUDGETS.gzipTotalKB} KB`, verdict(r.size.gzipTotal / 1024, BUDGETS.gzipTotalKB));
 
   section(`load, cold cache, navigation -> chain visible (${r.load.loads} loads)`);
-  row('median', ms(r.load.medianMs), `< ${BUDGETS.loadMs} ms`, verdict(r.load.medianMs, BUDGETS.loadMs));
+  row('median', ms(r.load.medianMs), `<= ${BUDGETS.loadMs} ms`, verdict(r.load.medianMs, BUDGETS.loadMs));
   row('min / max', `${ms(r.load.minMs)} / ${ms(r.load.maxMs)}`);
   row('interactive (node click opens its form)', 'checked on every load');
 
   section(`edit latency, input -> preview + problems (median / p95, ${EDITS} edits)`);
   for (const [key, label] of DESIGNS) {
     const e = r.edit[key];
-    const budget = key === '64-instances' ? BUDGETS.edit64Ms : key === 'default' ? BUDGETS.editDefaultMs : null;
+    // The default design is held to its median, the largest to its p95.
+    const [budget, measured, which] =
+      key === '64-instances' ? [BUDGETS.edit64P95Ms, e.p95Ms, 'p95'] : key === 'default' ? [BUDGETS.editDefaultMs, e.medianMs, 'median'] : [null, null, ''];
     if (e.error) {
       row(label, `failed: ${e.error.split('\n')[0].slice(0, 100)}`);
       continue;
     }
-    row(label, `${ms(e.medianMs)} / ${ms(e.p95Ms)}`, budget ? `< ${budget} ms` : '', budget ? verdict(e.medianMs, budget) : '');
+    row(label, `${ms(e.medianMs)} / ${ms(e.p95Ms)}`, budget ? `${which} <= ${budget} ms` : '', budget ? verdict(measured, budget) : '');
     row(`  to next frame`, `${ms(e.medianToFrameMs)} / ${ms(e.p95ToFrameMs)}`);
   }
 
@@ -449,7 +453,7 @@ function table(r) {
       row(label, `failed: ${x.error.split('\n')[0].slice(0, 100)}`);
       continue;
     }
-    row(label, `${ms(x.medianMs)} (${ms(x.firstClickToDownloadEventMs)})`, `< ${BUDGETS.exportMs} ms`, verdict(x.medianMs, BUDGETS.exportMs));
+    row(label, `${ms(x.medianMs)} (${ms(x.firstClickToDownloadEventMs)})`, `<= ${BUDGETS.exportMs} ms`, verdict(x.medianMs, BUDGETS.exportMs));
   }
 
   if (r.native) {
