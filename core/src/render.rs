@@ -5,6 +5,7 @@
 //! design that passed validation. Templates in `core/templates/` then write each file from
 //! the plan, one template per file, in one minijinja environment built once.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -41,6 +42,8 @@ pub struct Bundle {
 pub enum RenderError {
     #[error("the design has {} error(s); fix them before rendering", .0.len())]
     Invalid(Vec<Diagnostic>),
+    #[error("there is no template {name}; the templates are {}", template_names().join(", "))]
+    UnknownTemplate { name: String },
     /// A template failed: its name, the line (when the engine knows it) and why.
     #[error("template {template}{}: {}", line.map(|l| format!(", line {l}")).unwrap_or_default(), reason(source))]
     Template {
@@ -63,6 +66,19 @@ pub fn render_validated(
     topology: &Topology,
     diagnostics: &[Diagnostic],
 ) -> Result<Bundle, RenderError> {
+    render_with(topology, diagnostics, &Overrides::new())
+}
+
+/// Template sources by name (`nginx.conf.j2`) that replace the built-in ones.
+pub type Overrides = BTreeMap<String, String>;
+
+/// [`render_validated`] with the templates in `overrides` in place of the built-in
+/// templates of the same names.
+pub fn render_with(
+    topology: &Topology,
+    diagnostics: &[Diagnostic],
+    overrides: &Overrides,
+) -> Result<Bundle, RenderError> {
     debug_assert_eq!(
         diagnostics,
         validate::validate(topology),
@@ -76,6 +92,7 @@ pub fn render_validated(
     if !errors.is_empty() {
         return Err(RenderError::Invalid(errors));
     }
+    let env = environment_with(overrides)?;
     let plan = Plan::new(topology);
     // Each part of the context becomes a template value once, not once per file:
     // with 64 instances that is the difference between linear and quadratic work.
@@ -100,7 +117,7 @@ pub fn render_validated(
                 host: &host_value,
                 instance,
             };
-            let contents = render_template(spec.template, context)?;
+            let contents = render_in(&env, spec.template, context)?;
             files.insert(
                 format!("{}{}", host.folder, spec.path),
                 File {
@@ -122,7 +139,7 @@ pub fn render_validated(
             host: &first_host,
             instance: None,
         };
-        let contents = render_template(template, context)?;
+        let contents = render_in(&env, template, context)?;
         files.insert(
             path,
             File {
@@ -189,21 +206,12 @@ fn reason(error: &minijinja::Error) -> String {
     }
 }
 
-fn render_template(name: &str, context: Context<'_>) -> Result<String, RenderError> {
-    render_in(environment(), name, context)
-}
-
 fn render_in(
     env: &Environment<'_>,
     name: &str,
     context: Context<'_>,
 ) -> Result<String, RenderError> {
-    let fail = |source: minijinja::Error| RenderError::Template {
-        // An error inside an included template names that one.
-        template: source.name().unwrap_or(name).to_string(),
-        line: source.line(),
-        source,
-    };
+    let fail = |source| template_error(name, source);
     let template = env.get_template(name).map_err(fail)?;
     template
         .render(minijinja::context! {
@@ -278,12 +286,60 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "mariadb_compat.pth.j2",
 ];
 
+/// The names of the templates, as overrides name them.
+pub fn template_names() -> Vec<&'static str> {
+    TEMPLATES.iter().map(|(name, _)| *name).collect()
+}
+
+/// The built-in source of the template `name`.
+pub fn default_template(name: &str) -> Option<&'static str> {
+    TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, source)| *source)
+}
+
+/// The built-in environment, or a copy of it with `overrides` in place. A copy shares the
+/// built-in templates already parsed; only the overrides are parsed.
+fn environment_with(
+    overrides: &Overrides,
+) -> Result<Cow<'static, Environment<'static>>, RenderError> {
+    if overrides.is_empty() {
+        return Ok(Cow::Borrowed(environment()));
+    }
+    let mut env = environment().clone();
+    for (name, source) in overrides {
+        let Some(name) = TEMPLATES.iter().map(|(n, _)| *n).find(|n| n == name) else {
+            return Err(RenderError::UnknownTemplate { name: name.clone() });
+        };
+        env.add_template_owned(name, source.clone())
+            .map_err(|source| template_error(name, source))?;
+    }
+    Ok(Cow::Owned(env))
+}
+
+fn template_error(name: &str, source: minijinja::Error) -> RenderError {
+    RenderError::Template {
+        // An error inside an included template names that one.
+        template: source.name().unwrap_or(name).to_string(),
+        line: source.line(),
+        source,
+    }
+}
+
+/// The instructions one file's render may run (see [`environment`]).
+pub const FUEL: u64 = 1_000_000;
+
 /// The template environment, built once and shared by every render.
 pub fn environment() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // Each render of one file may run this many instructions: the largest built-in
+        // file (README.md of 64 instances) takes about 2,400, so a user's template has
+        // room for 400 times that, and one that loops without end stops within milliseconds.
+        env.set_fuel(Some(FUEL));
         let syntax = SyntaxConfig::builder()
             .trim_blocks(true)
             .lstrip_blocks(true)
