@@ -5,7 +5,6 @@
 //! bundle and the share-link codec. The crate does no I/O, reads no clock and draws no
 //! random numbers; whatever needs those receives them as arguments.
 
-pub mod base64url;
 pub mod bundle;
 pub mod defaults;
 pub mod edit;

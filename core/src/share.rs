@@ -11,9 +11,10 @@
 
 use std::sync::OnceLock;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use miniz_oxide::inflate::TINFLStatus;
 
-use crate::base64url;
 use crate::format::{self, FormatError};
 use crate::json::{self, Map, Value};
 use crate::model::Topology;
@@ -87,7 +88,7 @@ pub fn encode(topology: &Topology, secrets: Secrets) -> String {
         Secrets::Omit => "v1.",
         Secrets::Include => "v1s.",
     };
-    format!("{prefix}{}", base64url::encode(&compressed))
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(compressed))
 }
 
 /// Decodes a fragment, a `#fragment` or a whole URL.
@@ -108,7 +109,11 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
         "v1s" => Secrets::Include,
         other => return Err(DecodeError::UnknownVersion(other.chars().take(8).collect())),
     };
-    let compressed = base64url::decode(data).ok_or(DecodeError::Base64)?;
+    // The engine is strict: no padding, and the unused bits of the last character must
+    // be zero, so every link has exactly one spelling.
+    let compressed = URL_SAFE_NO_PAD
+        .decode(data)
+        .map_err(|_| DecodeError::Base64)?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED)
         .map_err(|e| match e.status {
             TINFLStatus::HasMoreOutput => DecodeError::TooLong,
@@ -374,10 +379,25 @@ mod tests {
     }
 
     #[test]
+    fn a_link_has_one_spelling() {
+        // Base64url decoding is strict; what passes it fails later, at inflating.
+        let cases = [
+            ("v1.AA", DecodeError::Inflate),
+            ("v1.AB", DecodeError::Base64), // unused low bits set
+            ("v1.AA==", DecodeError::Base64),
+            ("v1.-w", DecodeError::Inflate),
+            ("v1.+w", DecodeError::Base64), // the standard alphabet
+        ];
+        for (input, expected) in cases {
+            assert_eq!(decode(input), Err(expected), "{input:?}");
+        }
+    }
+
+    #[test]
     fn a_patch_that_is_not_text_or_not_an_object_is_refused() {
         let link = |json: &[u8]| {
             let compressed = miniz_oxide::deflate::compress_to_vec(json, 9);
-            format!("v1.{}", base64url::encode(&compressed))
+            format!("v1.{}", URL_SAFE_NO_PAD.encode(compressed))
         };
         let reason = |json: &[u8]| match decode(&link(json)) {
             Err(DecodeError::Json(reason)) => reason,
