@@ -9,11 +9,14 @@
 //!
 //! Decoding anything from outside never panics: every step returns a [`DecodeError`].
 
+use std::io::{Read, Write};
 use std::sync::OnceLock;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use miniz_oxide::inflate::TINFLStatus;
+use flate2::Compression;
+use flate2::bufread::DeflateDecoder;
+use flate2::write::DeflateEncoder;
 
 use crate::format::{self, FormatError};
 use crate::json::{self, Map, Value};
@@ -83,7 +86,7 @@ pub fn encode(topology: &Topology, secrets: Secrets) -> String {
     // Sorted keys: the same design always gives the same link.
     patch.sort_keys();
     let json = json::to_compact(&patch);
-    let compressed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
+    let compressed = deflate(json.as_bytes());
     let prefix = match secrets {
         Secrets::Omit => "v1.",
         Secrets::Include => "v1s.",
@@ -114,11 +117,7 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
     let compressed = URL_SAFE_NO_PAD
         .decode(data)
         .map_err(|_| DecodeError::Base64)?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED)
-        .map_err(|e| match e.status {
-            TINFLStatus::HasMoreOutput => DecodeError::TooLong,
-            _ => DecodeError::Inflate,
-        })?;
+    let json = inflate(&compressed)?;
     let json = String::from_utf8(json)
         .map_err(|_| DecodeError::Json("the design patch is not UTF-8 text".into()))?;
     let patch = json::parse(&json).map_err(|e| DecodeError::Json(e.to_string()))?;
@@ -134,6 +133,29 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
     }
     let topology = format::from_value(unkeyed(design)?)?;
     Ok(Decoded { topology, secrets })
+}
+
+/// Raw deflate (RFC 1951) at the best compression, as every link has been written: the
+/// same design always gives the same bytes.
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = DeflateEncoder::new(Vec::new(), Compression::best());
+    encoder
+        .write_all(bytes)
+        .expect("deflating into memory cannot fail");
+    encoder.finish().expect("deflating into memory cannot fail")
+}
+
+/// Inflates a link's data, refusing it as soon as it grows past [`MAX_INFLATED`].
+fn inflate(compressed: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let mut json = Vec::new();
+    DeflateDecoder::new(compressed)
+        .take(MAX_INFLATED as u64 + 1)
+        .read_to_end(&mut json)
+        .map_err(|_| DecodeError::Inflate)?;
+    if json.len() > MAX_INFLATED {
+        return Err(DecodeError::TooLong);
+    }
+    Ok(json)
 }
 
 /// The keyed baseline links are patches against, without its passwords for links
@@ -379,6 +401,31 @@ mod tests {
     }
 
     #[test]
+    fn oversized_links_are_refused() {
+        let link = |json: &[u8]| format!("v1.{}", URL_SAFE_NO_PAD.encode(deflate(json)));
+        // An empty patch padded with spaces: deflates a thousandfold.
+        let padded = |len: usize| {
+            let mut json = vec![b' '; len];
+            json[0] = b'{';
+            json[len - 1] = b'}';
+            json
+        };
+        let fits = link(&padded(MAX_INFLATED));
+        assert!(fits.len() < MAX_FRAGMENT, "{} characters", fits.len());
+        assert_eq!(
+            decode(&fits),
+            decode(&encode(&Topology::exercise(), Secrets::Omit)),
+            "an empty patch of exactly the limit gives the baseline"
+        );
+        assert_eq!(
+            decode(&link(&padded(MAX_INFLATED + 1))),
+            Err(DecodeError::TooLong)
+        );
+        let long = format!("v1.{}", "A".repeat(MAX_FRAGMENT));
+        assert_eq!(decode(&long), Err(DecodeError::TooLong));
+    }
+
+    #[test]
     fn a_link_has_one_spelling() {
         // Base64url decoding is strict; what passes it fails later, at inflating.
         let cases = [
@@ -395,10 +442,7 @@ mod tests {
 
     #[test]
     fn a_patch_that_is_not_text_or_not_an_object_is_refused() {
-        let link = |json: &[u8]| {
-            let compressed = miniz_oxide::deflate::compress_to_vec(json, 9);
-            format!("v1.{}", URL_SAFE_NO_PAD.encode(compressed))
-        };
+        let link = |json: &[u8]| format!("v1.{}", URL_SAFE_NO_PAD.encode(deflate(json)));
         let reason = |json: &[u8]| match decode(&link(json)) {
             Err(DecodeError::Json(reason)) => reason,
             other => panic!("{json:?} gave {other:?}"),
