@@ -11,7 +11,6 @@ pub mod edit;
 pub mod escape;
 pub mod format;
 pub mod import;
-pub mod json;
 pub mod model;
 pub mod order;
 pub mod render;

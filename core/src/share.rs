@@ -17,9 +17,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use flate2::Compression;
 use flate2::bufread::DeflateDecoder;
 use flate2::write::DeflateEncoder;
+use serde_json::{Map, Value};
 
 use crate::format::{self, FormatError};
-use crate::json::{self, Map, Value};
 use crate::model::Topology;
 
 /// The design every version-1 link is a patch of: the exercise's design as version 1
@@ -83,9 +83,10 @@ pub fn encode(topology: &Topology, secrets: Secrets) -> String {
         strip_secrets(&mut design);
     }
     let mut patch = diff(baseline(secrets), &design).unwrap_or_else(|| Value::Object(Map::new()));
-    // Sorted keys: the same design always gives the same link.
-    patch.sort_keys();
-    let json = json::to_compact(&patch);
+    // Sorted keys: the same design always gives the same link. serde_json's map keeps
+    // them sorted unless a crate turns on its `preserve_order`; then this sorts them.
+    patch.sort_all_objects();
+    let json = patch.to_string();
     let compressed = deflate(json.as_bytes());
     let prefix = match secrets {
         Secrets::Omit => "v1.",
@@ -120,7 +121,7 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
     let json = inflate(&compressed)?;
     let json = String::from_utf8(json)
         .map_err(|_| DecodeError::Json("the design patch is not UTF-8 text".into()))?;
-    let patch = json::parse(&json).map_err(|e| DecodeError::Json(e.to_string()))?;
+    let patch: Value = serde_json::from_str(&json).map_err(|e| DecodeError::Json(e.to_string()))?;
     if !patch.is_object() {
         return Err(DecodeError::Json(
             "the design patch is not an object".into(),
@@ -163,7 +164,7 @@ fn inflate(compressed: &[u8]) -> Result<Vec<u8>, DecodeError> {
 fn baseline(secrets: Secrets) -> &'static Value {
     static WITH: OnceLock<Value> = OnceLock::new();
     static WITHOUT: OnceLock<Value> = OnceLock::new();
-    let parse = || keyed(json::parse(BASELINE_V1).expect("the frozen baseline parses"));
+    let parse = || keyed(serde_json::from_str(BASELINE_V1).expect("the frozen baseline parses"));
     match secrets {
         Secrets::Include => WITH.get_or_init(parse),
         Secrets::Omit => WITHOUT.get_or_init(|| {
@@ -236,7 +237,7 @@ fn unkeyed(mut design: Value) -> Result<Value, DecodeError> {
     Ok(design)
 }
 
-fn secret_slots(design: &mut Value, mut visit: impl FnMut(&mut Map, &str)) {
+fn secret_slots(design: &mut Value, mut visit: impl FnMut(&mut Map<String, Value>, &str)) {
     if let Some(settings) = design.get_mut("settings").and_then(Value::as_object_mut) {
         visit(settings, "zope_admin_password");
     }
@@ -278,7 +279,7 @@ fn diff(base: &Value, target: &Value) -> Option<Value> {
     match (base, target) {
         (Value::Object(b), Value::Object(t)) => {
             let mut patch = Map::new();
-            for (key, value) in t.iter() {
+            for (key, value) in t {
                 match b.get(key) {
                     Some(old) => {
                         if let Some(p) = diff(old, value) {
@@ -315,7 +316,7 @@ fn merge(target: &mut Value, patch: Value) {
                 if value.is_null() {
                     object.remove(&key);
                 } else {
-                    merge(object.entry(&key), value);
+                    merge(object.entry(key).or_insert(Value::Null), value);
                 }
             }
         }
@@ -331,7 +332,7 @@ mod tests {
 
     #[test]
     fn the_baseline_is_todays_default() {
-        let frozen = json::parse(BASELINE_V1).unwrap();
+        let frozen: Value = serde_json::from_str(BASELINE_V1).unwrap();
         assert_eq!(
             frozen,
             format::to_value(&Topology::exercise()),
