@@ -3,15 +3,28 @@
 //! These types are a compatibility boundary. The model may change freely; the format
 //! changes only with a new `version`, and old versions keep loading through a migration.
 //! `docs/topology.md` describes it and `docs/topology.schema.json` is its JSON Schema.
+//!
+//! serde reads and writes the `…V1` types below; `serde_path_to_error` names the field an
+//! error is about. A design may come from anywhere (a dropped file, a pasted link), so
+//! reading is bounded: serde_json nests at most 128 deep, and every list is counted as it
+//! is read and never built past [`MAX_ITEMS`].
 
-use crate::json::{self, Map, Value};
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use serde_path_to_error::{Path, Segment};
+
 use crate::model::*;
 
 /// The format version this build writes.
 pub const VERSION: u64 = 1;
 
 /// The most hosts, components or connections a design may list: far beyond any design
-/// (one needs at most 64 instances), and a bound on the work of checking one.
+/// (one needs at most 64 instances), and a bound on the work of checking one. Every other
+/// array, and every object in a component's settings, has the same bound.
 pub const MAX_ITEMS: usize = 1024;
 
 /// Why a saved design could not be read.
@@ -35,576 +48,838 @@ pub enum FormatError {
 
 /// Writes a design as pretty JSON in the current format version.
 pub fn to_json(topology: &Topology) -> String {
-    let mut text = json::to_pretty(&to_value(topology));
+    let mut text = serde_json::to_string_pretty(&DesignV1::from(topology))
+        .expect("the saved format always serializes");
     text.push('\n');
     text
 }
 
+/// The design as a JSON value in the current format, for tools that edit the JSON.
+pub fn to_value(topology: &Topology) -> Value {
+    serde_json::to_value(DesignV1::from(topology)).expect("the saved format always serializes")
+}
+
 /// Reads a design in any supported format version.
 pub fn from_json(text: &str) -> Result<Topology, FormatError> {
-    let value = json::parse(text).map_err(|e| FormatError::Syntax {
-        line: e.line,
-        column: e.column,
-        message: e.message.into(),
-    })?;
-    from_value(value)
+    // Two passes: the version says how to read the rest, and the first pass builds
+    // nothing else (it does find any syntax error).
+    read_text::<Envelope>(text)?.check()?;
+    read_text::<DesignV1>(text)?.into_model()
 }
 
 /// Reads a design from a parsed JSON value.
 pub fn from_value(value: Value) -> Result<Topology, FormatError> {
-    let version = match value.get("version") {
-        None => return Err(FormatError::MissingVersion),
-        Some(v) => v.as_u64().ok_or_else(|| FormatError::Invalid {
-            path: "version".into(),
-            message: format!("expected a whole number, found {}", v.describe()),
-        })?,
-    };
-    match version {
-        0 => Err(FormatError::Invalid {
-            path: "version".into(),
-            message: "version 0 does not exist".into(),
-        }),
-        1 => design_v1(value),
-        found => Err(FormatError::TooNew { found }),
+    read::<Envelope>(&value)?.check()?;
+    read::<DesignV1>(value)?.into_model()
+}
+
+/// Reads `T` from JSON text that holds it and nothing else.
+fn read_text<T: DeserializeOwned>(text: &str) -> Result<T, FormatError> {
+    let mut json = serde_json::Deserializer::from_str(text);
+    let value = read(&mut json)?;
+    json.end().map_err(|e| syntax(&e))?;
+    Ok(value)
+}
+
+/// Reads `T`, naming the field at fault when it cannot.
+fn read<'de, T: Deserialize<'de>>(
+    json: impl Deserializer<'de, Error = serde_json::Error>,
+) -> Result<T, FormatError> {
+    serde_path_to_error::deserialize(json).map_err(|e| error("", &e))
+}
+
+/// A serde error as the format reports it: a syntax error by line and column, any other
+/// by the path of what failed, which starts at `prefix`.
+fn error(prefix: &str, error: &serde_path_to_error::Error<serde_json::Error>) -> FormatError {
+    let inner = error.inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return syntax(inner);
+    }
+    let message = message(inner);
+    FormatError::Invalid {
+        path: shown_path(prefix, error.path(), &message),
+        message,
     }
 }
 
-/// The design as a JSON value in the current format, for tools that edit the JSON.
-pub fn to_value(t: &Topology) -> Value {
-    let s = &t.settings;
-    let instance = object([
-        ("threads", typed(&s.instance.threads)),
-        ("zodb_cache_size", typed(&s.instance.zodb_cache_size)),
-        ("debug_mode", s.instance.debug_mode.into()),
-        ("verbose_security", s.instance.verbose_security.into()),
-    ]);
-    let settings = object([
-        ("name", text(&s.name)),
-        ("site_id", text(&s.site_id)),
-        ("zope_admin_user", text(&s.zope_admin_user)),
-        ("zope_admin_password", text(&s.zope_admin_password)),
-        ("fallback_url", text(&s.fallback_url)),
-        ("open_files", typed(&s.open_files)),
-        ("session_timeout", typed(&s.session_timeout)),
-        ("shared_blobs", s.shared_blobs.into()),
-        ("install_dir", text(&s.install_dir)),
-        ("platform", s.platform.id().into()),
-        ("instance", instance),
-    ]);
-    let hosts = t
-        .hosts
-        .iter()
-        .map(|h| object([("id", text(&h.id)), ("address", text(&h.address))]))
-        .collect();
-    let connections = t
-        .connections
-        .iter()
-        .map(|c| object([("from", text(&c.from)), ("to", text(&c.to))]))
-        .collect();
-    object([
-        ("version", Value::Number(VERSION.to_string())),
-        ("settings", settings),
-        ("hosts", Value::Array(hosts)),
-        (
-            "components",
-            Value::Array(t.components.iter().map(component).collect()),
-        ),
-        ("connections", Value::Array(connections)),
-    ])
+fn syntax(error: &serde_json::Error) -> FormatError {
+    FormatError::Syntax {
+        line: error.line(),
+        column: error.column(),
+        message: message(error),
+    }
 }
 
-fn component(c: &Component) -> Value {
-    let position = object([
-        ("x", Value::from(i64::from(c.position.x))),
-        ("y", Value::from(i64::from(c.position.y))),
-    ]);
-    object([
-        ("id", text(&c.id)),
-        ("kind", c.kind().id().into()),
-        ("name", text(&c.name)),
-        ("host", text(&c.host)),
-        ("address", text(&c.address)),
-        ("user", text(&c.user)),
-        ("position", position),
-        ("settings", Value::Object(kind_settings(&c.kind))),
-    ])
+/// serde_json's message without the position it appends when it reads text.
+fn message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    match text.strip_suffix(&position) {
+        Some(message) => message.to_owned(),
+        None => text,
+    }
 }
 
-/// A kind's own settings. Their keys are written in alphabetical order, as version 1
-/// has always written them.
-fn kind_settings(kind: &ComponentKind) -> Map {
-    let fields: Vec<(&str, Value)> = match kind {
-        ComponentKind::Nginx(n) => vec![
-            ("certificate", text(&n.certificate)),
-            ("certificate_key", text(&n.certificate_key)),
-            ("http_port", typed(&n.http_port)),
-            ("https_port", typed(&n.https_port)),
-            ("public_host", text(&n.public_host)),
-            ("status_path", text(&n.status_path)),
-        ],
-        ComponentKind::Varnish(v) => vec![
-            ("port", typed(&v.port)),
-            (
-                "purge_acl",
-                Value::Array(v.purge_acl.iter().map(|a| text(a)).collect()),
-            ),
-            ("storage", text(&v.storage)),
-            ("tuning", text(&v.tuning)),
-        ],
-        ComponentKind::Haproxy(h) => vec![
-            ("balance", h.balance.id().into()),
-            ("check_interval_ms", typed(&h.check_interval_ms)),
-            ("fall", typed(&h.fall)),
-            ("maxconn_per_server", typed(&h.maxconn_per_server)),
-            ("port", typed(&h.port)),
-            ("rise", typed(&h.rise)),
-            ("stats_password", text(&h.stats_password)),
-            ("stats_port", typed(&h.stats_port)),
-            ("stats_user", text(&h.stats_user)),
-        ],
-        ComponentKind::Zope(z) => {
-            // Left out when the instance follows the template.
-            let mut fields = Vec::new();
-            if let Some(on) = z.debug_mode {
-                fields.push(("debug_mode", on.into()));
-            }
-            fields.push(("port", typed(&z.port)));
-            if let Some(threads) = &z.threads {
-                fields.push(("threads", typed(threads)));
-            }
-            if let Some(on) = z.verbose_security {
-                fields.push(("verbose_security", on.into()));
-            }
-            if let Some(size) = &z.zodb_cache_size {
-                fields.push(("zodb_cache_size", typed(size)));
-            }
-            fields
+/// A path as messages show it, `components[1].settings`, or `design` for the whole.
+/// serde_path_to_error puts an unknown field's error on the field itself; the format
+/// names the object that has it, as it does for a missing field.
+fn shown_path(prefix: &str, path: &Path, message: &str) -> String {
+    let mut segments: Vec<&Segment> = path.iter().collect();
+    if let Some(Segment::Map { key }) = segments.last()
+        && message.starts_with(&format!("unknown field `{key}`"))
+    {
+        segments.pop();
+    }
+    let mut shown = prefix.to_owned();
+    for segment in segments {
+        if !shown.is_empty() && !matches!(segment, Segment::Seq { .. }) {
+            shown.push('.');
         }
-        ComponentKind::Database(d) => vec![
-            ("flavor", d.flavor.id().into()),
-            ("name", text(&d.name)),
-            ("password", text(&d.password)),
-            ("port", typed(&d.port)),
-            ("user", text(&d.user)),
-        ],
-        ComponentKind::Memcached(m) => {
-            vec![("memory_mb", typed(&m.memory_mb)), ("port", typed(&m.port))]
+        shown.push_str(&segment.to_string());
+    }
+    if shown.is_empty() {
+        "design".into()
+    } else {
+        shown
+    }
+}
+
+/// A design's `version` and nothing else: read first, as it decides how the rest is read,
+/// and a newer design's other fields would only fail to read as this version's.
+struct Envelope {
+    version: Option<u64>,
+}
+
+impl Envelope {
+    /// Whether this build reads the design. Version 1 is the only one so far; a version 2
+    /// would read older designs with their own version's types and migrate them.
+    fn check(self) -> Result<(), FormatError> {
+        match self.version {
+            None => Err(FormatError::MissingVersion),
+            Some(0) => Err(FormatError::Invalid {
+                path: "version".into(),
+                message: "version 0 does not exist".into(),
+            }),
+            Some(found) if found > VERSION => Err(FormatError::TooNew { found }),
+            Some(_) => Ok(()),
         }
-        ComponentKind::Supervisor(s) => vec![
-            ("password", text(&s.password)),
-            ("port", typed(&s.port)),
-            ("user", text(&s.user)),
-        ],
-    };
-    fields
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+    }
 }
 
-fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
-    Value::Object(
-        fields
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-    )
+impl<'de> Deserialize<'de> for Envelope {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(field_identifier, rename_all = "lowercase")]
+        enum Key {
+            Version,
+            #[serde(other)]
+            Other,
+        }
+
+        struct Fields;
+
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Envelope;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
+                let mut version = None;
+                while let Some(key) = map.next_key()? {
+                    match key {
+                        Key::Version => version = Some(map.next_value::<Whole>()?.0),
+                        Key::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Envelope { version })
+            }
+        }
+
+        d.deserialize_map(Fields)
+    }
 }
 
-fn text(s: &str) -> Value {
-    Value::String(s.into())
+/// A whole number, called so in messages.
+struct Whole(u64);
+
+impl<'de> Deserialize<'de> for Whole {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Number;
+
+        impl Visitor<'_> for Number {
+            type Value = Whole;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a whole number")
+            }
+
+            fn visit_u64<E>(self, n: u64) -> Result<Whole, E> {
+                Ok(Whole(n))
+            }
+        }
+
+        d.deserialize_u64(Number)
+    }
 }
 
 /// A number as the user typed it: written as a JSON number when it is a plain unsigned
 /// integer in canonical form, kept as a string otherwise, so a half-typed `"80x"`
-/// survives a save and reload.
-fn typed(s: &str) -> Value {
-    match s.parse::<u64>() {
-        Ok(n) if n.to_string() == s => Value::Number(s.into()),
-        _ => text(s),
+/// survives a save and reload. Read from a number or a string.
+struct Typed(String);
+
+impl Serialize for Typed {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.parse::<u64>() {
+            Ok(n) if n.to_string() == self.0 => s.serialize_u64(n),
+            _ => s.serialize_str(&self.0),
+        }
     }
 }
 
-/// An object being read: its fields are taken by name, and any it does not have is
-/// refused up front, as is any field it does not know.
-struct Fields {
-    path: String,
-    map: Map,
+impl<'de> Deserialize<'de> for Typed {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct NumberOrString;
+
+        impl Visitor<'_> for NumberOrString {
+            type Value = Typed;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a string")
+            }
+
+            fn visit_u64<E>(self, n: u64) -> Result<Typed, E> {
+                Ok(Typed(n.to_string()))
+            }
+
+            fn visit_i64<E>(self, n: i64) -> Result<Typed, E> {
+                Ok(Typed(n.to_string()))
+            }
+
+            /// As serde_json writes it (`8001.0`), so it stays a string when saved again.
+            fn visit_f64<E>(self, n: f64) -> Result<Typed, E> {
+                Ok(Typed(Value::from(n).to_string()))
+            }
+
+            fn visit_str<E>(self, s: &str) -> Result<Typed, E> {
+                Ok(Typed(s.to_owned()))
+            }
+
+            fn visit_string<E>(self, s: String) -> Result<Typed, E> {
+                Ok(Typed(s))
+            }
+        }
+
+        d.deserialize_any(NumberOrString)
+    }
 }
 
-impl Fields {
-    fn new(path: String, value: Value, known: &[&str]) -> Result<Self, FormatError> {
-        let Value::Object(map) = value else {
-            return Err(invalid(&path, &value, "an object"));
-        };
-        if let Some(unknown) = map.keys().find(|k| !known.contains(&k.as_str())) {
-            let expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
-            return Err(FormatError::Invalid {
-                message: format!(
-                    "unknown field `{unknown}`, expected one of {}",
-                    expected.join(", ")
-                ),
-                path: shown(&path),
-            });
+/// For an optional field: `null` is a wrong value, not an absent field.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// A list of the model's closed choices, spelled in the format by its ids.
+trait Closed: Copy + 'static {
+    const ALL: &'static [Self];
+    fn id(self) -> &'static str;
+}
+
+macro_rules! closed {
+    ($($choice:ty),*) => {$(
+        impl Closed for $choice {
+            const ALL: &'static [Self] = &<$choice>::ALL;
+            fn id(self) -> &'static str {
+                <$choice>::id(self)
+            }
         }
-        Ok(Fields { path, map })
+    )*};
+}
+
+closed!(Platform, Kind, Balance, DatabaseFlavor);
+
+/// `#[serde(with = "closed")]`: a closed choice as its id.
+mod closed {
+    use super::*;
+
+    pub fn serialize<S: Serializer, T: Closed>(choice: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(choice.id())
     }
 
-    fn path_of(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.into()
-        } else {
-            format!("{}.{key}", self.path)
-        }
-    }
-
-    /// The field `key`, or `None` when absent.
-    fn optional(&mut self, key: &str) -> Option<Value> {
-        self.map.remove(key)
-    }
-
-    fn take(&mut self, key: &str) -> Result<Value, FormatError> {
-        self.optional(key).ok_or_else(|| FormatError::Invalid {
-            path: shown(&self.path),
-            message: format!("missing field `{key}`"),
-        })
-    }
-
-    fn string(&mut self, key: &str) -> Result<String, FormatError> {
-        match self.take(key)? {
-            Value::String(s) => Ok(s),
-            other => Err(invalid(&self.path_of(key), &other, "a string")),
-        }
-    }
-
-    fn bool(&mut self, key: &str) -> Result<bool, FormatError> {
-        let value = self.take(key)?;
-        self.as_bool(key, value)
-    }
-
-    fn optional_bool(&mut self, key: &str) -> Result<Option<bool>, FormatError> {
-        let value = self.optional(key);
-        value.map(|v| self.as_bool(key, v)).transpose()
-    }
-
-    fn as_bool(&self, key: &str, value: Value) -> Result<bool, FormatError> {
-        match value {
-            Value::Bool(b) => Ok(b),
-            other => Err(invalid(&self.path_of(key), &other, "a boolean")),
-        }
-    }
-
-    /// A number field: a JSON number (kept as its text) or a string.
-    fn typed(&mut self, key: &str) -> Result<String, FormatError> {
-        let value = self.take(key)?;
-        self.as_typed(key, value)
-    }
-
-    fn optional_typed(&mut self, key: &str) -> Result<Option<String>, FormatError> {
-        let value = self.optional(key);
-        value.map(|v| self.as_typed(key, v)).transpose()
-    }
-
-    fn as_typed(&self, key: &str, value: Value) -> Result<String, FormatError> {
-        match value {
-            Value::String(s) | Value::Number(s) => Ok(s),
-            other => Err(FormatError::Invalid {
-                path: self.path_of(key),
-                message: format!("expected a number or a string, found {}", other.describe()),
-            }),
-        }
-    }
-
-    fn whole(&mut self, key: &str) -> Result<i32, FormatError> {
-        let value = self.take(key)?;
-        match &value {
-            Value::Number(n) => n.parse().ok(),
-            _ => None,
-        }
-        .ok_or_else(|| invalid(&self.path_of(key), &value, "a whole number"))
-    }
-
-    /// Each item of the array `key`, read by `read` with its path.
-    fn list<T>(
-        &mut self,
-        key: &str,
-        mut read: impl FnMut(String, Value) -> Result<T, FormatError>,
-    ) -> Result<Vec<T>, FormatError> {
-        let path = self.path_of(key);
-        match self.take(key)? {
-            Value::Array(items) if items.len() > MAX_ITEMS => Err(FormatError::Invalid {
-                path,
-                message: format!(
-                    "{} items, more than the {MAX_ITEMS} a design may have",
-                    items.len()
-                ),
-            }),
-            Value::Array(items) => items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| read(format!("{path}[{i}]"), item))
-                .collect(),
-            other => Err(invalid(&path, &other, "an array")),
-        }
-    }
-
-    fn one_of<T: Copy>(
-        &mut self,
-        key: &str,
-        all: &[T],
-        id: fn(T) -> &'static str,
-    ) -> Result<T, FormatError> {
-        let value = self.string(key)?;
-        all.iter()
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Closed>(d: D) -> Result<T, D::Error> {
+        let id = String::deserialize(d)?;
+        T::ALL
+            .iter()
             .copied()
-            .find(|x| id(*x) == value)
-            .ok_or_else(|| FormatError::Invalid {
-                path: self.path_of(key),
-                message: format!(
-                    "unknown value {value:?}; expected one of {}",
-                    all.iter().map(|x| id(*x)).collect::<Vec<_>>().join(", ")
-                ),
+            .find(|c| c.id() == id)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = T::ALL.iter().map(|c| c.id()).collect();
+                de::Error::custom(format!(
+                    "unknown value {id:?}; expected one of {}",
+                    ids.join(", ")
+                ))
             })
     }
 }
 
-/// The root's path reads `design` in messages.
-fn shown(path: &str) -> String {
-    if path.is_empty() {
-        "design".into()
-    } else {
-        path.into()
+/// For a list of the design: at most [`MAX_ITEMS`] items.
+fn bounded<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    struct Items<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+            items(seq)
+        }
+    }
+
+    d.deserialize_seq(Items(PhantomData))
+}
+
+/// An array's items, up to [`MAX_ITEMS`]. Past that, the rest is only counted (and
+/// checked as JSON), for the message.
+fn items<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<T>, A::Error> {
+    let mut items = Vec::new();
+    while let Some(item) = seq.next_element()? {
+        items.push(item);
+        if items.len() == MAX_ITEMS {
+            let mut count = MAX_ITEMS;
+            while seq.next_element::<IgnoredAny>()?.is_some() {
+                count += 1;
+            }
+            if count > MAX_ITEMS {
+                return Err(de::Error::custom(format!(
+                    "{count} items, more than the {MAX_ITEMS} a design may have"
+                )));
+            }
+        }
+    }
+    Ok(items)
+}
+
+/// For a component's settings: kept as JSON until the component's kind says which type
+/// reads them (the kind may come after them), with every array and object bounded like
+/// the design's lists.
+fn bounded_value<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+    BoundedValue::deserialize(d).map(|v| v.0)
+}
+
+struct BoundedValue(Value);
+
+impl<'de> Deserialize<'de> for BoundedValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Json;
+
+        impl<'de> Visitor<'de> for Json {
+            type Value = BoundedValue;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+
+            fn visit_unit<E>(self) -> Result<BoundedValue, E> {
+                Ok(BoundedValue(Value::Null))
+            }
+
+            fn visit_bool<E>(self, b: bool) -> Result<BoundedValue, E> {
+                Ok(BoundedValue(b.into()))
+            }
+
+            fn visit_u64<E>(self, n: u64) -> Result<BoundedValue, E> {
+                Ok(BoundedValue(n.into()))
+            }
+
+            fn visit_i64<E>(self, n: i64) -> Result<BoundedValue, E> {
+                Ok(BoundedValue(n.into()))
+            }
+
+            fn visit_f64<E>(self, n: f64) -> Result<BoundedValue, E> {
+                Ok(BoundedValue(n.into()))
+            }
+
+            fn visit_str<E>(self, s: &str) -> Result<BoundedValue, E> {
+                Ok(BoundedValue(s.into()))
+            }
+
+            fn visit_string<E>(self, s: String) -> Result<BoundedValue, E> {
+                Ok(BoundedValue(s.into()))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<BoundedValue, A::Error> {
+                let items: Vec<BoundedValue> = items(seq)?;
+                Ok(BoundedValue(items.into_iter().map(|v| v.0).collect()))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BoundedValue, A::Error> {
+                let mut object = serde_json::Map::new();
+                let mut members = 0;
+                while let Some((key, value)) = map.next_entry::<String, BoundedValue>()? {
+                    object.insert(key, value.0);
+                    members += 1;
+                    if members == MAX_ITEMS {
+                        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {
+                            members += 1;
+                        }
+                        if members > MAX_ITEMS {
+                            return Err(de::Error::custom(format!(
+                                "{members} members, more than the {MAX_ITEMS} an object may have"
+                            )));
+                        }
+                    }
+                }
+                Ok(BoundedValue(Value::Object(object)))
+            }
+        }
+
+        d.deserialize_any(Json)
     }
 }
 
-fn invalid(path: &str, found: &Value, expected: &str) -> FormatError {
-    FormatError::Invalid {
-        path: shown(path),
-        message: format!("invalid type: {}, expected {expected}", found.describe()),
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct DesignV1 {
+    version: u64,
+    settings: SettingsV1,
+    #[serde(deserialize_with = "bounded")]
+    hosts: Vec<HostV1>,
+    #[serde(deserialize_with = "bounded")]
+    components: Vec<ComponentV1>,
+    #[serde(deserialize_with = "bounded")]
+    connections: Vec<ConnectionV1>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct SettingsV1 {
+    name: String,
+    site_id: String,
+    zope_admin_user: String,
+    zope_admin_password: String,
+    fallback_url: String,
+    open_files: Typed,
+    session_timeout: Typed,
+    shared_blobs: bool,
+    install_dir: String,
+    #[serde(with = "closed")]
+    platform: Platform,
+    instance: InstanceV1,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct InstanceV1 {
+    threads: Typed,
+    zodb_cache_size: Typed,
+    debug_mode: bool,
+    verbose_security: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct HostV1 {
+    id: String,
+    address: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct ComponentV1 {
+    id: String,
+    #[serde(with = "closed")]
+    kind: Kind,
+    name: String,
+    host: String,
+    address: String,
+    user: String,
+    position: PositionV1,
+    /// The kind's own settings, read by the kind's type in [`ComponentV1::into_model`].
+    #[serde(deserialize_with = "bounded_value")]
+    settings: Value,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct PositionV1 {
+    x: i32,
+    y: i32,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct ConnectionV1 {
+    from: String,
+    to: String,
+}
+
+// A kind's settings. Their fields are declared, and so written, in alphabetical order,
+// as version 1 has always written them.
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct NginxV1 {
+    certificate: String,
+    certificate_key: String,
+    http_port: Typed,
+    https_port: Typed,
+    public_host: String,
+    status_path: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct VarnishV1 {
+    port: Typed,
+    purge_acl: Vec<String>,
+    storage: String,
+    tuning: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct HaproxyV1 {
+    #[serde(with = "closed")]
+    balance: Balance,
+    check_interval_ms: Typed,
+    fall: Typed,
+    maxconn_per_server: Typed,
+    port: Typed,
+    rise: Typed,
+    stats_password: String,
+    stats_port: Typed,
+    stats_user: String,
+}
+
+/// An instance's settings; the optional ones are left out while the instance follows
+/// the template.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct ZopeV1 {
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    debug_mode: Option<bool>,
+    port: Typed,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    threads: Option<Typed>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    verbose_security: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    zodb_cache_size: Option<Typed>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct DatabaseV1 {
+    #[serde(with = "closed")]
+    flavor: DatabaseFlavor,
+    name: String,
+    password: String,
+    port: Typed,
+    user: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct MemcachedV1 {
+    memory_mb: Typed,
+    port: Typed,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct SupervisorV1 {
+    password: String,
+    port: Typed,
+    user: String,
+}
+
+impl From<&Topology> for DesignV1 {
+    fn from(t: &Topology) -> Self {
+        let s = &t.settings;
+        DesignV1 {
+            version: VERSION,
+            settings: SettingsV1 {
+                name: s.name.clone(),
+                site_id: s.site_id.clone(),
+                zope_admin_user: s.zope_admin_user.clone(),
+                zope_admin_password: s.zope_admin_password.clone(),
+                fallback_url: s.fallback_url.clone(),
+                open_files: Typed(s.open_files.clone()),
+                session_timeout: Typed(s.session_timeout.clone()),
+                shared_blobs: s.shared_blobs,
+                install_dir: s.install_dir.clone(),
+                platform: s.platform,
+                instance: InstanceV1 {
+                    threads: Typed(s.instance.threads.clone()),
+                    zodb_cache_size: Typed(s.instance.zodb_cache_size.clone()),
+                    debug_mode: s.instance.debug_mode,
+                    verbose_security: s.instance.verbose_security,
+                },
+            },
+            hosts: t
+                .hosts
+                .iter()
+                .map(|h| HostV1 {
+                    id: h.id.clone(),
+                    address: h.address.clone(),
+                })
+                .collect(),
+            components: t.components.iter().map(ComponentV1::from).collect(),
+            connections: t
+                .connections
+                .iter()
+                .map(|c| ConnectionV1 {
+                    from: c.from.clone(),
+                    to: c.to.clone(),
+                })
+                .collect(),
+        }
     }
 }
 
-fn design_v1(value: Value) -> Result<Topology, FormatError> {
-    let mut d = Fields::new(
-        String::new(),
-        value,
-        &["version", "settings", "hosts", "components", "connections"],
-    )?;
-    let settings = settings_v1(d.take("settings")?)?;
-    let hosts = d.list("hosts", |path, value| {
-        let mut h = Fields::new(path, value, &["id", "address"])?;
-        Ok(Host {
-            id: h.string("id")?,
-            address: h.string("address")?,
+impl From<&Component> for ComponentV1 {
+    fn from(c: &Component) -> Self {
+        fn json(settings: impl Serialize) -> Value {
+            serde_json::to_value(settings).expect("a kind's settings always serialize")
+        }
+        let settings = match &c.kind {
+            ComponentKind::Nginx(n) => json(NginxV1 {
+                certificate: n.certificate.clone(),
+                certificate_key: n.certificate_key.clone(),
+                http_port: Typed(n.http_port.clone()),
+                https_port: Typed(n.https_port.clone()),
+                public_host: n.public_host.clone(),
+                status_path: n.status_path.clone(),
+            }),
+            ComponentKind::Varnish(v) => json(VarnishV1 {
+                port: Typed(v.port.clone()),
+                purge_acl: v.purge_acl.clone(),
+                storage: v.storage.clone(),
+                tuning: v.tuning.clone(),
+            }),
+            ComponentKind::Haproxy(h) => json(HaproxyV1 {
+                balance: h.balance,
+                check_interval_ms: Typed(h.check_interval_ms.clone()),
+                fall: Typed(h.fall.clone()),
+                maxconn_per_server: Typed(h.maxconn_per_server.clone()),
+                port: Typed(h.port.clone()),
+                rise: Typed(h.rise.clone()),
+                stats_password: h.stats_password.clone(),
+                stats_port: Typed(h.stats_port.clone()),
+                stats_user: h.stats_user.clone(),
+            }),
+            ComponentKind::Zope(z) => json(ZopeV1 {
+                debug_mode: z.debug_mode,
+                port: Typed(z.port.clone()),
+                threads: z.threads.clone().map(Typed),
+                verbose_security: z.verbose_security,
+                zodb_cache_size: z.zodb_cache_size.clone().map(Typed),
+            }),
+            ComponentKind::Database(d) => json(DatabaseV1 {
+                flavor: d.flavor,
+                name: d.name.clone(),
+                password: d.password.clone(),
+                port: Typed(d.port.clone()),
+                user: d.user.clone(),
+            }),
+            ComponentKind::Memcached(m) => json(MemcachedV1 {
+                memory_mb: Typed(m.memory_mb.clone()),
+                port: Typed(m.port.clone()),
+            }),
+            ComponentKind::Supervisor(s) => json(SupervisorV1 {
+                password: s.password.clone(),
+                port: Typed(s.port.clone()),
+                user: s.user.clone(),
+            }),
+        };
+        ComponentV1 {
+            id: c.id.clone(),
+            kind: c.kind(),
+            name: c.name.clone(),
+            host: c.host.clone(),
+            address: c.address.clone(),
+            user: c.user.clone(),
+            position: PositionV1 {
+                x: c.position.x,
+                y: c.position.y,
+            },
+            settings,
+        }
+    }
+}
+
+impl DesignV1 {
+    fn into_model(self) -> Result<Topology, FormatError> {
+        let s = self.settings;
+        let components = self
+            .components
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| c.into_model(i))
+            .collect::<Result<_, _>>()?;
+        Ok(Topology {
+            settings: Settings {
+                name: s.name,
+                site_id: s.site_id,
+                zope_admin_user: s.zope_admin_user,
+                zope_admin_password: s.zope_admin_password,
+                fallback_url: s.fallback_url,
+                open_files: s.open_files.0,
+                session_timeout: s.session_timeout.0,
+                shared_blobs: s.shared_blobs,
+                install_dir: s.install_dir,
+                platform: s.platform,
+                instance: InstanceTemplate {
+                    threads: s.instance.threads.0,
+                    zodb_cache_size: s.instance.zodb_cache_size.0,
+                    debug_mode: s.instance.debug_mode,
+                    verbose_security: s.instance.verbose_security,
+                },
+            },
+            hosts: self
+                .hosts
+                .into_iter()
+                .map(|h| Host {
+                    id: h.id,
+                    address: h.address,
+                })
+                .collect(),
+            components,
+            connections: self
+                .connections
+                .into_iter()
+                .map(|c| Connection {
+                    from: c.from,
+                    to: c.to,
+                })
+                .collect(),
         })
-    })?;
-    let components = d.list("components", component_v1)?;
-    let connections = d.list("connections", |path, value| {
-        let mut c = Fields::new(path, value, &["from", "to"])?;
-        Ok(Connection {
-            from: c.string("from")?,
-            to: c.string("to")?,
+    }
+}
+
+/// The settings of component `index`, read as its kind's type `T`.
+fn kind_settings<T: DeserializeOwned>(index: usize, settings: Value) -> Result<T, FormatError> {
+    serde_path_to_error::deserialize(settings)
+        .map_err(|e| error(&format!("components[{index}].settings"), &e))
+}
+
+impl ComponentV1 {
+    /// The component, its settings read as its kind's; `index` is its place in the list.
+    fn into_model(self, index: usize) -> Result<Component, FormatError> {
+        let settings = self.settings;
+        let kind = match self.kind {
+            Kind::Nginx => {
+                let n: NginxV1 = kind_settings(index, settings)?;
+                ComponentKind::Nginx(Nginx {
+                    http_port: n.http_port.0,
+                    https_port: n.https_port.0,
+                    public_host: n.public_host,
+                    certificate: n.certificate,
+                    certificate_key: n.certificate_key,
+                    status_path: n.status_path,
+                })
+            }
+            Kind::Varnish => {
+                let v: VarnishV1 = kind_settings(index, settings)?;
+                ComponentKind::Varnish(Varnish {
+                    port: v.port.0,
+                    storage: v.storage,
+                    tuning: v.tuning,
+                    purge_acl: v.purge_acl,
+                })
+            }
+            Kind::Haproxy => {
+                let h: HaproxyV1 = kind_settings(index, settings)?;
+                ComponentKind::Haproxy(Haproxy {
+                    port: h.port.0,
+                    stats_port: h.stats_port.0,
+                    stats_user: h.stats_user,
+                    stats_password: h.stats_password,
+                    balance: h.balance,
+                    maxconn_per_server: h.maxconn_per_server.0,
+                    check_interval_ms: h.check_interval_ms.0,
+                    fall: h.fall.0,
+                    rise: h.rise.0,
+                })
+            }
+            Kind::Zope => {
+                let z: ZopeV1 = kind_settings(index, settings)?;
+                // Absent settings follow the instance template.
+                ComponentKind::Zope(ZopeInstance {
+                    port: z.port.0,
+                    threads: z.threads.map(|t| t.0),
+                    zodb_cache_size: z.zodb_cache_size.map(|t| t.0),
+                    debug_mode: z.debug_mode,
+                    verbose_security: z.verbose_security,
+                })
+            }
+            Kind::Database => {
+                let d: DatabaseV1 = kind_settings(index, settings)?;
+                ComponentKind::Database(Database {
+                    flavor: d.flavor,
+                    port: d.port.0,
+                    name: d.name,
+                    user: d.user,
+                    password: d.password,
+                })
+            }
+            Kind::Memcached => {
+                let m: MemcachedV1 = kind_settings(index, settings)?;
+                ComponentKind::Memcached(Memcached {
+                    port: m.port.0,
+                    memory_mb: m.memory_mb.0,
+                })
+            }
+            Kind::Supervisor => {
+                let s: SupervisorV1 = kind_settings(index, settings)?;
+                ComponentKind::Supervisor(Supervisor {
+                    port: s.port.0,
+                    user: s.user,
+                    password: s.password,
+                })
+            }
+        };
+        Ok(Component {
+            id: self.id,
+            name: self.name,
+            host: self.host,
+            address: self.address,
+            user: self.user,
+            position: Position {
+                x: self.position.x,
+                y: self.position.y,
+            },
+            kind,
         })
-    })?;
-    Ok(Topology {
-        settings,
-        hosts,
-        components,
-        connections,
-    })
-}
-
-fn settings_v1(value: Value) -> Result<Settings, FormatError> {
-    let mut s = Fields::new(
-        "settings".into(),
-        value,
-        &[
-            "name",
-            "site_id",
-            "zope_admin_user",
-            "zope_admin_password",
-            "fallback_url",
-            "open_files",
-            "session_timeout",
-            "shared_blobs",
-            "install_dir",
-            "platform",
-            "instance",
-        ],
-    )?;
-    let mut i = Fields::new(
-        "settings.instance".into(),
-        s.take("instance")?,
-        &[
-            "threads",
-            "zodb_cache_size",
-            "debug_mode",
-            "verbose_security",
-        ],
-    )?;
-    Ok(Settings {
-        name: s.string("name")?,
-        site_id: s.string("site_id")?,
-        zope_admin_user: s.string("zope_admin_user")?,
-        zope_admin_password: s.string("zope_admin_password")?,
-        fallback_url: s.string("fallback_url")?,
-        open_files: s.typed("open_files")?,
-        session_timeout: s.typed("session_timeout")?,
-        shared_blobs: s.bool("shared_blobs")?,
-        install_dir: s.string("install_dir")?,
-        platform: s.one_of("platform", &Platform::ALL, Platform::id)?,
-        instance: InstanceTemplate {
-            threads: i.typed("threads")?,
-            zodb_cache_size: i.typed("zodb_cache_size")?,
-            debug_mode: i.bool("debug_mode")?,
-            verbose_security: i.bool("verbose_security")?,
-        },
-    })
-}
-
-fn component_v1(path: String, value: Value) -> Result<Component, FormatError> {
-    let mut c = Fields::new(
-        path,
-        value,
-        &[
-            "id", "kind", "name", "host", "address", "user", "position", "settings",
-        ],
-    )?;
-    let kind = c.one_of("kind", &Kind::ALL, Kind::id)?;
-    let mut at = Fields::new(c.path_of("position"), c.take("position")?, &["x", "y"])?;
-    let position = Position {
-        x: at.whole("x")?,
-        y: at.whole("y")?,
-    };
-    let settings = c.take("settings")?;
-    let path = c.path_of("settings");
-    let kind = match kind {
-        Kind::Nginx => {
-            let mut n = Fields::new(
-                path,
-                settings,
-                &[
-                    "http_port",
-                    "https_port",
-                    "public_host",
-                    "certificate",
-                    "certificate_key",
-                    "status_path",
-                ],
-            )?;
-            ComponentKind::Nginx(Nginx {
-                http_port: n.typed("http_port")?,
-                https_port: n.typed("https_port")?,
-                public_host: n.string("public_host")?,
-                certificate: n.string("certificate")?,
-                certificate_key: n.string("certificate_key")?,
-                status_path: n.string("status_path")?,
-            })
-        }
-        Kind::Varnish => {
-            let mut v = Fields::new(path, settings, &["port", "storage", "tuning", "purge_acl"])?;
-            ComponentKind::Varnish(Varnish {
-                port: v.typed("port")?,
-                storage: v.string("storage")?,
-                tuning: v.string("tuning")?,
-                purge_acl: v.list("purge_acl", |path, item| match item {
-                    Value::String(s) => Ok(s),
-                    other => Err(invalid(&path, &other, "a string")),
-                })?,
-            })
-        }
-        Kind::Haproxy => {
-            let mut h = Fields::new(
-                path,
-                settings,
-                &[
-                    "port",
-                    "stats_port",
-                    "stats_user",
-                    "stats_password",
-                    "balance",
-                    "maxconn_per_server",
-                    "check_interval_ms",
-                    "fall",
-                    "rise",
-                ],
-            )?;
-            ComponentKind::Haproxy(Haproxy {
-                port: h.typed("port")?,
-                stats_port: h.typed("stats_port")?,
-                stats_user: h.string("stats_user")?,
-                stats_password: h.string("stats_password")?,
-                balance: h.one_of("balance", &Balance::ALL, Balance::id)?,
-                maxconn_per_server: h.typed("maxconn_per_server")?,
-                check_interval_ms: h.typed("check_interval_ms")?,
-                fall: h.typed("fall")?,
-                rise: h.typed("rise")?,
-            })
-        }
-        Kind::Zope => {
-            let mut z = Fields::new(
-                path,
-                settings,
-                &[
-                    "port",
-                    "threads",
-                    "zodb_cache_size",
-                    "debug_mode",
-                    "verbose_security",
-                ],
-            )?;
-            // Absent settings follow the instance template.
-            ComponentKind::Zope(ZopeInstance {
-                port: z.typed("port")?,
-                threads: z.optional_typed("threads")?,
-                zodb_cache_size: z.optional_typed("zodb_cache_size")?,
-                debug_mode: z.optional_bool("debug_mode")?,
-                verbose_security: z.optional_bool("verbose_security")?,
-            })
-        }
-        Kind::Database => {
-            let mut d = Fields::new(
-                path,
-                settings,
-                &["flavor", "port", "name", "user", "password"],
-            )?;
-            ComponentKind::Database(Database {
-                flavor: d.one_of("flavor", &DatabaseFlavor::ALL, DatabaseFlavor::id)?,
-                port: d.typed("port")?,
-                name: d.string("name")?,
-                user: d.string("user")?,
-                password: d.string("password")?,
-            })
-        }
-        Kind::Memcached => {
-            let mut m = Fields::new(path, settings, &["port", "memory_mb"])?;
-            ComponentKind::Memcached(Memcached {
-                port: m.typed("port")?,
-                memory_mb: m.typed("memory_mb")?,
-            })
-        }
-        Kind::Supervisor => {
-            let mut s = Fields::new(path, settings, &["port", "user", "password"])?;
-            ComponentKind::Supervisor(Supervisor {
-                port: s.typed("port")?,
-                user: s.string("user")?,
-                password: s.string("password")?,
-            })
-        }
-    };
-    Ok(Component {
-        id: c.string("id")?,
-        name: c.string("name")?,
-        host: c.string("host")?,
-        address: c.string("address")?,
-        user: c.string("user")?,
-        position,
-        kind,
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -631,6 +906,34 @@ mod tests {
     }
 
     #[test]
+    fn numbers_that_are_not_plain_stay_as_typed() {
+        let mut v = to_value(&Topology::exercise());
+        v["components"][0]["settings"]["http_port"] = json!(8001.0);
+        v["components"][0]["settings"]["https_port"] = json!(-1);
+        let t = from_value(v).unwrap();
+        let ComponentKind::Nginx(n) = &t.components[0].kind else {
+            panic!("component 0 is nginx")
+        };
+        assert_eq!(
+            (n.http_port.as_str(), n.https_port.as_str()),
+            ("8001.0", "-1")
+        );
+        let text = to_json(&t);
+        assert!(text.contains("\"http_port\": \"8001.0\""), "{text}");
+        assert!(text.contains("\"https_port\": \"-1\""), "{text}");
+    }
+
+    /// The error for a design edited by `edit`, which reading its text gives too.
+    fn broken(edit: impl FnOnce(&mut Value)) -> String {
+        let mut v = to_value(&Topology::exercise());
+        edit(&mut v);
+        let from_text = from_json(&v.to_string()).unwrap_err();
+        let err = from_value(v).unwrap_err();
+        assert_eq!(err, from_text, "the same error from the value and its text");
+        err.to_string()
+    }
+
+    #[test]
     fn errors_are_clear() {
         let check = |text: &str, expected: &str| {
             let err = from_json(text).unwrap_err().to_string();
@@ -644,22 +947,15 @@ mod tests {
         check("{\"version\": 7}", "newer than this Stackwright reads");
         check(
             "{\"version\": \"1\"}",
-            "version: expected a whole number, found string \"1\"",
+            "version: invalid type: string \"1\", expected a whole number",
         );
-        let mut v = to_value(&Topology::exercise());
-        v["settings"]["colour"] = Value::from("red");
-        let err = from_value(v).unwrap_err().to_string();
+        let err = broken(|v| v["settings"]["colour"] = json!("red"));
         assert!(
             err.starts_with("settings: unknown field `colour`, expected one of `name`, `site_id`"),
             "{err}"
         );
-        let broken = |edit: fn(&mut Value)| {
-            let mut v = to_value(&Topology::exercise());
-            edit(&mut v);
-            from_value(v).unwrap_err().to_string()
-        };
         assert_eq!(
-            broken(|v| v["settings"]["shared_blobs"] = Value::from("yes")),
+            broken(|v| v["settings"]["shared_blobs"] = json!("yes")),
             "settings.shared_blobs: invalid type: string \"yes\", expected a boolean"
         );
         assert_eq!(
@@ -672,59 +968,135 @@ mod tests {
             "components[1].settings: missing field `tuning`"
         );
         assert_eq!(
-            broken(|v| v["hosts"][0]["address"] = Value::from(1)),
-            "hosts[0].address: invalid type: number 1, expected a string"
+            broken(|v| v["hosts"][0]["address"] = json!(1)),
+            "hosts[0].address: invalid type: integer `1`, expected a string"
         );
         assert_eq!(
-            broken(|v| v["components"][2]["position"]["x"] = Value::Number("1.5".into())),
-            "components[2].position.x: invalid type: number 1.5, expected a whole number"
+            broken(|v| v["components"][2]["position"]["x"] = json!(1.5)),
+            "components[2].position.x: invalid type: floating point `1.5`, expected i32"
         );
         // Component 3 is a Zope instance; its optional settings are checked when present.
         assert_eq!(
-            broken(|v| v["components"][3]["settings"]["threads"] = Value::Bool(true)),
-            "components[3].settings.threads: expected a number or a string, found true"
+            broken(|v| v["components"][3]["settings"]["threads"] = json!(true)),
+            "components[3].settings.threads: invalid type: boolean `true`, expected a number or a string"
         );
         assert_eq!(
-            broken(|v| v["components"][3]["settings"]["debug_mode"] = Value::from("on")),
+            broken(|v| v["components"][3]["settings"]["debug_mode"] = json!("on")),
             "components[3].settings.debug_mode: invalid type: string \"on\", expected a boolean"
         );
         assert_eq!(
-            broken(|v| v["connections"] = Value::from(true)),
-            "connections: invalid type: true, expected an array"
+            broken(|v| v["components"][3]["settings"]["verbose_security"] = json!(null)),
+            "components[3].settings.verbose_security: invalid type: null, expected a boolean"
         );
         assert_eq!(
-            broken(|v| v["hosts"] = Value::Array(vec![Value::Null; MAX_ITEMS + 1])),
+            broken(|v| v["connections"] = json!(true)),
+            "connections: invalid type: boolean `true`, expected an array"
+        );
+        assert_eq!(
+            broken(|v| v["hosts"] = json!(vec![v["hosts"][0].clone(); MAX_ITEMS + 1])),
             "hosts: 1025 items, more than the 1024 a design may have"
         );
-        let mut v = to_value(&Topology::exercise());
-        v["components"][0]["settings"]["listen"] = Value::from(1);
-        let err = from_value(v).unwrap_err().to_string();
+        let err = broken(|v| v["components"][0]["settings"]["listen"] = json!(1));
         assert!(
             err.starts_with("components[0].settings: unknown field `listen`"),
             "{err}"
         );
         for (value, found) in [
-            (Value::Bool(true), "true"),
-            (Value::Null, "null"),
-            (json::parse("[80]").unwrap(), "an array"),
-            (json::parse(r#"{"port": 80}"#).unwrap(), "an object"),
+            (json!(true), "boolean `true`"),
+            (json!(null), "null"),
+            (json!([80]), "sequence"),
+            (json!({"port": 80}), "map"),
         ] {
-            let mut v = to_value(&Topology::exercise());
-            v["components"][0]["settings"]["http_port"] = value;
-            let err = from_value(v).unwrap_err().to_string();
             assert_eq!(
-                err,
+                broken(|v| v["components"][0]["settings"]["http_port"] = value),
                 format!(
-                    "components[0].settings.http_port: expected a number or a string, found {found}"
+                    "components[0].settings.http_port: invalid type: {found}, expected a number or a string"
                 )
             );
         }
-        let mut v = to_value(&Topology::exercise());
-        v["components"][1]["kind"] = Value::from("apache");
-        let err = from_value(v).unwrap_err().to_string();
+        let err = broken(|v| v["components"][1]["kind"] = json!("apache"));
         assert!(
             err.contains("components[1].kind: unknown value \"apache\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_design_is_one_object() {
+        for (text, expected) in [
+            ("[1]", "design: invalid type: sequence, expected an object"),
+            (
+                "\"1\"",
+                "design: invalid type: string \"1\", expected an object",
+            ),
+        ] {
+            assert_eq!(from_json(text).unwrap_err().to_string(), expected);
+        }
+        let text = format!("{} []", to_json(&Topology::exercise()));
+        let lines = text.lines().count();
+        assert_eq!(
+            from_json(&text),
+            Err(FormatError::Syntax {
+                line: lines,
+                column: 2,
+                message: "trailing characters".into()
+            })
+        );
+    }
+
+    #[test]
+    fn long_lists_are_counted_not_built() {
+        // Past the bound, items are only counted: these zeros are never read as hosts.
+        let hosts = vec![r#"{"id": "h", "address": "a"}"#; MAX_ITEMS];
+        let zeros = vec!["0"; 100_000];
+        let mut v = to_value(&Topology::exercise());
+        v["hosts"] = json!("HOSTS");
+        let text = v.to_string().replace(
+            "\"HOSTS\"",
+            &format!("[{},{}]", hosts.join(","), zeros.join(",")),
+        );
+        assert_eq!(
+            from_json(&text).unwrap_err().to_string(),
+            "hosts: 101024 items, more than the 1024 a design may have"
+        );
+        assert_eq!(
+            broken(|v| v["components"][1]["settings"]["purge_acl"] =
+                json!(vec!["10.0.0.1"; MAX_ITEMS + 1])),
+            "components[1].settings.purge_acl: 1025 items, more than the 1024 a design may have"
+        );
+        assert_eq!(
+            broken(|v| {
+                let settings = v["components"][0]["settings"].as_object_mut().unwrap();
+                for i in settings.len()..=MAX_ITEMS {
+                    settings.insert(format!("extra{i}"), json!(i));
+                }
+            }),
+            "components[0].settings: 1025 members, more than the 1024 an object may have"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let mut deep = json!([]);
+        for _ in 0..1000 {
+            deep = json!([deep]);
+        }
+        let mut v = to_value(&Topology::exercise());
+        v["components"][1]["settings"]["purge_acl"] = deep;
+        let text = v.to_string();
+        let Err(FormatError::Syntax {
+            line,
+            column,
+            message,
+        }) = from_json(&text)
+        else {
+            panic!("{:?}", from_json(&text))
+        };
+        assert_eq!((line, message.as_str()), (1, "recursion limit exceeded"));
+        // The 128th array or object inside another is refused; the design, its components,
+        // the component and its settings are the first four.
+        let key = "\"purge_acl\":";
+        let before_value = text.find(key).unwrap() + key.len();
+        assert_eq!(column, before_value + 128 - 4);
     }
 }

@@ -5,14 +5,12 @@
 //! bundle and the share-link codec. The crate does no I/O, reads no clock and draws no
 //! random numbers; whatever needs those receives them as arguments.
 
-pub mod base64url;
 pub mod bundle;
 pub mod defaults;
 pub mod edit;
 pub mod escape;
 pub mod format;
 pub mod import;
-pub mod json;
 pub mod model;
 pub mod order;
 pub mod render;

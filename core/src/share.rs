@@ -9,13 +9,17 @@
 //!
 //! Decoding anything from outside never panics: every step returns a [`DecodeError`].
 
+use std::io::{Read, Write};
 use std::sync::OnceLock;
 
-use miniz_oxide::inflate::TINFLStatus;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use flate2::Compression;
+use flate2::bufread::DeflateDecoder;
+use flate2::write::DeflateEncoder;
+use serde_json::{Map, Value};
 
-use crate::base64url;
 use crate::format::{self, FormatError};
-use crate::json::{self, Map, Value};
 use crate::model::Topology;
 
 /// The design every version-1 link is a patch of: the exercise's design as version 1
@@ -79,15 +83,16 @@ pub fn encode(topology: &Topology, secrets: Secrets) -> String {
         strip_secrets(&mut design);
     }
     let mut patch = diff(baseline(secrets), &design).unwrap_or_else(|| Value::Object(Map::new()));
-    // Sorted keys: the same design always gives the same link.
-    patch.sort_keys();
-    let json = json::to_compact(&patch);
-    let compressed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
+    // Sorted keys: the same design always gives the same link. serde_json's map keeps
+    // them sorted unless a crate turns on its `preserve_order`; then this sorts them.
+    patch.sort_all_objects();
+    let json = patch.to_string();
+    let compressed = deflate(json.as_bytes());
     let prefix = match secrets {
         Secrets::Omit => "v1.",
         Secrets::Include => "v1s.",
     };
-    format!("{prefix}{}", base64url::encode(&compressed))
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(compressed))
 }
 
 /// Decodes a fragment, a `#fragment` or a whole URL.
@@ -108,15 +113,15 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
         "v1s" => Secrets::Include,
         other => return Err(DecodeError::UnknownVersion(other.chars().take(8).collect())),
     };
-    let compressed = base64url::decode(data).ok_or(DecodeError::Base64)?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED)
-        .map_err(|e| match e.status {
-            TINFLStatus::HasMoreOutput => DecodeError::TooLong,
-            _ => DecodeError::Inflate,
-        })?;
+    // The engine is strict: no padding, and the unused bits of the last character must
+    // be zero, so every link has exactly one spelling.
+    let compressed = URL_SAFE_NO_PAD
+        .decode(data)
+        .map_err(|_| DecodeError::Base64)?;
+    let json = inflate(&compressed)?;
     let json = String::from_utf8(json)
         .map_err(|_| DecodeError::Json("the design patch is not UTF-8 text".into()))?;
-    let patch = json::parse(&json).map_err(|e| DecodeError::Json(e.to_string()))?;
+    let patch: Value = serde_json::from_str(&json).map_err(|e| DecodeError::Json(e.to_string()))?;
     if !patch.is_object() {
         return Err(DecodeError::Json(
             "the design patch is not an object".into(),
@@ -131,12 +136,35 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
     Ok(Decoded { topology, secrets })
 }
 
+/// Raw deflate (RFC 1951) at the best compression, as every link has been written: the
+/// same design always gives the same bytes.
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = DeflateEncoder::new(Vec::new(), Compression::best());
+    encoder
+        .write_all(bytes)
+        .expect("deflating into memory cannot fail");
+    encoder.finish().expect("deflating into memory cannot fail")
+}
+
+/// Inflates a link's data, refusing it as soon as it grows past [`MAX_INFLATED`].
+fn inflate(compressed: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let mut json = Vec::new();
+    DeflateDecoder::new(compressed)
+        .take(MAX_INFLATED as u64 + 1)
+        .read_to_end(&mut json)
+        .map_err(|_| DecodeError::Inflate)?;
+    if json.len() > MAX_INFLATED {
+        return Err(DecodeError::TooLong);
+    }
+    Ok(json)
+}
+
 /// The keyed baseline links are patches against, without its passwords for links
 /// without them. Parsed once: the app encodes a link on every edit.
 fn baseline(secrets: Secrets) -> &'static Value {
     static WITH: OnceLock<Value> = OnceLock::new();
     static WITHOUT: OnceLock<Value> = OnceLock::new();
-    let parse = || keyed(json::parse(BASELINE_V1).expect("the frozen baseline parses"));
+    let parse = || keyed(serde_json::from_str(BASELINE_V1).expect("the frozen baseline parses"));
     match secrets {
         Secrets::Include => WITH.get_or_init(parse),
         Secrets::Omit => WITHOUT.get_or_init(|| {
@@ -209,7 +237,7 @@ fn unkeyed(mut design: Value) -> Result<Value, DecodeError> {
     Ok(design)
 }
 
-fn secret_slots(design: &mut Value, mut visit: impl FnMut(&mut Map, &str)) {
+fn secret_slots(design: &mut Value, mut visit: impl FnMut(&mut Map<String, Value>, &str)) {
     if let Some(settings) = design.get_mut("settings").and_then(Value::as_object_mut) {
         visit(settings, "zope_admin_password");
     }
@@ -251,7 +279,7 @@ fn diff(base: &Value, target: &Value) -> Option<Value> {
     match (base, target) {
         (Value::Object(b), Value::Object(t)) => {
             let mut patch = Map::new();
-            for (key, value) in t.iter() {
+            for (key, value) in t {
                 match b.get(key) {
                     Some(old) => {
                         if let Some(p) = diff(old, value) {
@@ -288,7 +316,7 @@ fn merge(target: &mut Value, patch: Value) {
                 if value.is_null() {
                     object.remove(&key);
                 } else {
-                    merge(object.entry(&key), value);
+                    merge(object.entry(key).or_insert(Value::Null), value);
                 }
             }
         }
@@ -304,7 +332,7 @@ mod tests {
 
     #[test]
     fn the_baseline_is_todays_default() {
-        let frozen = json::parse(BASELINE_V1).unwrap();
+        let frozen: Value = serde_json::from_str(BASELINE_V1).unwrap();
         assert_eq!(
             frozen,
             format::to_value(&Topology::exercise()),
@@ -374,11 +402,48 @@ mod tests {
     }
 
     #[test]
-    fn a_patch_that_is_not_text_or_not_an_object_is_refused() {
-        let link = |json: &[u8]| {
-            let compressed = miniz_oxide::deflate::compress_to_vec(json, 9);
-            format!("v1.{}", base64url::encode(&compressed))
+    fn oversized_links_are_refused() {
+        let link = |json: &[u8]| format!("v1.{}", URL_SAFE_NO_PAD.encode(deflate(json)));
+        // An empty patch padded with spaces: deflates a thousandfold.
+        let padded = |len: usize| {
+            let mut json = vec![b' '; len];
+            json[0] = b'{';
+            json[len - 1] = b'}';
+            json
         };
+        let fits = link(&padded(MAX_INFLATED));
+        assert!(fits.len() < MAX_FRAGMENT, "{} characters", fits.len());
+        assert_eq!(
+            decode(&fits),
+            decode(&encode(&Topology::exercise(), Secrets::Omit)),
+            "an empty patch of exactly the limit gives the baseline"
+        );
+        assert_eq!(
+            decode(&link(&padded(MAX_INFLATED + 1))),
+            Err(DecodeError::TooLong)
+        );
+        let long = format!("v1.{}", "A".repeat(MAX_FRAGMENT));
+        assert_eq!(decode(&long), Err(DecodeError::TooLong));
+    }
+
+    #[test]
+    fn a_link_has_one_spelling() {
+        // Base64url decoding is strict; what passes it fails later, at inflating.
+        let cases = [
+            ("v1.AA", DecodeError::Inflate),
+            ("v1.AB", DecodeError::Base64), // unused low bits set
+            ("v1.AA==", DecodeError::Base64),
+            ("v1.-w", DecodeError::Inflate),
+            ("v1.+w", DecodeError::Base64), // the standard alphabet
+        ];
+        for (input, expected) in cases {
+            assert_eq!(decode(input), Err(expected), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn a_patch_that_is_not_text_or_not_an_object_is_refused() {
+        let link = |json: &[u8]| format!("v1.{}", URL_SAFE_NO_PAD.encode(deflate(json)));
         let reason = |json: &[u8]| match decode(&link(json)) {
             Err(DecodeError::Json(reason)) => reason,
             other => panic!("{json:?} gave {other:?}"),

@@ -73,8 +73,7 @@ fn the_schema_refuses_what_the_loader_refuses() {
     }
 }
 
-/// The fixtures were saved by the serde-based writer this crate used before
-/// `core::json`; reading and writing one again gives the same bytes.
+/// Reading a fixture and writing it again gives the same bytes.
 #[test]
 fn fixtures_are_written_back_byte_for_byte() {
     let mut count = 0;

@@ -45,9 +45,7 @@ fn link_lengths() {
     use base64::Engine;
     let plain = |t: &Topology| {
         base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(stackwright_core::json::to_compact(
-                &stackwright_core::format::to_value(t),
-            ))
+            .encode(stackwright_core::format::to_value(t).to_string())
             .len()
     };
     for (name, t) in [
