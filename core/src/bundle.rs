@@ -196,7 +196,7 @@ fn put32(buf: &mut Vec<u8>, value: u32) {
 }
 
 /// CRC-32 (IEEE 802.3, as zip uses it), one byte at a time over a 1 KiB table.
-pub(crate) fn crc32(data: &[u8]) -> u32 {
+fn crc32(data: &[u8]) -> u32 {
     const TABLE: [u32; 256] = {
         let mut table = [0u32; 256];
         let mut i = 0;

@@ -5,6 +5,7 @@
 //! bundle and the share-link codec. The crate does no I/O, reads no clock and draws no
 //! random numbers; whatever needs those receives them as arguments.
 
+pub mod archive;
 pub mod base64url;
 pub mod bundle;
 pub mod defaults;
@@ -19,7 +20,6 @@ pub mod render;
 pub mod share;
 pub mod svg;
 pub mod syntax;
-pub mod unzip;
 pub mod validate;
 
 pub use model::{Component, ComponentKind, Connection, Kind, Topology};
