@@ -106,7 +106,7 @@ impl Value {
     pub fn sort_keys(&mut self) {
         match self {
             Value::Object(map) => {
-                crate::order::sort_by(&mut map.0, |(a, _), (b, _)| a.cmp(b));
+                map.0.sort_by(|(a, _), (b, _)| a.cmp(b));
                 map.0.iter_mut().for_each(|(_, v)| v.sort_keys());
             }
             Value::Array(items) => items.iter_mut().for_each(Value::sort_keys),

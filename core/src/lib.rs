@@ -15,7 +15,6 @@ pub mod format;
 pub mod import;
 pub mod json;
 pub mod model;
-pub mod order;
 pub mod render;
 pub mod share;
 pub mod svg;
