@@ -6,8 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use stackwright_core::order;
-
 /// Whether a set of files (by name) is a buildout rather than a `topology.json`.
 pub fn is_buildout<'a>(names: impl IntoIterator<Item = &'a str>) -> bool {
     names.into_iter().any(|name| name.ends_with(".cfg"))
@@ -54,7 +52,7 @@ pub fn buildout(files: Vec<(String, String)>) -> (BTreeMap<String, String>, Stri
         })
         .cloned()
         .unwrap_or_default();
-    let mut map = order::map_of(files.iter().cloned());
+    let mut map: BTreeMap<String, String> = files.iter().cloned().collect();
     let named: Vec<String> = files
         .iter()
         .flat_map(|(_, text)| text.split(|c: char| c.is_whitespace() || c == '='))

@@ -309,9 +309,9 @@ mod buildout_import {
     use std::path::{Component, Path, PathBuf};
 
     use anyhow::{Context, bail};
+    use stackwright_core::archive;
     use stackwright_core::format;
     use stackwright_core::import::import;
-    use stackwright_core::unzip;
 
     use super::Failure;
 
@@ -357,12 +357,13 @@ mod buildout_import {
         }
     }
 
-    /// The text files of a zip, read by core's reader (the one the app uses): binary
-    /// entries (eggs, images) are not configuration and are left out.
+    /// The text files of a zip, read by `stackwright_core::archive` as the app reads them:
+    /// hostile zips are refused, binary entries (eggs, images) left out.
     fn read_zip(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        unzip::text_files(&bytes).with_context(|| format!("cannot read the zip {}", path.display()))
+        archive::text_files(&bytes)
+            .with_context(|| format!("cannot read the zip {}", path.display()))
     }
 
     fn slashed(path: &Path) -> String {

@@ -14,7 +14,6 @@
 
 use crate::defaults;
 use crate::model::*;
-use crate::order;
 use crate::syntax;
 use crate::validate::{Diagnostic, MAX_INSTANCES, Target};
 
@@ -791,7 +790,7 @@ pub fn auto_layout(t: &mut Topology) {
     let hosts: Vec<String> = t.hosts.iter().map(|h| h.id.clone()).collect();
     let host_rank = |host: &str| hosts.iter().position(|h| h == host).unwrap_or(usize::MAX);
     let mut order: Vec<usize> = (0..t.components.len()).collect();
-    order::sort_by_key(&mut order, |&i| {
+    order.sort_unstable_by_key(|&i| {
         let c = &t.components[i];
         (tier(c.kind()), host_rank(&c.host), i)
     });

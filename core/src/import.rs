@@ -26,7 +26,6 @@ use buildout::{Config, LoadError, Loc, Problem, Resolver};
 pub use export::export_buildout;
 
 use crate::model::*;
-use crate::order;
 
 /// Something in the given files the importer did not take into the design, or took
 /// with a caveat: where it is and why.
@@ -740,11 +739,10 @@ impl Mapper<'_> {
             .filter(|s| self.is_recipe(s, ZOPE_RECIPE))
             .cloned()
             .collect();
-        let macro_sources = order::set_of(
-            candidates
-                .iter()
-                .flat_map(|c| config.sections[c].macros.iter().cloned()),
-        );
+        let macro_sources: BTreeSet<String> = candidates
+            .iter()
+            .flat_map(|c| config.sections[c].macros.iter().cloned())
+            .collect();
         // Line by line, so that a note points at the line that names the part.
         let parts = match self.r.option("buildout", "parts") {
             Some(opt) => {
@@ -789,9 +787,7 @@ impl Mapper<'_> {
         };
         if parts.is_none() {
             // Without a parts list, number order: instance2 before instance10.
-            order::sort_by_key(&mut instances, |p| {
-                (instance_number(p).unwrap_or(usize::MAX), p.clone())
-            });
+            instances.sort_by_key(|p| (instance_number(p).unwrap_or(usize::MAX), p.clone()));
         }
         let first_macro = |p: &String| config.sections[p].macros.first().cloned();
         let template = match instances.first().and_then(first_macro) {
@@ -1411,8 +1407,12 @@ impl Mapper<'_> {
             .map(|s| (s.section, s.key))
             .chain(SPECIAL_KEYS)
             .collect();
-        let instance_sections =
-            order::set_of(self.instances.iter().chain(self.template.iter()).cloned());
+        let instance_sections: BTreeSet<String> = self
+            .instances
+            .iter()
+            .chain(self.template.iter())
+            .cloned()
+            .collect();
         for (name, section) in &config.sections {
             let value_section = VALUE_SECTIONS.contains(&name.as_str());
             if instance_sections.contains(name) || self.supervisor.as_ref() == Some(name) {
@@ -1479,9 +1479,8 @@ impl Mapper<'_> {
                 )
             })
             .collect();
-        order::sort_by(&mut notes, |(a, x), (b, y)| {
-            (a, &x.file, x.line).cmp(&(b, &y.file, y.line))
-        });
+        // Stable: notes of one line keep the order they were made in.
+        notes.sort_by(|(a, x), (b, y)| (a, &x.file, x.line).cmp(&(b, &y.file, y.line)));
         // The same note from two places is kept once; sorted by file and line, a repeat
         // sits among the notes of its own line.
         let mut kept: Vec<ImportNote> = Vec::new();

@@ -5,6 +5,7 @@
 //! bundle and the share-link codec. The crate does no I/O, reads no clock and draws no
 //! random numbers; whatever needs those receives them as arguments.
 
+pub mod archive;
 pub mod bundle;
 pub mod defaults;
 pub mod edit;
@@ -12,12 +13,10 @@ pub mod escape;
 pub mod format;
 pub mod import;
 pub mod model;
-pub mod order;
 pub mod render;
 pub mod share;
 pub mod svg;
 pub mod syntax;
-pub mod unzip;
 pub mod validate;
 
 pub use model::{Component, ComponentKind, Connection, Kind, Topology};

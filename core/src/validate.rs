@@ -4,12 +4,11 @@
 //! two in step). The validator never stops at the first problem and never panics: it is
 //! run on every keystroke in the browser.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::defaults::exercise_password;
 use crate::model::*;
-use crate::order;
 use crate::syntax::{self, AddressKind, PortError};
 
 /// How bad a problem is. Errors block rendering; warnings and notes do not.
@@ -152,7 +151,8 @@ pub fn validate(topology: &Topology) -> Vec<Diagnostic> {
     v.connections();
     v.chain();
     v.security();
-    order::sort_by_key(&mut v.out, |d| d.severity);
+    // Stable: within a severity, problems keep the order the rules found them in.
+    v.out.sort_by_key(|d| d.severity);
     v.out
 }
 
@@ -342,7 +342,7 @@ impl<'a> Validator<'a> {
     }
 
     fn hosts(&mut self) {
-        let mut seen = Vec::new();
+        let mut seen = BTreeSet::new();
         for host in &self.t.hosts {
             let target = |f| Target::Host {
                 id: host.id.clone(),
@@ -359,7 +359,7 @@ impl<'a> Validator<'a> {
                     "use lowercase letters, digits, '-' and '_'",
                 );
             }
-            if !order::insert_new(&mut seen, host.id.as_str()) {
+            if !seen.insert(host.id.as_str()) {
                 self.push(
                     "host-duplicate",
                     target(Some("id")),
@@ -732,7 +732,7 @@ impl<'a> Validator<'a> {
 
     fn connections(&mut self) {
         let t = self.t;
-        let mut seen: Vec<(&str, &str)> = Vec::new();
+        let mut seen = BTreeSet::new();
         for conn in &t.connections {
             let target = Target::Connection {
                 from: conn.from.clone(),
@@ -755,7 +755,7 @@ impl<'a> Validator<'a> {
                 );
                 continue;
             };
-            if !order::insert_new(&mut seen, (conn.from.as_str(), conn.to.as_str())) {
+            if !seen.insert((conn.from.as_str(), conn.to.as_str())) {
                 self.push(
                     "connection-duplicate",
                     target,
@@ -858,10 +858,10 @@ impl<'a> Validator<'a> {
         }
 
         // Walk the graph from nginx.
-        let mut reached = Vec::new();
+        let mut reached = BTreeSet::new();
         let mut stack = vec![nginx.id.as_str()];
         while let Some(id) = stack.pop() {
-            if !order::insert_new(&mut reached, id) {
+            if !reached.insert(id) {
                 continue;
             }
             for c in t.connections.iter().filter(|c| c.from == id && valid(c)) {
@@ -1041,10 +1041,7 @@ impl<'a> Validator<'a> {
             );
         }
         if t.settings.shared_blobs {
-            let mut hosts = Vec::new();
-            for c in t.of_kind(Kind::Zope) {
-                order::insert_new(&mut hosts, c.host.as_str());
-            }
+            let hosts: BTreeSet<&str> = t.of_kind(Kind::Zope).map(|c| c.host.as_str()).collect();
             if hosts.len() > 1 {
                 self.push(
                     "blobs-across-hosts",

@@ -6,7 +6,7 @@ use stackwright_core::bundle;
 use crate::browser;
 use crate::state::{Tone, use_designer};
 
-/// Zips the rendered files in the browser, with the core's own zip writer, and saves the
+/// Zips the rendered files in the browser, with core's `bundle::zip`, and saves the
 /// zip under the design's name. Disabled while the design has errors, with the reason
 /// next to it (and as the button's description).
 #[component]

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use stackwright_core::{format, unzip};
+use stackwright_core::{archive, format};
 use wasm_bindgen::JsCast;
 
 use crate::state::{Designer, Tone, use_designer};
@@ -93,9 +93,9 @@ fn import_buildout(designer: Designer, files: Vec<web_sys::File>) {
 fn import_zip(designer: Designer, file: web_sys::File) {
     spawn_local(async move {
         let name = file.name();
-        let files = browser::read_bytes(&file, unzip::MAX_TOTAL as u64)
+        let files = browser::read_bytes(&file, archive::MAX_ZIP as u64)
             .await
-            .and_then(|bytes| unzip::text_files(&bytes).map_err(|e| e.to_string()));
+            .and_then(|bytes| archive::text_files(&bytes).map_err(|e| e.to_string()));
         match files {
             Ok(files) if buildout_files::is_buildout(files.iter().map(|(path, _)| path.as_str())) => {
                 import_given_buildout(designer, files);

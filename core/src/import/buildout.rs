@@ -8,9 +8,7 @@
 //! line it came from, so the importer can say where each thing it did not understand is.
 
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashMap};
-
-use crate::order;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// How deep `extends`, `<=` macros and substitutions may nest before the importer gives
 /// up on that branch. buildout has no such limit, but real buildouts stay far below it,
@@ -579,20 +577,11 @@ fn dedent(lines: &mut Vec<ValueLine>) {
     }
 }
 
-/// Takes the options named `keys` out of `options`, and returns them.
-///
-/// The map is rebuilt without them rather than `remove`d from: a `BTreeMap`'s removal
-/// code costs the designer's wasm 3 kB for each map type, and a section holds a handful
-/// of options.
+/// Takes the options named `keys` out of `options`, and returns those there were.
 fn take_options(options: &mut BTreeMap<String, Opt>, keys: &[&str]) -> Vec<(String, Opt)> {
-    if !keys.iter().any(|key| options.contains_key(*key)) {
-        return Vec::new();
-    }
-    let (taken, kept): (Vec<_>, Vec<_>) = std::mem::take(options)
-        .into_iter()
-        .partition(|(key, _)| keys.contains(&key.as_str()));
-    *options = order::map_of(kept);
-    taken
+    keys.iter()
+        .filter_map(|key| options.remove_entry(*key))
+        .collect()
 }
 
 /// buildout's `_update`: `over`'s sections on top of `base`'s.
@@ -620,7 +609,11 @@ pub(crate) fn update(
 pub(crate) fn update_section(base: Section, over: Section) -> Section {
     let mut result = base;
     result.headers.extend(over.headers);
-    let names = order::set_of(over.options.keys().map(|k| base_name(k).to_string()));
+    let names: BTreeSet<String> = over
+        .options
+        .keys()
+        .map(|k| base_name(k).to_string())
+        .collect();
     for name in names {
         let plain = over.options.get(&name);
         let add = over.options.get(&format!("{name}{ADD}"));
