@@ -3,6 +3,7 @@
 //! that returns `None` or an error text instead of panicking, called only from event
 //! handlers and effects.
 
+use gloo_storage::{SessionStorage, Storage as _};
 use js_sys::{Array, Date, Function, Promise, Reflect, Uint8Array};
 use stackwright_core::bundle::Timestamp;
 use wasm_bindgen::{JsCast, JsValue};
@@ -195,19 +196,22 @@ pub fn replace_fragment(fragment: &str) -> bool {
         .is_ok()
 }
 
+/// Whether this tab has a `sessionStorage` (gloo's storage types assume it does).
+fn has_session_storage() -> bool {
+    web_sys::window().is_some_and(|w| w.session_storage().ok().flatten().is_some())
+}
+
 /// A value of this tab's `sessionStorage`.
 pub fn session_get(key: &str) -> Option<String> {
-    web_sys::window()?
-        .session_storage()
-        .ok()??
-        .get_item(key)
-        .ok()?
+    has_session_storage()
+        .then(|| SessionStorage::get(key).ok())
+        .flatten()
 }
 
 /// Sets a value of this tab's `sessionStorage`; failing only loses a convenience.
 pub fn session_set(key: &str, value: &str) {
-    if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
-        let _ = storage.set_item(key, value);
+    if has_session_storage() {
+        let _ = SessionStorage::set(key, value);
     }
 }
 

@@ -12,7 +12,7 @@ use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use stackwright_core::edit::{self, EditError};
 use stackwright_core::render::render_validated;
-use stackwright_core::{Bundle, Topology, format, validate};
+use stackwright_core::{Bundle, Topology, validate};
 
 use crate::browser;
 use crate::catalogue::{self, Panel, Structure};
@@ -204,8 +204,7 @@ impl Designer {
         designer.open_link(&browser::location_hash());
         if loaded.may_save {
             let save = move || {
-                let json = design.with_untracked(format::to_json);
-                if let Err(reason) = storage::save(&json) {
+                if let Err(reason) = design.with_untracked(storage::save) {
                     designer.tell(
                         Tone::Error,
                         format!("Your changes are not saved in this browser: {reason}."),
@@ -293,8 +292,7 @@ impl Designer {
         };
         self.pending_link.set(None);
         if open {
-            let mine = self.design.with_untracked(format::to_json);
-            let also = match storage::keep_before_link(&mine) {
+            let also = match self.design.with_untracked(storage::keep_before_link) {
                 Ok(()) => format!(
                     " Your design is also kept in this browser's local storage under \"{}\".",
                     storage::BEFORE_LINK_KEY

@@ -1,9 +1,13 @@
 //! The design kept in the browser's local storage between visits.
 //!
 //! The decision of what to do with what was stored is a pure function ([`restore`]),
-//! tested natively; the few calls to `localStorage` around it are the app's only contact
-//! with storage, made from an `Effect` (saving) and once at start (loading).
+//! tested natively; the few calls to `localStorage` around it (through gloo-storage, which
+//! writes the design as JSON with serde) are the app's only contact with storage, made
+//! from an `Effect` (saving) and once at start (loading). A stored text that is not a
+//! design is read and set aside as it is, so it is never lost.
 
+use gloo_storage::errors::StorageError;
+use gloo_storage::{LocalStorage, Storage as _};
 use stackwright_core::Topology;
 use stackwright_core::format;
 
@@ -49,8 +53,22 @@ pub fn unreadable_message(reason: &str, kept_at: &str) -> String {
     )
 }
 
+/// The page's `localStorage`, when the browser offers one (a private window or a
+/// policy may not). gloo's storage types assume it exists, so every use checks first.
 fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
+    web_sys::window()?.local_storage().ok()??;
+    Some(LocalStorage::raw())
+}
+
+/// Why the browser refused to store something, in words for the user.
+fn refusal(error: StorageError) -> String {
+    match error {
+        StorageError::JsError(e) if e.name == "QuotaExceededError" => {
+            "the browser's storage for this site is full".into()
+        }
+        StorageError::JsError(e) => format!("the browser refused to store it ({})", e.message),
+        other => format!("it could not be stored ({other})"),
+    }
 }
 
 /// What [`load`] found.
@@ -113,12 +131,10 @@ pub fn load() -> Loaded {
     }
 }
 
-/// Saves the design's JSON; the error says why the browser refused (full, disabled).
-pub fn save(json: &str) -> Result<(), String> {
-    let storage = local_storage().ok_or("local storage is not available")?;
-    storage
-        .set_item(KEY, json)
-        .map_err(|_| "the browser refused to store it (storage full or disabled)".to_string())
+/// Saves the design in the current format; the error says why the browser refused.
+pub fn save(design: &Topology) -> Result<(), String> {
+    local_storage().ok_or("local storage is not available")?;
+    LocalStorage::set(KEY, format::to_value(design)).map_err(refusal)
 }
 
 /// Whether this browser holds a saved design.
@@ -126,12 +142,10 @@ pub fn has_saved() -> bool {
     local_storage().is_some_and(|s| s.get_item(KEY).ok().flatten().is_some())
 }
 
-/// Keeps a design's JSON under [`BEFORE_LINK_KEY`].
-pub fn keep_before_link(json: &str) -> Result<(), String> {
-    let storage = local_storage().ok_or("local storage is not available")?;
-    storage
-        .set_item(BEFORE_LINK_KEY, json)
-        .map_err(|_| "the browser refused to store it".to_string())
+/// Keeps a design under [`BEFORE_LINK_KEY`].
+pub fn keep_before_link(design: &Topology) -> Result<(), String> {
+    local_storage().ok_or("local storage is not available")?;
+    LocalStorage::set(BEFORE_LINK_KEY, format::to_value(design)).map_err(refusal)
 }
 
 #[cfg(test)]
