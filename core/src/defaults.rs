@@ -221,6 +221,7 @@ pub(crate) fn exercise() -> Topology {
         }],
         components,
         connections,
+        templates: Default::default(),
     }
 }
 

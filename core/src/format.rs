@@ -9,6 +9,7 @@
 //! reading is bounded: serde_json nests at most 128 deep, and every list is counted as it
 //! is read and never built past [`MAX_ITEMS`].
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -19,8 +20,13 @@ use serde_path_to_error::{Path, Segment};
 
 use crate::model::*;
 
-/// The format version this build writes.
-pub const VERSION: u64 = 1;
+/// The newest format version: version 2 adds the user's templates (`templates`). A
+/// design without them is written as version 1, which every Stackwright reads.
+pub const VERSION: u64 = 2;
+
+/// The longest template a design may carry, in bytes: the largest built-in one is under
+/// 10 kB.
+pub const MAX_TEMPLATE: usize = 256 * 1024;
 
 /// The most hosts, components or connections a design may list: far beyond any design
 /// (one needs at most 64 instances), and a bound on the work of checking one. Every other
@@ -151,8 +157,8 @@ struct Envelope {
 }
 
 impl Envelope {
-    /// Whether this build reads the design. Version 1 is the only one so far; a version 2
-    /// would read older designs with their own version's types and migrate them.
+    /// Whether this build reads the design. Version 2 only adds a field to version 1, so
+    /// both are read by the same types.
     fn check(self) -> Result<(), FormatError> {
         match self.version {
             None => Err(FormatError::MissingVersion),
@@ -454,6 +460,51 @@ struct DesignV1 {
     components: Vec<ComponentV1>,
     #[serde(deserialize_with = "bounded")]
     connections: Vec<ConnectionV1>,
+    /// Version 2: the user's templates by the name of the built-in one each replaces.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "templates"
+    )]
+    templates: BTreeMap<String, String>,
+}
+
+/// A design's templates: each named as a built-in template, none longer than
+/// [`MAX_TEMPLATE`], so there are at most as many as built-in ones.
+fn templates<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    struct Templates;
+
+    impl<'de> Visitor<'de> for Templates {
+        type Value = BTreeMap<String, String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object of template names and sources")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let names = crate::render::template_names();
+            let mut templates = BTreeMap::new();
+            while let Some(name) = map.next_key::<String>()? {
+                if !names.contains(&name.as_str()) {
+                    return Err(de::Error::custom(format!(
+                        "unknown template `{name}`, expected one of {}",
+                        names.join(", ")
+                    )));
+                }
+                let source: String = map.next_value()?;
+                if source.len() > MAX_TEMPLATE {
+                    return Err(de::Error::custom(format!(
+                        "template `{name}` is {} bytes, more than the {MAX_TEMPLATE} a template may have",
+                        source.len()
+                    )));
+                }
+                templates.insert(name, source);
+            }
+            Ok(templates)
+        }
+    }
+
+    d.deserialize_map(Templates)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -619,7 +670,8 @@ impl From<&Topology> for DesignV1 {
     fn from(t: &Topology) -> Self {
         let s = &t.settings;
         DesignV1 {
-            version: VERSION,
+            // The oldest version that holds the design, so older builds read it if they can.
+            version: if t.templates.is_empty() { 1 } else { VERSION },
             settings: SettingsV1 {
                 name: s.name.clone(),
                 site_id: s.site_id.clone(),
@@ -655,6 +707,7 @@ impl From<&Topology> for DesignV1 {
                     to: c.to.clone(),
                 })
                 .collect(),
+            templates: t.templates.clone(),
         }
     }
 }
@@ -732,6 +785,12 @@ impl From<&Component> for ComponentV1 {
 
 impl DesignV1 {
     fn into_model(self) -> Result<Topology, FormatError> {
+        if self.version < 2 && !self.templates.is_empty() {
+            return Err(FormatError::Invalid {
+                path: "templates".into(),
+                message: "templates need format version 2".into(),
+            });
+        }
         let s = self.settings;
         let components = self
             .components
@@ -775,6 +834,7 @@ impl DesignV1 {
                     to: c.to,
                 })
                 .collect(),
+            templates: self.templates,
         })
     }
 }

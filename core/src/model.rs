@@ -5,6 +5,7 @@
 //! (`"80x"` stays `"80x"` so the form can show it and the validator can say why it is
 //! wrong); [`crate::render::Plan`] derives the checked, typed view the renderer works from.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A whole design: global settings, the machines, the components and how they connect.
@@ -14,6 +15,9 @@ pub struct Topology {
     pub hosts: Vec<Host>,
     pub components: Vec<Component>,
     pub connections: Vec<Connection>,
+    /// The user's own templates, by the name of the built-in template each replaces
+    /// (`nginx.conf.j2`); empty when the design uses the built-in ones.
+    pub templates: BTreeMap<String, String>,
 }
 
 /// A machine of the deployment. Components name the host they run on by its id.

@@ -66,19 +66,6 @@ pub fn render_validated(
     topology: &Topology,
     diagnostics: &[Diagnostic],
 ) -> Result<Bundle, RenderError> {
-    render_with(topology, diagnostics, &Overrides::new())
-}
-
-/// Template sources by name (`nginx.conf.j2`) that replace the built-in ones.
-pub type Overrides = BTreeMap<String, String>;
-
-/// [`render_validated`] with the templates in `overrides` in place of the built-in
-/// templates of the same names.
-pub fn render_with(
-    topology: &Topology,
-    diagnostics: &[Diagnostic],
-    overrides: &Overrides,
-) -> Result<Bundle, RenderError> {
     debug_assert_eq!(
         diagnostics,
         validate::validate(topology),
@@ -92,7 +79,7 @@ pub fn render_with(
     if !errors.is_empty() {
         return Err(RenderError::Invalid(errors));
     }
-    let env = environment_with(overrides)?;
+    let env = environment_with(&topology.templates)?;
     let plan = Plan::new(topology);
     // Each part of the context becomes a template value once, not once per file:
     // with 64 instances that is the difference between linear and quadratic work.
@@ -175,6 +162,16 @@ pub fn render_with(
             executable: false,
         },
     );
+    // The user's templates, so the bundle can be rendered again from its own files.
+    for (name, source) in &topology.templates {
+        files.insert(
+            format!("templates/{name}"),
+            File {
+                contents: source.clone(),
+                executable: false,
+            },
+        );
+    }
     files.insert(
         "topology.json".into(),
         File {
@@ -302,7 +299,7 @@ pub fn default_template(name: &str) -> Option<&'static str> {
 /// The built-in environment, or a copy of it with `overrides` in place. A copy shares the
 /// built-in templates already parsed; only the overrides are parsed.
 fn environment_with(
-    overrides: &Overrides,
+    overrides: &BTreeMap<String, String>,
 ) -> Result<Cow<'static, Environment<'static>>, RenderError> {
     if overrides.is_empty() {
         return Ok(Cow::Borrowed(environment()));
@@ -539,6 +536,8 @@ pub struct Plan {
     pub share_link: String,
     /// The Plone release requirements.txt pins.
     pub plone_version: &'static str,
+    /// The names of the templates the design replaces with its own, in order.
+    pub templates: Vec<String>,
 }
 
 /// One machine's share of the plan.
@@ -821,6 +820,7 @@ impl Plan {
             multi_host,
             plone_version: plone_version(),
             share_link: crate::share::encode(t, crate::share::Secrets::Omit),
+            templates: t.templates.keys().cloned().collect(),
         }
     }
 
