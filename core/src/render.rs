@@ -983,6 +983,69 @@ mod tests {
         );
     }
 
+    /// A hostile template ends in an error, quickly: loops run out of fuel, recursion
+    /// hits minijinja's depth limit.
+    #[test]
+    fn hostile_templates_are_stopped() {
+        let endless = render_source(
+            "loop.j2",
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            endless.starts_with("template loop.j2, line 1: ") && endless.contains("fuel"),
+            "{endless}"
+        );
+        let deep = render_source(
+            "macro.j2",
+            "{% macro down(n) %}{{ down(n + 1) }}{% endmacro %}\n{{ down(0) }}",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            deep.starts_with("template macro.j2, line 1: ") && deep.contains("recursion"),
+            "{deep}"
+        );
+    }
+
+    /// The bundle of a design with its own template: the file comes from it, and the
+    /// template travels in `templates/`.
+    #[test]
+    fn overrides_render_and_travel_in_the_bundle() {
+        let mut t = Topology::exercise();
+        let mine = default_template("haproxy.cfg.j2").unwrap().replace(
+            "    option forwardfor\n",
+            "    option forwardfor\n    option http-keep-alive\n",
+        );
+        t.templates.insert("haproxy.cfg.j2".into(), mine.clone());
+        let bundle = render(&t).unwrap();
+        assert!(
+            bundle.files["etc/haproxy.cfg"]
+                .contents
+                .contains("    option http-keep-alive\n")
+        );
+        assert_eq!(bundle.files["templates/haproxy.cfg.j2"].contents, mine);
+        assert!(
+            bundle.files["README.md"]
+                .contents
+                .contains("name: haproxy.cfg.j2.")
+        );
+        // The other files are the built-in ones.
+        let plain = render(&Topology::exercise()).unwrap();
+        assert_eq!(
+            bundle.files["etc/nginx.conf"],
+            plain.files["etc/nginx.conf"]
+        );
+        // An unknown name lists the valid ones.
+        t.templates.insert("apache.conf.j2".into(), String::new());
+        let unknown = render(&t).unwrap_err().to_string();
+        assert!(
+            unknown.starts_with("there is no template apache.conf.j2; the templates are nginx.conf.j2, varnish.vcl.j2"),
+            "{unknown}"
+        );
+    }
+
     #[test]
     fn a_template_error_names_the_template_and_the_line() {
         let error = |source| render_source("custom.j2", source).unwrap_err().to_string();

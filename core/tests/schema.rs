@@ -47,7 +47,7 @@ fn defaults_and_fixtures_match_the_schema() {
 fn the_schema_refuses_what_the_loader_refuses() {
     let validator = schema();
     type Edit = (&'static str, fn(&mut Value));
-    let edits: [Edit; 4] = [
+    let edits: [Edit; 6] = [
         ("unknown setting", |d| {
             d["settings"]["colour"] = "red".into()
         }),
@@ -57,7 +57,14 @@ fn the_schema_refuses_what_the_loader_refuses() {
         ("unknown component setting", |d| {
             d["components"][0]["settings"]["listen"] = 1.into()
         }),
-        ("newer version", |d| d["version"] = 2.into()),
+        ("newer version", |d| d["version"] = 3.into()),
+        ("template in version 1", |d| {
+            d["templates"] = serde_json::json!({ "nginx.conf.j2": "daemon off;\n" })
+        }),
+        ("unknown template", |d| {
+            d["version"] = 2.into();
+            d["templates"] = serde_json::json!({ "apache.conf.j2": "Listen 80\n" })
+        }),
     ];
     for (what, edit) in edits {
         let mut design = saved(&Topology::exercise());
@@ -86,4 +93,30 @@ fn fixtures_are_written_back_byte_for_byte() {
         count += 1;
     }
     assert!(count >= 7, "the fixtures were found");
+}
+
+/// A design with templates is version 2; the schema and the loader take it, and it is
+/// written back as it was read.
+#[test]
+fn templates_are_version_2() {
+    let validator = schema();
+    let mut t = Topology::exercise();
+    t.templates.insert(
+        "nginx.conf.j2".into(),
+        "# mine\n{{ plan.site.name }}\n".into(),
+    );
+    let design = saved(&t);
+    assert_eq!(design["version"], 2);
+    assert_eq!(errors(&validator, &design), Vec::<String>::new());
+    assert_eq!(format::from_json(&format::to_json(&t)).unwrap(), t);
+    // The schema names exactly the templates there are.
+    let schema: Value =
+        serde_json::from_str(include_str!("../../docs/topology.schema.json")).unwrap();
+    let names: Vec<&str> = schema["properties"]["templates"]["propertyNames"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(names, stackwright_core::render::template_names());
 }
