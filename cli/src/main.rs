@@ -41,6 +41,16 @@ enum Command {
         /// The folder to write into (created if missing).
         #[arg(long)]
         out: PathBuf,
+        /// A folder of templates: each file replaces the built-in template of its name.
+        #[arg(long)]
+        templates: Option<PathBuf>,
+    },
+    /// Write the built-in templates into a folder, to change them and render with
+    /// `--templates`.
+    Templates {
+        /// The folder to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Encode a design as a share link, or decode one.
     Share {
@@ -65,6 +75,9 @@ enum Command {
         /// The zip to write, e.g. plone-deployment.zip.
         #[arg(long)]
         out: PathBuf,
+        /// A folder of templates: each file replaces the built-in template of its name.
+        #[arg(long)]
+        templates: Option<PathBuf>,
     },
 }
 
@@ -132,8 +145,12 @@ fn run(command: Command) -> Result<(), Failure> {
                 Err(Failure::Invalid)
             }
         }
-        Command::Render { file, out } => {
-            let bundle = checked_render(file.as_deref())?;
+        Command::Render {
+            file,
+            out,
+            templates,
+        } => {
+            let bundle = checked_render(file.as_deref(), templates.as_deref())?;
             for (path, file) in &bundle.files {
                 let target = out.join(path);
                 write_file(&target, file.contents.as_bytes(), file.executable)?;
@@ -174,8 +191,21 @@ fn run(command: Command) -> Result<(), Failure> {
             print!("{}", stackwright_core::import::export_buildout(&topology));
             Ok(())
         }
-        Command::Bundle { file, out } => {
-            let bundle = checked_render(file.as_deref())?;
+        Command::Templates { out } => {
+            let names = render::template_names();
+            for name in &names {
+                let source = render::default_template(name).expect("a listed template");
+                write_file(&out.join(name), source.as_bytes(), false)?;
+            }
+            eprintln!("wrote {} templates to {}", names.len(), out.display());
+            Ok(())
+        }
+        Command::Bundle {
+            file,
+            out,
+            templates,
+        } => {
+            let bundle = checked_render(file.as_deref(), templates.as_deref())?;
             let bytes = bundle::zip(&bundle, Timestamp::EPOCH).context("cannot build the zip")?;
             write_file(&out, &bytes, false)?;
             eprintln!(
@@ -189,9 +219,24 @@ fn run(command: Command) -> Result<(), Failure> {
     }
 }
 
-/// Reads a design, refusing it with its diagnostics on stderr when it has errors.
-fn checked_render(file: Option<&Path>) -> Result<stackwright_core::Bundle, Failure> {
-    let topology = read_design(file)?;
+/// Reads a design, with the templates of the folder `templates` in place of the built-in
+/// ones, and renders it; a design with errors is refused with its diagnostics on stderr.
+fn checked_render(
+    file: Option<&Path>,
+    templates: Option<&Path>,
+) -> Result<stackwright_core::Bundle, Failure> {
+    let mut topology = read_design(file)?;
+    if let Some(folder) = templates {
+        read_templates(&mut topology, folder)?;
+    }
+    if !topology.templates.is_empty() {
+        let names: Vec<&str> = topology.templates.keys().map(String::as_str).collect();
+        eprintln!(
+            "note: this design replaces the templates {}; a template decides what runs on \
+             your servers: review them",
+            names.join(", ")
+        );
+    }
     match render(&topology) {
         Ok(bundle) => Ok(bundle),
         Err(stackwright_core::RenderError::Invalid(errors)) => {
@@ -200,6 +245,26 @@ fn checked_render(file: Option<&Path>) -> Result<stackwright_core::Bundle, Failu
         }
         Err(e) => Err(Failure::Input(anyhow::Error::new(e))),
     }
+}
+
+/// Puts every file of `folder` in place of the built-in template of the same name.
+fn read_templates(topology: &mut Topology, folder: &Path) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(folder)
+        .with_context(|| format!("cannot read the templates folder {}", folder.display()))?;
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("cannot read the templates folder {}", folder.display()))?
+            .path();
+        if path.is_dir() {
+            continue;
+        }
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let source = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the template {}", path.display()))?;
+        render::set_template(topology, &name, source)
+            .with_context(|| format!("{} is not a template", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Reads a design from a file, standard input, or a share link given in place of a file.

@@ -190,3 +190,108 @@ fn share_links_stand_in_for_files() {
         text(&out.stderr)
     );
 }
+
+/// `templates` writes the built-in templates; rendering with them changes nothing, and a
+/// changed one changes its file and travels with the design.
+#[test]
+fn templates_round_trip_and_override() {
+    let dir = tempdir("templates");
+    let templates = dir.join("templates");
+    let out = stackwright(&["templates", "--out", templates.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(templates.join("nginx.conf.j2").is_file());
+
+    let design = dir.join("design.json");
+    std::fs::write(&design, defaults()).unwrap();
+    let render = |out: &Path, with: Option<&Path>| {
+        let mut args = vec![
+            "render",
+            design.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if let Some(with) = with {
+            args.extend(["--templates", with.to_str().unwrap()]);
+        }
+        let run = stackwright(&args, None);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        run
+    };
+    render(&dir.join("plain"), None);
+    render(&dir.join("with-defaults"), Some(&templates));
+    assert_eq!(tree(&dir.join("plain")), tree(&dir.join("with-defaults")));
+
+    // One header more in nginx's template.
+    let nginx = std::fs::read_to_string(templates.join("nginx.conf.j2")).unwrap();
+    let changed = nginx.replacen(
+        "        location / {\n",
+        "        location / {\n            add_header X-Served-By stackwright;\n",
+        2,
+    );
+    assert_ne!(changed, nginx);
+    std::fs::write(templates.join("nginx.conf.j2"), &changed).unwrap();
+    let run = render(&dir.join("changed"), Some(&templates));
+    assert!(
+        text(&run.stderr).contains("note: this design replaces the templates nginx.conf.j2"),
+        "{}",
+        text(&run.stderr)
+    );
+    let conf = std::fs::read_to_string(dir.join("changed/etc/nginx.conf")).unwrap();
+    assert_eq!(
+        conf.matches("add_header X-Served-By stackwright;").count(),
+        2,
+        "{conf}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("changed/templates/nginx.conf.j2")).unwrap(),
+        changed
+    );
+    let saved = std::fs::read_to_string(dir.join("changed/topology.json")).unwrap();
+    assert!(saved.starts_with("{\n  \"version\": 2,"), "{saved}");
+
+    // A file that is not a template is refused with the names there are.
+    std::fs::write(templates.join("apache.conf"), "Listen 80\n").unwrap();
+    let run = stackwright(
+        &[
+            "render",
+            design.to_str().unwrap(),
+            "--out",
+            dir.join("bad").to_str().unwrap(),
+            "--templates",
+            templates.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.status.code(), Some(2));
+    let err = text(&run.stderr);
+    assert!(
+        err.contains("apache.conf is not a template: there is no template apache.conf; the templates are nginx.conf.j2, varnish.vcl.j2"),
+        "{err}"
+    );
+}
+
+/// A fresh folder under the target directory.
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every file under `root` with its contents, by relative path.
+fn tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let relative = path.strip_prefix(root).unwrap().display().to_string();
+                files.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}

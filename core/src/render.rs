@@ -296,6 +296,24 @@ pub fn default_template(name: &str) -> Option<&'static str> {
         .map(|(_, source)| *source)
 }
 
+/// Makes `source` the design's template `name`. A source equal to the built-in template
+/// is no change: the override is dropped, so the design stays as if never edited.
+pub fn set_template(
+    topology: &mut Topology,
+    name: &str,
+    source: String,
+) -> Result<(), RenderError> {
+    let built_in = default_template(name).ok_or_else(|| RenderError::UnknownTemplate {
+        name: name.to_string(),
+    })?;
+    if source == built_in {
+        topology.templates.remove(name);
+    } else {
+        topology.templates.insert(name.to_string(), source);
+    }
+    Ok(())
+}
+
 /// The built-in environment, or a copy of it with `overrides` in place. A copy shares the
 /// built-in templates already parsed; only the overrides are parsed.
 fn environment_with(
