@@ -62,6 +62,51 @@ pub fn open(fragment: &str, current: &Topology, written_by_this_tab: Option<&str
     }
 }
 
+/// What to tell whoever opens a design that carries its own templates: the files they
+/// change, to review, since a template decides what runs on the servers. `None` for a
+/// design with the built-in templates.
+pub fn templates_notice(design: &Topology) -> Option<String> {
+    if design.templates.is_empty() {
+        return None;
+    }
+    // The files they make, when the design renders; else the templates by name.
+    let files: Vec<String> = stackwright_core::render(design)
+        .map(|bundle| {
+            bundle
+                .files
+                .iter()
+                .filter(|(_, f)| f.template.is_some_and(|t| design.templates.contains_key(t)))
+                .map(|(path, _)| path.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let what = if files.is_empty() {
+        format!(
+            "its templates {}",
+            listed(design.templates.keys().cloned().collect())
+        )
+    } else {
+        format!("the templates of {}", listed(files))
+    };
+    Some(format!(
+        "This design changes {what}; review them: a template decides what runs on your servers."
+    ))
+}
+
+/// `a`, `a and b`, `a, b and c`; past six, the first five and how many more.
+fn listed(mut items: Vec<String>) -> String {
+    if items.len() > 6 {
+        let more = items.len() - 5;
+        items.truncate(5);
+        items.push(format!("{more} more files"));
+    }
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// The fragment the address bar shows for a design: never with passwords, since
 /// addresses end up in history, synced bookmarks and screenshots.
 pub fn address_fragment(design: &Topology) -> String {
@@ -83,6 +128,44 @@ pub fn link(base: &str, design: &Topology, with_passwords: bool) -> String {
 mod tests {
     use super::*;
     use stackwright_core::edit;
+
+    #[test]
+    fn a_design_with_its_own_templates_names_the_files_they_change() {
+        let mut t = Topology::exercise();
+        assert_eq!(templates_notice(&t), None);
+        t.templates
+            .insert("nginx.conf.j2".into(), "daemon off;\n".into());
+        assert_eq!(
+            templates_notice(&t).unwrap(),
+            "This design changes the templates of etc/nginx.conf; review them: a template \
+             decides what runs on your servers."
+        );
+        // Per-instance files are many: the first few are named.
+        t.templates
+            .insert("zope.ini.j2".into(), "[app:main]\n".into());
+        assert_eq!(
+            templates_notice(&t).unwrap(),
+            "This design changes the templates of etc/instance1/zope.ini, etc/instance2/zope.ini, \
+             etc/instance3/zope.ini, etc/instance4/zope.ini and etc/nginx.conf; review them: a \
+             template decides what runs on your servers."
+        );
+        t.templates.insert("zope.conf.j2".into(), "x\n".into());
+        assert!(
+            templates_notice(&t)
+                .unwrap()
+                .contains("etc/instance3/zope.conf and 4 more files;"),
+            "{:?}",
+            templates_notice(&t)
+        );
+        // A template that does not render is named by itself.
+        t.templates
+            .insert("haproxy.cfg.j2".into(), "{% if %}".into());
+        assert_eq!(
+            templates_notice(&t).unwrap(),
+            "This design changes its templates haproxy.cfg.j2, nginx.conf.j2, zope.conf.j2 and \
+             zope.ini.j2; review them: a template decides what runs on your servers."
+        );
+    }
 
     #[test]
     fn other_fragments_are_not_links() {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use stackwright_core::edit::{self, EditError};
-use stackwright_core::render::render_validated;
+use stackwright_core::render::{self, RenderError, render_validated};
 use stackwright_core::{Bundle, Topology, validate};
 
 use crate::browser;
@@ -70,6 +70,35 @@ pub struct Rendered {
     pub previous: Option<Arc<Bundle>>,
     /// Whether the design has errors now, so `current` is from an earlier state.
     pub stale: bool,
+    /// The template that failed to render the design now, if one did.
+    pub fault: Option<TemplateFault>,
+}
+
+/// A template of the design that does not render: named, with its line and the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateFault {
+    pub template: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl TemplateFault {
+    /// The fault of a render error, if it is a template's.
+    fn of(error: &RenderError) -> Option<TemplateFault> {
+        match error {
+            RenderError::Template { template, line, .. } => Some(TemplateFault {
+                template: template.clone(),
+                line: *line,
+                message: error.to_string(),
+            }),
+            RenderError::UnknownTemplate { name } => Some(TemplateFault {
+                template: name.clone(),
+                line: None,
+                message: error.to_string(),
+            }),
+            RenderError::Invalid(_) => None,
+        }
+    }
 }
 
 /// Two renders are the same when they hold the same bundles: comparing pointers, not
@@ -84,6 +113,7 @@ impl PartialEq for Rendered {
             }
         }
         self.stale == other.stale
+            && self.fault == other.fault
             && same(&self.current, &other.current)
             && same(&self.previous, &other.previous)
     }
@@ -129,6 +159,8 @@ pub struct Designer {
     pub panel: RwSignal<Panel>,
     /// The path of the file the files panel shows.
     pub file: RwSignal<String>,
+    /// The template open in the template editor, by name.
+    pub editing: RwSignal<Option<&'static str>>,
     pub notice: RwSignal<Option<Notice>>,
     /// A link's design waiting for the user to choose between it and the saved one.
     pub pending_link: RwSignal<Option<PendingLink>>,
@@ -138,11 +170,16 @@ pub struct Designer {
     save_now: StoredValue<Option<Arc<dyn Fn() + Send + Sync>>>,
 }
 
-/// A link's design that differs from the design saved in this browser.
+/// A design from outside waiting for the user's answer: a link's that differs from the
+/// design saved in this browser, or a link's or file's that carries its own templates.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingLink {
     pub topology: Topology,
     pub without_passwords: bool,
+    /// The name of the file it comes from; `None` for a link.
+    pub file: Option<String>,
+    /// Whether this browser held a saved design of the user's when the link was opened.
+    pub over_saved: bool,
 }
 
 /// The designer of the page; panics only if a component is used outside [`crate::App`].
@@ -167,6 +204,7 @@ impl Designer {
                     if previous.current.as_deref() == Some(&bundle) {
                         Rendered {
                             stale: false,
+                            fault: None,
                             ..previous
                         }
                     } else {
@@ -174,11 +212,14 @@ impl Designer {
                             previous: previous.current,
                             current: Some(Arc::new(bundle)),
                             stale: false,
+                            fault: None,
                         }
                     }
                 }
-                Err(_) => Rendered {
+                // The files of the last state that rendered stay, marked out of date.
+                Err(error) => Rendered {
                     stale: true,
+                    fault: TemplateFault::of(&error),
                     ..previous
                 },
             }
@@ -193,6 +234,7 @@ impl Designer {
             selection: RwSignal::new(None),
             panel: RwSignal::new(Panel::Hosts),
             file: RwSignal::new("etc/nginx.conf".to_string()),
+            editing: RwSignal::new(None),
             notice: RwSignal::new(loaded.message.map(|text| Notice {
                 tone: Tone::Error,
                 text,
@@ -269,8 +311,11 @@ impl Designer {
                 let pending = PendingLink {
                     topology: *topology,
                     without_passwords,
+                    file: None,
+                    over_saved: storage::has_saved(),
                 };
-                if storage::has_saved() {
+                // A design's own templates decide what runs on the servers: always ask.
+                if pending.over_saved || !pending.topology.templates.is_empty() {
                     self.pending_link.set(Some(pending));
                 } else {
                     self.apply_link(pending, "");
@@ -291,6 +336,17 @@ impl Designer {
             return;
         };
         self.pending_link.set(None);
+        if let Some(name) = pending.file {
+            if open {
+                self.import(&name, pending.topology);
+            } else {
+                self.tell(
+                    Tone::Info,
+                    format!("Kept your design; {name} was not imported."),
+                );
+            }
+            return;
+        }
         if open {
             let also = match self.design.with_untracked(storage::keep_before_link) {
                 Ok(()) => format!(
@@ -310,6 +366,30 @@ impl Designer {
                 "Kept your design. The link's design was not opened; open the link again to choose it.",
             );
         }
+    }
+
+    /// Makes an imported design the design, as one undo step; one that carries its own
+    /// templates is first shown to the user to accept.
+    pub fn import_design(&self, name: String, design: Topology) {
+        if design.templates.is_empty() {
+            self.import(&name, design);
+        } else {
+            self.pending_link.set(Some(PendingLink {
+                topology: design,
+                without_passwords: false,
+                file: Some(name),
+                over_saved: false,
+            }));
+        }
+    }
+
+    fn import(&self, name: &str, design: Topology) {
+        self.replace(design);
+        self.import_notes.set(Vec::new());
+        self.tell(
+            Tone::Info,
+            format!("Imported {name}. Undo brings back the design you had."),
+        );
     }
 
     fn apply_link(&self, pending: PendingLink, also: &str) {
@@ -368,6 +448,45 @@ impl Designer {
             let _ = edit::set(t, path, value);
         });
         self.sync_undoable();
+    }
+
+    /// Makes `source` the design's template `name`. Keystrokes into one template make one
+    /// undo step, like typing into a field.
+    pub fn set_template(&self, name: &str, source: &str) {
+        let unchanged = self.design.with_untracked(|t| {
+            t.templates
+                .get(name)
+                .map(String::as_str)
+                .or(render::default_template(name))
+                == Some(source)
+        });
+        if unchanged {
+            return;
+        }
+        let step = format!("templates.{name}");
+        let design = self.design;
+        self.history.update_value(|h| {
+            if h.starts_step(Some(&step)) {
+                h.push(design.get_untracked(), Some(&step));
+            }
+        });
+        design.update(|t| {
+            // Only a name that is not a template can refuse; the editor opens real ones.
+            let _ = render::set_template(t, name, source.to_string());
+        });
+        self.sync_undoable();
+    }
+
+    /// Drops the design's own template `name`, as one undo step.
+    pub fn reset_template(&self, name: &str) {
+        if self
+            .design
+            .with_untracked(|t| t.templates.contains_key(name))
+        {
+            let mut next = self.design.get_untracked();
+            next.templates.remove(name);
+            self.replace(next);
+        }
     }
 
     /// Ends the undo step of the field being typed in (it lost focus).

@@ -25,6 +25,20 @@ pub struct File {
     pub contents: String,
     /// Scripts are written with mode 0755, everything else 0644.
     pub executable: bool,
+    /// The template it is rendered from; `None` for files written without one (the
+    /// saved design, the drawing, the share link, the buildout file).
+    pub template: Option<&'static str>,
+}
+
+impl File {
+    /// A file written without a template.
+    fn plain(contents: String) -> File {
+        File {
+            contents,
+            executable: false,
+            template: None,
+        }
+    }
 }
 
 /// Every generated file, by path relative to the bundle's top folder.
@@ -110,6 +124,7 @@ pub fn render_validated(
                 File {
                     contents,
                     executable: spec.executable,
+                    template: Some(spec.template),
                 },
             );
         }
@@ -132,6 +147,7 @@ pub fn render_validated(
             File {
                 contents,
                 executable: false,
+                template: Some(template),
             },
         );
     }
@@ -139,45 +155,27 @@ pub fn render_validated(
         // The same design as the exercise's buildout file, for people who keep one.
         files.insert(
             "deployment.cfg".into(),
-            File {
-                contents: crate::import::export_buildout(topology),
-                executable: false,
-            },
+            File::plain(crate::import::export_buildout(topology)),
         );
     }
     files.insert(
         "topology.svg".into(),
-        File {
-            contents: crate::svg::topology_svg(topology),
-            executable: false,
-        },
+        File::plain(crate::svg::topology_svg(topology)),
     );
     files.insert(
         "share-link.txt".into(),
-        File {
-            contents: format!(
-                "# This design in Stackwright (no passwords): open the app with this after '#'.\n{}\n",
-                plan.share_link
-            ),
-            executable: false,
-        },
+        File::plain(format!(
+            "# This design in Stackwright (no passwords): open the app with this after '#'.\n{}\n",
+            plan.share_link
+        )),
     );
     // The user's templates, so the bundle can be rendered again from its own files.
     for (name, source) in &topology.templates {
-        files.insert(
-            format!("templates/{name}"),
-            File {
-                contents: source.clone(),
-                executable: false,
-            },
-        );
+        files.insert(format!("templates/{name}"), File::plain(source.clone()));
     }
     files.insert(
         "topology.json".into(),
-        File {
-            contents: crate::format::to_json(topology),
-            executable: false,
-        },
+        File::plain(crate::format::to_json(topology)),
     );
     Ok(Bundle {
         root: topology.settings.name.clone(),

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::code_view::CodeView;
+use super::template_editor::TemplateEditor;
 use crate::browser;
 use crate::state::use_designer;
 
@@ -36,6 +37,28 @@ pub fn FilesPanel() -> impl IntoView {
         })
     });
     let stale = move || designer.rendered.with(|r| r.stale);
+    // The template the file shown is rendered from, and whether the design has its own.
+    let template_of = move |path: &str| {
+        designer.rendered.with(|r| {
+            r.current
+                .as_ref()
+                .and_then(|b| b.files.get(path))
+                .and_then(|f| f.template)
+        })
+    };
+    let own_template = move |path: &str| {
+        template_of(path).is_some_and(|t| designer.design.with(|d| d.templates.contains_key(t)))
+    };
+    let shown_template = Memo::new(move |_| shown.get().and_then(|p| template_of(&p)));
+    let stale_text = move || {
+        designer.rendered.with(|r| match &r.fault {
+            Some(fault) => format!(
+                "{}. These are the files of the last state that rendered: they are out of date until the template is fixed.",
+                fault.message
+            ),
+            None => "The design has errors: these are the files of its last valid state. Fix the errors to see your changes here.".to_string(),
+        })
+    };
     let copied = RwSignal::new(false);
     let copy = move |_| {
         let Some(path) = shown.get_untracked() else {
@@ -69,9 +92,7 @@ pub fn FilesPanel() -> impl IntoView {
                 <p class="sw-panel__meta">{move || paths.with(|p| format!("{} files, rendered as you type", p.len()))}</p>
             </div>
             <Show when=stale>
-                <p class="sw-files__stale" role="note">
-                    "The design has errors: these are the files of its last valid state. Fix the errors to see your changes here."
-                </p>
+                <p class="sw-files__stale" role="note">{stale_text}</p>
             </Show>
             <div class="sw-files">
                 <div class="sw-files__tabs" role="tablist" aria-orientation="vertical" aria-label="Files">
@@ -95,7 +116,10 @@ pub fn FilesPanel() -> impl IntoView {
                                     aria-controls="sw-file-view"
                                     on:click=move |_| designer.file.set(choose.clone())
                                 >
-                                    {path}
+                                    {path.clone()}
+                                    {move || own_template(&path).then(|| view! {
+                                        <span class="sw-files__mark">" · your template"</span>
+                                    })}
                                 </button>
                             }
                         }
@@ -109,11 +133,34 @@ pub fn FilesPanel() -> impl IntoView {
                 >
                     <div class="sw-files__bar">
                         <code class="sw-files__path">{move || shown.get().unwrap_or_default()}</code>
+                        {move || shown_template.get().map(|name| view! {
+                            <button
+                                type="button"
+                                class="sw-button sw-button--small"
+                                aria-pressed=move || if designer.editing.get() == Some(name) { "true" } else { "false" }
+                                on:click=move |_| designer.editing.update(|e| {
+                                    *e = if *e == Some(name) { None } else { Some(name) }
+                                })
+                            >
+                                "Edit template"
+                            </button>
+                        })}
                         <button type="button" class="sw-button sw-button--small" on:click=copy>
                             {move || if copied.get() { "Copied" } else { "Copy" }}
                         </button>
                     </div>
-                    {move || shown.get().map(|path| view! { <CodeView path /> })}
+                    {move || shown.get().filter(|p| own_template(p)).map(|_| view! {
+                        <p class="sw-files__from">
+                            "From your own template "<code>{shown_template.get()}</code>
+                            ", not the built-in one."
+                        </p>
+                    })}
+                    <div class="sw-files__split">
+                        {move || designer.editing.get().map(|name| view! { <TemplateEditor name /> })}
+                        <div class="sw-files__preview">
+                            {move || shown.get().map(|path| view! { <CodeView path /> })}
+                        </div>
+                    </div>
                 </div>
             </div>
         </section>

@@ -20,14 +20,7 @@ pub fn import_file(designer: Designer, file: web_sys::File) {
             .await
             .and_then(|text| format::from_json(&text).map_err(|e| e.to_string()));
         match outcome {
-            Ok(design) => {
-                designer.replace(design);
-                designer.import_notes.set(Vec::new());
-                designer.tell(
-                    Tone::Info,
-                    format!("Imported {name}. Undo brings back the design you had."),
-                );
-            }
+            Ok(design) => designer.import_design(name, design),
             Err(reason) => designer.tell(
                 Tone::Error,
                 format!("Could not import {name}: {reason}. Your design is unchanged."),

@@ -22,3 +22,4 @@ pub mod problems_panel;
 pub mod reset_dialog;
 pub mod settings_panels;
 pub mod share_dialog;
+pub mod template_editor;

@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 
 use super::field::severity_word;
+use stackwright_core::render;
+
 use crate::list_keys::with_occurrence;
 use crate::state::use_designer;
 
@@ -21,16 +23,54 @@ pub fn ProblemsPanel() -> impl IntoView {
             })
         })
     };
+    // A template that does not render: shown first, and it opens its editor.
+    let fault = move || designer.rendered.with(|r| r.fault.clone());
+    let open_template = move || {
+        let Some(fault) = fault() else { return };
+        let Some(name) = render::template_names()
+            .into_iter()
+            .find(|n| *n == fault.template)
+        else {
+            return;
+        };
+        let file = designer.rendered.with_untracked(|r| {
+            r.current.as_ref().and_then(|b| {
+                b.files
+                    .iter()
+                    .find(|(_, f)| f.template == Some(name))
+                    .map(|(p, _)| p.clone())
+            })
+        });
+        if let Some(file) = file {
+            designer.file.set(file);
+        }
+        designer.editing.set(Some(name));
+        request_animation_frame(move || {
+            crate::browser::focus(&format!("sw-template-{name}"));
+        });
+    };
     view! {
         <section class="sw-panel sw-layout__problems" aria-labelledby="sw-problems-heading">
             <h2 id="sw-problems-heading" class="sw-panel__title" tabindex="-1">
                 "Problems "
                 <span class="sw-panel__meta">"("{summary}")"</span>
             </h2>
-            <Show when=move || designer.problems.with(|p| p.list.is_empty())>
+            <Show when=move || designer.problems.with(|p| p.list.is_empty()) && fault().is_none()>
                 <p class="sw-panel__hint">"No problems: the design is ready to download."</p>
             </Show>
             <ul class="sw-problems">
+                {move || fault().map(|fault| view! {
+                    <li class="sw-problems__item">
+                        <button type="button" class="sw-problem sw-problem--error" on:click=move |_| open_template()>
+                            <span class="sw-badge sw-badge--error">"error"</span>
+                            <span class="sw-problem__text">
+                                <span class="sw-problem__message">{fault.message}</span>
+                                <span class="sw-problem__hint">"Fix the template, or reset it to the built-in one. The files shown are from before it broke."</span>
+                                <span class="sw-problem__where">"Template "<code>{fault.template}</code></span>
+                            </span>
+                        </button>
+                    </li>
+                })}
                 <For
                     each=rows
                     key=|(n, p)| (*n, p.code, p.path.clone(), p.message.clone())
