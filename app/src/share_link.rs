@@ -9,6 +9,7 @@
 //! holds a saved design (see `Designer::open_link`).
 
 use stackwright_core::Topology;
+use stackwright_core::render;
 use stackwright_core::share::{self, Secrets};
 
 /// The key in `sessionStorage` holding the last link this tab wrote into its address bar.
@@ -69,37 +70,20 @@ pub fn templates_notice(design: &Topology) -> Option<String> {
     if design.templates.is_empty() {
         return None;
     }
-    // The files they make, when the design renders; else the templates by name.
-    let files: Vec<String> = stackwright_core::render(design)
-        .map(|bundle| {
-            bundle
-                .files
-                .iter()
-                .filter(|(_, f)| f.template.is_some_and(|t| design.templates.contains_key(t)))
-                .map(|(path, _)| path.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    let what = if files.is_empty() {
-        format!(
-            "its templates {}",
-            listed(design.templates.keys().cloned().collect())
-        )
-    } else {
-        format!("the templates of {}", listed(files))
-    };
+    let what: Vec<String> = design
+        .templates
+        .keys()
+        .map(|name| render::template_writes(name).unwrap_or(name).to_string())
+        .collect();
+    let what = listed(what);
     Some(format!(
-        "This design changes {what}; review them: a template decides what runs on your servers."
+        "This design changes the templates of {what}; review them: a template decides what \
+         runs on your servers."
     ))
 }
 
-/// `a`, `a and b`, `a, b and c`; past six, the first five and how many more.
-fn listed(mut items: Vec<String>) -> String {
-    if items.len() > 6 {
-        let more = items.len() - 5;
-        items.truncate(5);
-        items.push(format!("{more} more files"));
-    }
+/// `a`, `a and b`, `a, b and c`.
+fn listed(items: Vec<String>) -> String {
     match items.split_last() {
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
@@ -140,30 +124,14 @@ mod tests {
             "This design changes the templates of etc/nginx.conf; review them: a template \
              decides what runs on your servers."
         );
-        // Per-instance files are many: the first few are named.
+        // Broken or not, each template is named by what it writes.
+        t.templates.insert("zope.conf.j2".into(), "{% if %}".into());
         t.templates
-            .insert("zope.ini.j2".into(), "[app:main]\n".into());
+            .insert("varnish.vcl.j2".into(), "vcl 4.1;\n".into());
         assert_eq!(
             templates_notice(&t).unwrap(),
-            "This design changes the templates of etc/instance1/zope.ini, etc/instance2/zope.ini, \
-             etc/instance3/zope.ini, etc/instance4/zope.ini and etc/nginx.conf; review them: a \
-             template decides what runs on your servers."
-        );
-        t.templates.insert("zope.conf.j2".into(), "x\n".into());
-        assert!(
-            templates_notice(&t)
-                .unwrap()
-                .contains("etc/instance3/zope.conf and 4 more files;"),
-            "{:?}",
-            templates_notice(&t)
-        );
-        // A template that does not render is named by itself.
-        t.templates
-            .insert("haproxy.cfg.j2".into(), "{% if %}".into());
-        assert_eq!(
-            templates_notice(&t).unwrap(),
-            "This design changes its templates haproxy.cfg.j2, nginx.conf.j2, zope.conf.j2 and \
-             zope.ini.j2; review them: a template decides what runs on your servers."
+            "This design changes the templates of etc/nginx.conf, etc/varnish.vcl and \
+             etc/<instance>/zope.conf; review them: a template decides what runs on your servers."
         );
     }
 

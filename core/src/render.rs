@@ -281,6 +281,46 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "mariadb_compat.pth.j2",
 ];
 
+/// What each template writes, in words for people: a path in a host's folder, with
+/// `<instance>` for each instance's. A test keeps it true to the files rendered.
+const WRITES: &[(&str, &str)] = &[
+    ("nginx.conf.j2", "etc/nginx.conf"),
+    ("varnish.vcl.j2", "etc/varnish.vcl"),
+    ("haproxy.cfg.j2", "etc/haproxy.cfg"),
+    ("supervisord.conf.j2", "etc/supervisord.conf"),
+    ("zope.conf.j2", "etc/<instance>/zope.conf"),
+    (
+        "relstorage.conf.j2",
+        "the storage section of zope.conf and zodbpack.conf",
+    ),
+    ("python-packages.txt", "the packages of requirements.txt"),
+    ("zope.ini.j2", "etc/<instance>/zope.ini"),
+    ("zodbpack.conf.j2", "etc/zodbpack.conf"),
+    ("system_error.html.j2", "the panic page"),
+    ("create-database.sql.j2", "sql/create-database.sql"),
+    ("CERTIFICATES.md.j2", "CERTIFICATES.md"),
+    ("requirements.txt.j2", "requirements.txt"),
+    ("README.md.j2", "README.md"),
+    (
+        "README.hosts.md.j2",
+        "the README.md of a design on several hosts",
+    ),
+    ("setup.sh.j2", "bin/setup"),
+    ("create-site.sh.j2", "bin/create-site"),
+    ("create_site.py.j2", "lib/create_site.py"),
+    ("mariadb_compat.py.j2", "lib/stackwright_mariadb_compat.py"),
+    (
+        "mariadb_compat.pth.j2",
+        "lib/stackwright_mariadb_compat.pth",
+    ),
+];
+
+/// What the template `name` writes, in words: `etc/nginx.conf`,
+/// `etc/<instance>/zope.conf`, or what an included template is part of.
+pub fn template_writes(name: &str) -> Option<&'static str> {
+    WRITES.iter().find(|(n, _)| *n == name).map(|(_, w)| *w)
+}
+
 /// The names of the templates, as overrides name them.
 pub fn template_names() -> Vec<&'static str> {
     TEMPLATES.iter().map(|(name, _)| *name).collect()
@@ -989,6 +1029,35 @@ mod tests {
             instance: None,
         };
         render_in(&env, name, context)
+    }
+
+    /// What a template writes, as the notice names it, is where its files are.
+    #[test]
+    fn every_template_says_what_it_writes() {
+        assert_eq!(
+            WRITES.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            template_names()
+        );
+        for t in [Topology::exercise(), crate::defaults::scaled(3, 3)] {
+            let bundle = render(&t).unwrap();
+            for (path, file) in &bundle.files {
+                let Some(template) = file.template else {
+                    continue;
+                };
+                let writes = template_writes(template).unwrap();
+                let in_host = path.strip_prefix("hosts/").map_or(path.as_str(), |p| {
+                    p.split_once('/').map_or(p, |(_, rest)| rest)
+                });
+                let pattern_holds = match writes.split_once("<instance>") {
+                    Some((before, after)) => {
+                        in_host.starts_with(before) && in_host.ends_with(after)
+                    }
+                    // Words for what has no fixed path ("the panic page").
+                    None => in_host == writes || writes.starts_with("the "),
+                };
+                assert!(pattern_holds, "{template} writes {path}, not {writes}");
+            }
+        }
     }
 
     #[test]
