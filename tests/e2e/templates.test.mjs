@@ -134,8 +134,12 @@ describe('templates', { timeout: 300_000, skip: !BUILT }, () => {
       assert.doesNotMatch(text, /holds a different design/);
       await dialog.getByRole('button', { name: "Open the link's design" }).click();
       await dialog.waitFor({ state: 'hidden' });
-      await filesOf(page).getByRole('tab', { name: 'etc/nginx.conf · your template' }).click();
-      assert.match(await previewNextFrame(page), /add_header X-Stackwright-Test yes;/);
+      // The link carries no passwords, so the files wait for them; the template is there.
+      const files = filesOf(page);
+      await files.getByRole('tab', { name: 'etc/nginx.conf · your template' }).click();
+      await files.getByRole('button', { name: 'Edit template' }).click();
+      const editor = files.getByRole('textbox', { name: /Template nginx\.conf\.j2 \(changed\)/ });
+      assert.match(await editor.inputValue(), /add_header X-Stackwright-Test yes;/);
       assert.deepEqual(record.pageErrors, [], 'page errors');
       assert.deepEqual(record.consoleErrors, [], 'console errors');
     } finally {

@@ -86,7 +86,7 @@ fn import_buildout(designer: Designer, files: Vec<web_sys::File>) {
 fn import_zip(designer: Designer, file: web_sys::File) {
     spawn_local(async move {
         let name = file.name();
-        let files = browser::read_bytes(&file, archive::MAX_ZIP as u64)
+        let files = browser::read_bytes(&file, archive::MAX_ZIP)
             .await
             .and_then(|bytes| archive::text_files(&bytes).map_err(|e| e.to_string()));
         match files {
