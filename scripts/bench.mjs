@@ -44,6 +44,7 @@ const BUDGETS = {
   editDefaultMs: 8,
   edit64P95Ms: 16,
   exportMs: 50,
+  templateEditP95Ms: 16,
   defaultShareChars: 16,
 };
 
@@ -216,6 +217,69 @@ async function measureEdits(browser, origin, preset) {
     }, { ports, timeout: APP_TIMEOUT });
     if (errors.length) throw new Error(`page errors: ${errors.join(' | ')}`);
     // The first edits warm up the code paths; keep the last EDITS.
+    const kept = results.slice(results.length - EDITS);
+    const dom = kept.map((r) => r.dom);
+    const frame = kept.map((r) => r.frame);
+    return {
+      edits: kept.length,
+      medianMs: round(median(dom), 2),
+      p95Ms: round(quantile(dom, 0.95), 2),
+      medianToFrameMs: round(median(frame), 2),
+      p95ToFrameMs: round(quantile(frame, 0.95), 2),
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Template edit latency: the nginx template open in the template editor, one line changed
+ * and one `input` event fired, timed until the preview of etc/nginx.conf shows the line.
+ */
+async function measureTemplateEdits(browser, origin, preset) {
+  const { context, page, errors } = await openDesign(browser, origin, preset);
+  try {
+    const files = page.getByRole('region', { name: 'Files' });
+    await files.getByRole('tab', { name: 'etc/nginx.conf' }).click();
+    await files.getByRole('button', { name: 'Edit template' }).click();
+    const editor = files.getByRole('textbox', { name: /Template nginx\.conf\.j2/ });
+    const results = await editor.evaluate(async (area, { edits, timeout }) => {
+      const view = document.querySelector('#sw-file-view .sw-files__preview');
+      const base = area.value;
+      const out = [];
+      for (let i = 0; i < edits; i++) {
+        const mark = `# template edit ${i}`;
+        const result = await new Promise((resolve, reject) => {
+          let start;
+          let done = false;
+          const shown = () => view.textContent.includes(mark);
+          const finish = () => {
+            if (done) return;
+            done = true;
+            observer.disconnect();
+            clearTimeout(timer);
+            const dom = performance.now() - start;
+            requestAnimationFrame(() => resolve({ dom, frame: performance.now() - start }));
+          };
+          const observer = new MutationObserver(() => {
+            if (shown()) finish();
+          });
+          const timer = setTimeout(() => {
+            observer.disconnect();
+            reject(new Error(`${mark}: the preview did not follow within ${timeout} ms`));
+          }, timeout);
+          observer.observe(view, { subtree: true, childList: true, characterData: true });
+          start = performance.now();
+          area.value = base.replace('daemon off;\n', `daemon off;\n${mark}\n`);
+          area.dispatchEvent(new Event('input', { bubbles: true }));
+          if (shown()) finish();
+        });
+        out.push(result);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return out;
+    }, { edits: EDITS + 4, timeout: APP_TIMEOUT });
+    if (errors.length) throw new Error(`page errors: ${errors.join(' | ')}`);
     const kept = results.slice(results.length - EDITS);
     const dom = kept.map((r) => r.dom);
     const frame = kept.map((r) => r.frame);
@@ -446,6 +510,18 @@ function table(r) {
     row(`  to next frame`, `${ms(e.medianToFrameMs)} / ${ms(e.p95ToFrameMs)}`);
   }
 
+  section(`edit a template -> preview (median / p95, ${EDITS} edits; aim: p95 <= ${BUDGETS.templateEditP95Ms} ms)`);
+  for (const [key, label] of DESIGNS) {
+    const e = r.templateEdit?.[key];
+    if (!e) continue;
+    if (e.error) {
+      row(label, `failed: ${e.error.split('\n')[0].slice(0, 100)}`);
+      continue;
+    }
+    row(label, `${ms(e.medianMs)} / ${ms(e.p95Ms)}`, `p95 <= ${BUDGETS.templateEditP95Ms} ms`, verdict(e.p95Ms, BUDGETS.templateEditP95Ms));
+    row(`  to next frame`, `${ms(e.medianToFrameMs)} / ${ms(e.p95ToFrameMs)}`);
+  }
+
   section(`export, zip built in the browser (median of ${EXPORTS}; first click -> download event)`);
   for (const [key, label] of DESIGNS) {
     const x = r.export[key];
@@ -518,10 +594,15 @@ async function main() {
       domContentLoadedMs: loads.map((l) => round(l.domContentLoaded)),
     };
     result.edit = {};
+    result.templateEdit = {};
     result.export = {};
     for (const [key, label, preset] of DESIGNS) {
       log(`edits: ${label}`);
       result.edit[key] = await measureEdits(browser, server.origin, preset).catch((error) => ({ error: String(error.message ?? error) }));
+      if (key !== '16-instances') {
+        log(`template edits: ${label}`);
+        result.templateEdit[key] = await measureTemplateEdits(browser, server.origin, preset).catch((error) => ({ error: String(error.message ?? error) }));
+      }
       log(`exports: ${label}`);
       result.export[key] = await measureExports(browser, server.origin, preset).catch((error) => ({ error: String(error.message ?? error) }));
     }
@@ -539,7 +620,7 @@ async function main() {
   writeFileSync(join(TARGET, 'bench.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(text);
   console.log(`(figures in target/bench.json; ${result.seconds} s)`);
-  const failed = [...Object.values(result.edit), ...Object.values(result.export)].filter((f) => f.error);
+  const failed = [...Object.values(result.edit), ...Object.values(result.templateEdit), ...Object.values(result.export)].filter((f) => f.error);
   if (failed.length) {
     process.exitCode = 1;
   }
