@@ -157,6 +157,55 @@ async function openDesign(browser, origin, preset, options) {
 }
 
 /**
+ * Defines `window.timeEdit(element, value, shown, what, timeout)` in the page: sets the
+ * element's value, fires one `input` event and resolves with the milliseconds until
+ * `shown()` holds in the DOM (`dom`) and until the next frame after it (`frame`).
+ */
+async function installEditTimer(page) {
+  await page.evaluate(() => {
+    window.timeEdit = (element, value, shown, what, timeout) =>
+      new Promise((resolve, reject) => {
+        let start;
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          observer.disconnect();
+          clearTimeout(timer);
+          const dom = performance.now() - start;
+          requestAnimationFrame(() => resolve({ dom, frame: performance.now() - start }));
+        };
+        const observer = new MutationObserver(() => {
+          if (shown()) finish();
+        });
+        const timer = setTimeout(() => {
+          observer.disconnect();
+          reject(new Error(`${what}: the page did not follow within ${timeout} ms`));
+        }, timeout);
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+        start = performance.now();
+        element.value = value;
+        element.dispatchEvent(new Event('input', { bubbles: true }));
+        if (shown()) finish();
+      });
+  });
+}
+
+/** Median and p95 of the last EDITS timings (the first ones warm up the code paths). */
+function editFigures(results) {
+  const kept = results.slice(results.length - EDITS);
+  const dom = kept.map((r) => r.dom);
+  const frame = kept.map((r) => r.frame);
+  return {
+    edits: kept.length,
+    medianMs: round(median(dom), 2),
+    p95Ms: round(quantile(dom, 0.95), 2),
+    medianToFrameMs: round(median(frame), 2),
+    p95ToFrameMs: round(quantile(frame, 0.95), 2),
+  };
+}
+
+/**
  * Edit latency: sets nginx's HTTP port and fires one `input` event, then times until the
  * file preview shows `listen PORT;` and the problems panel shows the new state. Edits
  * alternate between a privileged port (a warning appears: "port N is below 1024") and a
@@ -175,6 +224,7 @@ async function measureEdits(browser, origin, preset) {
     await files.getByRole('tab', { name: 'etc/nginx.conf' }).click();
     const ports = [];
     for (let i = 0; i < EDITS + 4; i++) ports.push(i % 2 === 0 ? 100 + i : 20000 + i);
+    await installEditTimer(page);
     const results = await field.evaluate(async (input, { ports, timeout }) => {
       const view = document.getElementById('sw-file-view');
       const problems = document.getElementById('sw-problems-heading').closest('section');
@@ -185,48 +235,14 @@ async function measureEdits(browser, origin, preset) {
           (port < 1024
             ? problems.textContent.includes(`port ${port} is below 1024`)
             : !problems.textContent.includes('is below 1024'));
-        const result = await new Promise((resolve, reject) => {
-          let start;
-          let done = false;
-          const finish = () => {
-            if (done) return;
-            done = true;
-            observer.disconnect();
-            clearTimeout(timer);
-            const dom = performance.now() - start;
-            requestAnimationFrame(() => resolve({ dom, frame: performance.now() - start }));
-          };
-          const observer = new MutationObserver(() => {
-            if (shown()) finish();
-          });
-          const timer = setTimeout(() => {
-            observer.disconnect();
-            reject(new Error(`port ${port}: the preview and problems did not follow within ${timeout} ms`));
-          }, timeout);
-          observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-          start = performance.now();
-          input.value = String(port);
-          input.dispatchEvent(new Event('input', { bubbles: true }));
-          if (shown()) finish();
-        });
-        out.push(result);
+        out.push(await window.timeEdit(input, String(port), shown, `port ${port}`, timeout));
         // Let the page settle (autosave, address bar) between edits, as between keystrokes.
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       return out;
     }, { ports, timeout: APP_TIMEOUT });
     if (errors.length) throw new Error(`page errors: ${errors.join(' | ')}`);
-    // The first edits warm up the code paths; keep the last EDITS.
-    const kept = results.slice(results.length - EDITS);
-    const dom = kept.map((r) => r.dom);
-    const frame = kept.map((r) => r.frame);
-    return {
-      edits: kept.length,
-      medianMs: round(median(dom), 2),
-      p95Ms: round(quantile(dom, 0.95), 2),
-      medianToFrameMs: round(median(frame), 2),
-      p95ToFrameMs: round(quantile(frame, 0.95), 2),
-    };
+    return editFigures(results);
   } finally {
     await context.close();
   }
@@ -243,53 +259,21 @@ async function measureTemplateEdits(browser, origin, preset) {
     await files.getByRole('tab', { name: 'etc/nginx.conf' }).click();
     await files.getByRole('button', { name: 'Edit template' }).click();
     const editor = files.getByRole('textbox', { name: /Template nginx\.conf\.j2/ });
+    await installEditTimer(page);
     const results = await editor.evaluate(async (area, { edits, timeout }) => {
       const view = document.querySelector('#sw-file-view .sw-files__preview');
       const base = area.value;
       const out = [];
       for (let i = 0; i < edits; i++) {
         const mark = `# template edit ${i}`;
-        const result = await new Promise((resolve, reject) => {
-          let start;
-          let done = false;
-          const shown = () => view.textContent.includes(mark);
-          const finish = () => {
-            if (done) return;
-            done = true;
-            observer.disconnect();
-            clearTimeout(timer);
-            const dom = performance.now() - start;
-            requestAnimationFrame(() => resolve({ dom, frame: performance.now() - start }));
-          };
-          const observer = new MutationObserver(() => {
-            if (shown()) finish();
-          });
-          const timer = setTimeout(() => {
-            observer.disconnect();
-            reject(new Error(`${mark}: the preview did not follow within ${timeout} ms`));
-          }, timeout);
-          observer.observe(view, { subtree: true, childList: true, characterData: true });
-          start = performance.now();
-          area.value = base.replace('daemon off;\n', `daemon off;\n${mark}\n`);
-          area.dispatchEvent(new Event('input', { bubbles: true }));
-          if (shown()) finish();
-        });
-        out.push(result);
+        const value = base.replace('daemon off;\n', `daemon off;\n${mark}\n`);
+        out.push(await window.timeEdit(area, value, () => view.textContent.includes(mark), mark, timeout));
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       return out;
     }, { edits: EDITS + 4, timeout: APP_TIMEOUT });
     if (errors.length) throw new Error(`page errors: ${errors.join(' | ')}`);
-    const kept = results.slice(results.length - EDITS);
-    const dom = kept.map((r) => r.dom);
-    const frame = kept.map((r) => r.frame);
-    return {
-      edits: kept.length,
-      medianMs: round(median(dom), 2),
-      p95Ms: round(quantile(dom, 0.95), 2),
-      medianToFrameMs: round(median(frame), 2),
-      p95ToFrameMs: round(quantile(frame, 0.95), 2),
-    };
+    return editFigures(results);
   } finally {
     await context.close();
   }
