@@ -8,6 +8,8 @@ use std::fmt;
 
 use stackwright_core::{Component, Kind, Topology};
 
+use crate::problems::Counts;
+
 /// Width of a component's box, in canvas pixels.
 pub const NODE_WIDTH: i32 = 180;
 /// Height of a component's box, in canvas pixels.
@@ -140,6 +142,20 @@ impl Diagram {
 }
 
 impl NodeBox {
+    /// The box's accessible name: its name, kind and endpoint in the order the box's text
+    /// holds them, then its problems starting with the badge's number. Everything the box
+    /// shows is in it, in that order, so whoever says what they see (speech input, WCAG
+    /// 2.5.3) names the box.
+    pub fn label(&self, counts: Counts) -> String {
+        format!(
+            "{}, {}, {}, {}",
+            self.name,
+            self.kind.label(),
+            self.endpoint,
+            counts.badge_summary()
+        )
+    }
+
     fn of(component: &Component) -> NodeBox {
         NodeBox {
             id: component.id.clone(),
@@ -328,6 +344,28 @@ mod tests {
             .unwrap();
         // nginx sits at (0, 100), Varnish at (240, 100).
         assert_eq!(edge.path, "M180,136 C210,136 210,136 240,136");
+    }
+
+    #[test]
+    fn a_box_is_named_by_what_it_shows_then_its_problems() {
+        let diagram = Diagram::of(&Topology::exercise());
+        let name = |id: &str, counts| {
+            let node = diagram.nodes.iter().find(|n| n.id == id).unwrap();
+            node.label(counts)
+        };
+        assert_eq!(
+            name("nginx", Counts::default()),
+            "nginx, nginx, 0.0.0.0:8000, no problems"
+        );
+        let counts = Counts {
+            errors: 1,
+            warnings: 1,
+            notes: 0,
+        };
+        assert_eq!(
+            name("instance1", counts),
+            "Instance 1, Zope instance, 127.0.0.1:8001, 2 problems: 1 error, 1 warning"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ export const BUILT = existsSync(join(DIST, 'index.html'));
 /** Opens the app at `origin` + `path` and waits for the chain. */
 export async function openApp(page, origin, path = '/') {
   await page.goto(`${origin}${path}`);
-  await page.getByRole('button', { name: /^nginx, nginx at / }).waitFor({ timeout: APP_TIMEOUT });
+  await page.getByRole('button', { name: /^nginx, nginx, / }).waitFor({ timeout: APP_TIMEOUT });
 }
 
 /**
@@ -45,7 +45,7 @@ export const filesOf = (page) => page.getByRole('region', { name: 'Files' });
 export const settingsOf = (page) => page.getByRole('region', { name: 'Settings' });
 /** The chain's box of a component, found by the start of its accessible name. */
 export const node = (page, name) => page.getByRole('button', { name: new RegExp(`^${name}, `) });
-export const zopeNodes = (page) => page.getByRole('button', { name: /, Zope instance at / });
+export const zopeNodes = (page) => page.getByRole('button', { name: /, Zope instance, / });
 
 /** Replaces a text field's value by typing it key by key, as a person would. */
 export async function retype(field, value) {

@@ -183,7 +183,7 @@ describe('canvas', { timeout: 300_000, skip: !BUILT }, () => {
   test('dragging a box in a 64-instance design stays smooth', async () => {
     await withApp(browser, server.origin, async ({ page }) => {
       await page.getByLabel('Preset').selectOption({ label: '64 instances on 8 hosts' });
-      await page.getByRole('button', { name: /, Zope instance at / }).nth(63).waitFor();
+      await page.getByRole('button', { name: /, Zope instance, / }).nth(63).waitFor();
       const target = page.locator('[data-component-kind="zope"]').first();
       const a = await centre(target);
       await page.evaluate(() => {
