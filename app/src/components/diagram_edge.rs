@@ -75,6 +75,8 @@ pub fn DiagramEdge(
             }
             data-from=from.clone()
             data-to=to.clone()
+            // A picture with a name: a name alone is not allowed on a plain group.
+            role="img"
             aria-label=label
             on:pointerdown=select
         >
