@@ -21,7 +21,7 @@ pub fn import_file(designer: Designer, file: web_sys::File) {
             .and_then(|text| format::from_json(&text).map_err(|e| e.to_string()));
         match outcome {
             Ok(design) => {
-                designer.replace(design);
+                designer.open(design);
                 designer.import_notes.set(Vec::new());
                 designer.tell(
                     Tone::Info,
@@ -118,7 +118,7 @@ fn import_given_buildout(designer: Designer, given: Vec<(String, String)>) {
     let (files, main) = buildout_files::buildout(given);
     match stackwright_core::import::import(&files, &main) {
         Ok(imported) => {
-            designer.replace(imported.topology);
+            designer.open(imported.topology);
             let count = imported.notes.len();
             designer
                 .import_notes
