@@ -83,8 +83,10 @@ pub struct Edge {
     /// The top-left corners of the two boxes, so a box being dragged can bend its arrows.
     pub from_at: (i32, i32),
     pub to_at: (i32, i32),
-    /// The port the arrow reaches, written next to its head.
-    pub port: String,
+    /// The port the arrow reaches, written next to its head; only the first arrow into a
+    /// box carries it, so the arrows converging on a shared backend do not write it on top
+    /// of each other.
+    pub port: Option<String>,
 }
 
 /// The outline around the boxes of one host, with the host's name above it.
@@ -117,13 +119,14 @@ impl Diagram {
                 (from.position.x, from.position.y),
                 (to.position.x, to.position.y),
             );
+            let labelled = edges.iter().any(|e: &Edge| e.to == to.id);
             edges.push(Edge {
                 from: from.id.clone(),
                 to: to.id.clone(),
                 path: arrow_path(from_at, to_at),
                 from_at,
                 to_at,
-                port: to.main_port().to_string(),
+                port: (!labelled).then(|| to.main_port().to_string()),
             });
             sentences.push(format!("{} sends requests to {}.", from.name, to.name));
         }
@@ -312,6 +315,12 @@ pub fn fit(extent: ViewBox, size: Size) -> ViewBox {
     }
 }
 
+/// Where the port label of an arrow into the box at `to` is written: the end of the text
+/// (it is anchored there) just left of the box, above the arrow's head.
+pub fn port_label_at(to: (i32, i32)) -> (i32, i32) {
+    (to.0 - 10, to.1 + NODE_HEIGHT / 2 - 6)
+}
+
 /// A curve from the middle of the right side of the box at `from` to the middle of the
 /// left side of the box at `to`, leaving and entering horizontally so the arrowhead
 /// points into the box.
@@ -351,6 +360,11 @@ fn extent(nodes: &[NodeBox]) -> ViewBox {
 mod tests {
     use super::*;
     use stackwright_core::Connection;
+
+    /// Roughly how wide a character of a port label is, in canvas pixels (11 px monospace).
+    const PORT_CHAR_WIDTH: i32 = 7;
+    /// Height of a port label, in canvas pixels.
+    const PORT_HEIGHT: i32 = 11;
 
     #[test]
     fn exercise_shows_every_component_and_connection() {
@@ -459,7 +473,7 @@ mod tests {
     fn arrows_name_the_port_they_reach() {
         let diagram = Diagram::of(&Topology::exercise());
         let edge = diagram.edges.iter().find(|e| e.to == "varnish").unwrap();
-        assert_eq!(edge.port, "8100");
+        assert_eq!(edge.port.as_deref(), Some("8100"));
     }
 
     #[test]
@@ -643,6 +657,42 @@ mod tests {
         );
         let empty = fit(ViewBox::default(), size);
         assert_eq!((empty.width, empty.height), (1000, 500));
+    }
+
+    #[test]
+    fn port_labels_are_written_once_per_box_and_overlap_nothing() {
+        let diagram = Diagram::of(&Topology::exercise());
+        // (left, top, right, bottom) of each label, as drawn by port_label_at.
+        let labels: Vec<(i32, i32, i32, i32)> = diagram
+            .edges
+            .iter()
+            .filter_map(|e| {
+                let port = e.port.as_ref()?;
+                let (right, baseline) = port_label_at(e.to_at);
+                let width = PORT_CHAR_WIDTH * (port.len() as i32 + 1);
+                Some((right - width, baseline - PORT_HEIGHT, right, baseline))
+            })
+            .collect();
+        let targets: Vec<&str> = diagram.edges.iter().map(|e| e.to.as_str()).collect();
+        for to in &targets {
+            let labelled = diagram
+                .edges
+                .iter()
+                .filter(|e| e.to == *to && e.port.is_some());
+            assert_eq!(labelled.count(), 1, "one label into {to}");
+        }
+        let overlap = |a: (i32, i32, i32, i32), b: (i32, i32, i32, i32)| {
+            a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+        };
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(!overlap(*a, *b), "labels {a:?} and {b:?}");
+            }
+            for node in &diagram.nodes {
+                let r#box = (node.x, node.y, node.x + NODE_WIDTH, node.y + NODE_HEIGHT);
+                assert!(!overlap(*a, r#box), "label {a:?} on {}", node.id);
+            }
+        }
     }
 
     #[test]
