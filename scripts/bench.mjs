@@ -126,7 +126,7 @@ async function measureLoads(browser, origin) {
       await page.waitForFunction(() => window.__benchChainAt !== null, null, { timeout: APP_TIMEOUT });
       // Visible and interactive: the node takes a click and its form opens.
       const visibleAt = await page.evaluate(() => window.__benchChainAt);
-      const nginx = page.getByRole('button', { name: /^nginx, nginx at / });
+      const nginx = page.getByRole('button', { name: /^nginx, nginx, / });
       await nginx.click({ timeout: APP_TIMEOUT });
       await page.getByRole('region', { name: 'Inspector' }).getByLabel('HTTP port').waitFor({ timeout: APP_TIMEOUT });
       const nav = await page.evaluate(() => {
@@ -147,11 +147,11 @@ async function openDesign(browser, origin, preset, options) {
   const opened = await newPage(browser, options);
   const { page } = opened;
   await page.goto(`${origin}/`);
-  await page.getByRole('button', { name: /^nginx, nginx at / }).waitFor({ timeout: APP_TIMEOUT });
+  await page.getByRole('button', { name: /^nginx, nginx, / }).waitFor({ timeout: APP_TIMEOUT });
   if (preset) {
     await page.getByLabel('Preset').selectOption({ label: preset });
     const count = Number(preset.match(/^\d+/)[0]);
-    await page.getByRole('button', { name: /, Zope instance at / }).nth(count - 1).waitFor({ timeout: APP_TIMEOUT });
+    await page.getByRole('button', { name: /, Zope instance, / }).nth(count - 1).waitFor({ timeout: APP_TIMEOUT });
   }
   return opened;
 }
@@ -215,7 +215,7 @@ function editFigures(results) {
 async function measureEdits(browser, origin, preset) {
   const { context, page, errors } = await openDesign(browser, origin, preset);
   try {
-    await page.getByRole('button', { name: /^nginx, nginx at / }).click();
+    await page.getByRole('button', { name: /^nginx, nginx, / }).click();
     const inspector = page.getByRole('region', { name: 'Inspector' });
     await inspector.getByRole('heading', { name: /nginx$/ }).waitFor();
     const field = inspector.getByLabel('HTTP port');

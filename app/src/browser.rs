@@ -1,11 +1,12 @@
 //! The browser services the designer uses outside its page: random bytes, the clock,
-//! downloads, the clipboard, files the user picks and focus. Each is a small function
-//! that returns `None` or an error text instead of panicking, called only from event
-//! handlers and effects.
+//! downloads, the clipboard, files the user picks, focus and element sizes. Each is a small
+//! function that returns `None` or an error text instead of panicking, called only from
+//! event handlers and effects.
 
 use gloo_storage::{SessionStorage, Storage as _};
 use js_sys::{Array, Date, Function, Promise, Reflect, Uint8Array};
 use stackwright_core::bundle::Timestamp;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -212,6 +213,47 @@ pub fn session_get(key: &str) -> Option<String> {
 pub fn session_set(key: &str, value: &str) {
     if has_session_storage() {
         let _ = SessionStorage::set(key, value);
+    }
+}
+
+/// Reports an element's size (its client width and height, in CSS pixels) at once and then
+/// whenever the browser's `ResizeObserver` sees it change, whatever changed it: the
+/// window, the layout around it or the element's own height. Dropping it stops the reports.
+pub struct SizeWatch {
+    observer: web_sys::ResizeObserver,
+    /// The callback the observer calls; it must live as long as the observer.
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl SizeWatch {
+    /// Watches `element`, calling `changed(width, height)`; `None` if the browser has no
+    /// `ResizeObserver` (then only the first size is reported).
+    pub fn new(
+        element: web_sys::Element,
+        mut changed: impl FnMut(f64, f64) + 'static,
+    ) -> Option<SizeWatch> {
+        let target = element.clone();
+        let mut measure = move || {
+            changed(
+                f64::from(target.client_width()),
+                f64::from(target.client_height()),
+            );
+        };
+        measure();
+        let callback = Closure::<dyn FnMut()>::new(measure);
+        let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+        observer.observe(&element);
+        Some(SizeWatch {
+            observer,
+            _callback: callback,
+        })
+    }
+}
+
+impl Drop for SizeWatch {
+    fn drop(&mut self) {
+        // Before the callback is freed, so the browser never calls a dropped closure.
+        self.observer.disconnect();
     }
 }
 

@@ -8,6 +8,8 @@ use std::fmt;
 
 use stackwright_core::{Component, Kind, Topology};
 
+use crate::problems::Counts;
+
 /// Width of a component's box, in canvas pixels.
 pub const NODE_WIDTH: i32 = 180;
 /// Height of a component's box, in canvas pixels.
@@ -22,11 +24,20 @@ pub const GRID: i32 = 20;
 const GROUP_PADDING: i32 = 12;
 /// Height of the label strip above a host's group.
 const GROUP_LABEL: i32 = 22;
+/// The smallest scale (screen pixels per canvas pixel) the canvas fits a design at: a box
+/// is then 117 pixels wide and its endpoint still readable. A design too large for the
+/// canvas at this scale is shown from its top-left corner, where the chain starts, and the
+/// rest is panned to.
+pub const MIN_SCALE: f64 = 0.65;
+/// The largest scale the canvas fits a design at: a small design is shown at its natural
+/// size rather than blown up.
+pub const MAX_SCALE: f64 = 1.0;
 
 /// Everything needed to draw one design.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagram {
-    pub view_box: ViewBox,
+    /// The part of the canvas the design covers, margins and host outlines included.
+    pub extent: ViewBox,
     pub nodes: Vec<NodeBox>,
     pub edges: Vec<Edge>,
     /// One outline per host, drawn only when the design runs on more than one.
@@ -72,8 +83,10 @@ pub struct Edge {
     /// The top-left corners of the two boxes, so a box being dragged can bend its arrows.
     pub from_at: (i32, i32),
     pub to_at: (i32, i32),
-    /// The port the arrow reaches, written next to its head.
-    pub port: String,
+    /// The port the arrow reaches, written next to its head; only the first arrow into a
+    /// box carries it, so the arrows converging on a shared backend do not write it on top
+    /// of each other.
+    pub port: Option<String>,
 }
 
 /// The outline around the boxes of one host, with the host's name above it.
@@ -106,13 +119,14 @@ impl Diagram {
                 (from.position.x, from.position.y),
                 (to.position.x, to.position.y),
             );
+            let labelled = edges.iter().any(|e: &Edge| e.to == to.id);
             edges.push(Edge {
                 from: from.id.clone(),
                 to: to.id.clone(),
                 path: arrow_path(from_at, to_at),
                 from_at,
                 to_at,
-                port: to.main_port().to_string(),
+                port: (!labelled).then(|| to.main_port().to_string()),
             });
             sentences.push(format!("{} sends requests to {}.", from.name, to.name));
         }
@@ -121,7 +135,7 @@ impl Diagram {
         } else {
             Vec::new()
         };
-        let mut view = view_box(&nodes);
+        let mut view = extent(&nodes);
         if !groups.is_empty() {
             // Room for the host labels above the topmost boxes.
             view.y -= GROUP_LABEL + GROUP_PADDING;
@@ -130,7 +144,7 @@ impl Diagram {
             view.width += 2 * GROUP_PADDING;
         }
         Diagram {
-            view_box: view,
+            extent: view,
             nodes,
             groups,
             edges,
@@ -140,6 +154,20 @@ impl Diagram {
 }
 
 impl NodeBox {
+    /// The box's accessible name: its name, kind and endpoint in the order the box's text
+    /// holds them, then its problems starting with the badge's number. Everything the box
+    /// shows is in it, in that order, so whoever says what they see (speech input, WCAG
+    /// 2.5.3) names the box.
+    pub fn label(&self, counts: Counts) -> String {
+        format!(
+            "{}, {}, {}, {}",
+            self.name,
+            self.kind.label(),
+            self.endpoint,
+            counts.badge_summary()
+        )
+    }
+
     fn of(component: &Component) -> NodeBox {
         NodeBox {
             id: component.id.clone(),
@@ -227,6 +255,72 @@ pub fn zoomed(view: ViewBox, factor: f64) -> ViewBox {
     }
 }
 
+/// The size of the canvas's drawing area, in CSS pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Size {
+    pub width: f64,
+    pub height: f64,
+}
+
+/// How the canvas takes its height from the design, as inline CSS: the design's
+/// proportions (`aspect-ratio`), so the design fitted to the canvas's width fills it
+/// without empty bands, but at least the design's height at [`MIN_SCALE`] and at most its
+/// height at [`MAX_SCALE`] (the stylesheet bounds both by the screen). The browser lays
+/// the canvas out from this before anything is measured, so the first fit is the final one.
+pub fn canvas_style(extent: ViewBox) -> String {
+    let (least, most) = canvas_heights(extent);
+    format!(
+        "aspect-ratio: {} / {}; --sw-chain-min-height: {least}px; --sw-chain-max-height: {most}px",
+        extent.width.max(1),
+        extent.height.max(1)
+    )
+}
+
+/// The least and the most height of the canvas, in CSS pixels: the design's height at
+/// [`MIN_SCALE`] and at [`MAX_SCALE`].
+pub fn canvas_heights(extent: ViewBox) -> (f64, f64) {
+    let at = |scale: f64| (f64::from(extent.height.max(1)) * scale).ceil();
+    (at(MIN_SCALE), at(MAX_SCALE))
+}
+
+/// The view that shows `extent` on a canvas of `size`: as large as fits, between
+/// [`MIN_SCALE`] and [`MAX_SCALE`], centred. Where it does not fit even at the smallest
+/// scale, the view starts at the extent's left or top edge, so the start of the chain is
+/// on screen and the rest is panned to. The view has the canvas's proportions, so one
+/// canvas pixel is the same number of screen pixels across and down.
+pub fn fit(extent: ViewBox, size: Size) -> ViewBox {
+    let (width, height) = (size.width.max(1.0), size.height.max(1.0));
+    let scale = if extent.width <= 0 || extent.height <= 0 {
+        MAX_SCALE
+    } else {
+        (width / f64::from(extent.width))
+            .min(height / f64::from(extent.height))
+            .clamp(MIN_SCALE, MAX_SCALE)
+    };
+    let (shown_width, shown_height) = (width / scale, height / scale);
+    // Centred where it fits, from its start where it does not.
+    let start = |at: i32, length: i32, shown: f64| {
+        let spare = shown - f64::from(length);
+        if spare >= 0.0 {
+            f64::from(at) - spare / 2.0
+        } else {
+            f64::from(at)
+        }
+    };
+    ViewBox {
+        x: start(extent.x, extent.width, shown_width).round() as i32,
+        y: start(extent.y, extent.height, shown_height).round() as i32,
+        width: shown_width.round() as i32,
+        height: shown_height.round() as i32,
+    }
+}
+
+/// Where the port label of an arrow into the box at `to` is written: the end of the text
+/// (it is anchored there) just left of the box, above the arrow's head.
+pub fn port_label_at(to: (i32, i32)) -> (i32, i32) {
+    (to.0 - 10, to.1 + NODE_HEIGHT / 2 - 6)
+}
+
 /// A curve from the middle of the right side of the box at `from` to the middle of the
 /// left side of the box at `to`, leaving and entering horizontally so the arrowhead
 /// points into the box.
@@ -241,8 +335,8 @@ pub fn arrow_path(from: (i32, i32), to: (i32, i32)) -> String {
     )
 }
 
-/// The smallest view that shows every box with a margin around it.
-fn view_box(nodes: &[NodeBox]) -> ViewBox {
+/// The smallest part of the canvas that shows every box with a margin around it.
+fn extent(nodes: &[NodeBox]) -> ViewBox {
     let Some(first) = nodes.first() else {
         return ViewBox::default();
     };
@@ -267,6 +361,11 @@ mod tests {
     use super::*;
     use stackwright_core::Connection;
 
+    /// Roughly how wide a character of a port label is, in canvas pixels (11 px monospace).
+    const PORT_CHAR_WIDTH: i32 = 7;
+    /// Height of a port label, in canvas pixels.
+    const PORT_HEIGHT: i32 = 11;
+
     #[test]
     fn exercise_shows_every_component_and_connection() {
         let topology = Topology::exercise();
@@ -282,9 +381,9 @@ mod tests {
     }
 
     #[test]
-    fn view_box_holds_every_box_with_a_margin() {
+    fn the_extent_holds_every_box_with_a_margin() {
         let diagram = Diagram::of(&Topology::exercise());
-        let view = diagram.view_box;
+        let view = diagram.extent;
         for node in &diagram.nodes {
             assert!(node.x - MARGIN >= view.x, "{} sticks out left", node.id);
             assert!(
@@ -331,6 +430,28 @@ mod tests {
     }
 
     #[test]
+    fn a_box_is_named_by_what_it_shows_then_its_problems() {
+        let diagram = Diagram::of(&Topology::exercise());
+        let name = |id: &str, counts| {
+            let node = diagram.nodes.iter().find(|n| n.id == id).unwrap();
+            node.label(counts)
+        };
+        assert_eq!(
+            name("nginx", Counts::default()),
+            "nginx, nginx, 0.0.0.0:8000, no problems"
+        );
+        let counts = Counts {
+            errors: 1,
+            warnings: 1,
+            notes: 0,
+        };
+        assert_eq!(
+            name("instance1", counts),
+            "Instance 1, Zope instance, 127.0.0.1:8001, 2 problems: 1 error, 1 warning"
+        );
+    }
+
+    #[test]
     fn endpoint_brackets_ipv6_addresses() {
         for (address, port, expected) in [
             ("127.0.0.1", "8001", "127.0.0.1:8001"),
@@ -352,7 +473,7 @@ mod tests {
     fn arrows_name_the_port_they_reach() {
         let diagram = Diagram::of(&Topology::exercise());
         let edge = diagram.edges.iter().find(|e| e.to == "varnish").unwrap();
-        assert_eq!(edge.port, "8100");
+        assert_eq!(edge.port.as_deref(), Some("8100"));
     }
 
     #[test]
@@ -436,12 +557,150 @@ mod tests {
         );
     }
 
+    /// Where a box of the design is drawn on a canvas showing `view` at `size`, in screen
+    /// pixels from the canvas's top-left corner: (left, top, width).
+    fn on_screen(view: ViewBox, size: Size, node: &NodeBox) -> (f64, f64, f64) {
+        let scale = (size.width / f64::from(view.width)).min(size.height / f64::from(view.height));
+        (
+            f64::from(node.x - view.x) * scale,
+            f64::from(node.y - view.y) * scale,
+            f64::from(NODE_WIDTH) * scale,
+        )
+    }
+
+    /// The canvas the browser lays out `width` pixels wide from [`canvas_style`] and the
+    /// stylesheet (on a screen taller than 768 px, so 36rem is the screen's bound).
+    fn canvas(extent: ViewBox, width: f64) -> Size {
+        let (least, most) = canvas_heights(extent);
+        let (floor, screen) = (240.0, 576.0);
+        let (least, most) = (least.clamp(floor, screen), most.min(screen).max(floor));
+        let proportional = width * f64::from(extent.height) / f64::from(extent.width);
+        Size {
+            width,
+            // As CSS does, the least height wins over the most.
+            height: proportional.min(most).max(least),
+        }
+    }
+
+    #[test]
+    fn a_wide_canvas_shows_the_whole_design_legibly() {
+        let diagram = Diagram::of(&Topology::exercise());
+        // The chain's canvas at 1024 px (one column) and 1440 px (beside the inspector).
+        for width in [958.0, 978.0] {
+            let size = canvas(diagram.extent, width);
+            let view = fit(diagram.extent, size);
+            for node in &diagram.nodes {
+                let (left, top, drawn) = on_screen(view, size, node);
+                assert!(drawn >= 100.0, "{} is {drawn} px wide at {width}", node.id);
+                assert!(
+                    left >= 0.0 && left + drawn <= size.width,
+                    "{} across",
+                    node.id
+                );
+                let bottom = top + f64::from(NODE_HEIGHT) * drawn / f64::from(NODE_WIDTH);
+                assert!(top >= 0.0 && bottom <= size.height, "{} down", node.id);
+            }
+            // No empty bands: the design fills the canvas across.
+            let (left, _, _) = on_screen(view, size, &diagram.nodes[0]);
+            assert!(left <= f64::from(MARGIN) + 1.0, "{left} px left of nginx");
+        }
+    }
+
+    #[test]
+    fn a_narrow_canvas_keeps_a_legible_scale_and_shows_the_start_of_the_chain() {
+        let diagram = Diagram::of(&Topology::exercise());
+        let size = canvas(diagram.extent, 324.0);
+        let view = fit(diagram.extent, size);
+        let nginx = diagram.nodes.iter().find(|n| n.id == "nginx").unwrap();
+        let (left, top, drawn) = on_screen(view, size, nginx);
+        assert!(
+            (drawn - f64::from(NODE_WIDTH) * MIN_SCALE).abs() < 0.5,
+            "{drawn} px"
+        );
+        assert!(
+            left >= 0.0 && left + drawn <= size.width,
+            "nginx across: {left}"
+        );
+        assert!(top >= 0.0, "nginx down: {top}");
+        // The whole height of the chain fits; its end is panned to.
+        assert!(size.height >= f64::from(diagram.extent.height) * MIN_SCALE);
+        let memcached = diagram.nodes.iter().find(|n| n.id == "memcached").unwrap();
+        assert!(on_screen(view, size, memcached).0 > size.width);
+    }
+
+    #[test]
+    fn a_tall_design_is_shown_from_its_top() {
+        let diagram = Diagram::of(&stackwright_core::defaults::scaled(64, 8));
+        let size = canvas(diagram.extent, 818.0);
+        assert_eq!(size.height, 576.0, "as tall as the stylesheet lets it be");
+        let view = fit(diagram.extent, size);
+        assert_eq!(view.y, diagram.extent.y);
+        let scale = size.height / f64::from(view.height);
+        assert!((scale - MIN_SCALE).abs() < 0.01, "{scale}");
+    }
+
+    #[test]
+    fn a_small_design_is_not_blown_up() {
+        let mut topology = Topology::exercise();
+        topology.components.truncate(1);
+        let diagram = Diagram::of(&topology);
+        let size = Size {
+            width: 1000.0,
+            height: 500.0,
+        };
+        let view = fit(diagram.extent, size);
+        assert_eq!((view.width, view.height), (1000, 500), "natural size");
+        assert_eq!(
+            view.x + view.width / 2,
+            diagram.extent.x + diagram.extent.width / 2,
+            "centred"
+        );
+        let empty = fit(ViewBox::default(), size);
+        assert_eq!((empty.width, empty.height), (1000, 500));
+    }
+
+    #[test]
+    fn port_labels_are_written_once_per_box_and_overlap_nothing() {
+        let diagram = Diagram::of(&Topology::exercise());
+        // (left, top, right, bottom) of each label, as drawn by port_label_at.
+        let labels: Vec<(i32, i32, i32, i32)> = diagram
+            .edges
+            .iter()
+            .filter_map(|e| {
+                let port = e.port.as_ref()?;
+                let (right, baseline) = port_label_at(e.to_at);
+                let width = PORT_CHAR_WIDTH * (port.len() as i32 + 1);
+                Some((right - width, baseline - PORT_HEIGHT, right, baseline))
+            })
+            .collect();
+        let targets: Vec<&str> = diagram.edges.iter().map(|e| e.to.as_str()).collect();
+        for to in &targets {
+            let labelled = diagram
+                .edges
+                .iter()
+                .filter(|e| e.to == *to && e.port.is_some());
+            assert_eq!(labelled.count(), 1, "one label into {to}");
+        }
+        let overlap = |a: (i32, i32, i32, i32), b: (i32, i32, i32, i32)| {
+            a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+        };
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(!overlap(*a, *b), "labels {a:?} and {b:?}");
+            }
+            for node in &diagram.nodes {
+                let r#box = (node.x, node.y, node.x + NODE_WIDTH, node.y + NODE_HEIGHT);
+                assert!(!overlap(*a, r#box), "label {a:?} on {}", node.id);
+            }
+        }
+    }
+
     #[test]
     fn empty_design_has_an_empty_view() {
         let mut topology = Topology::exercise();
         topology.components.clear();
         let diagram = Diagram::of(&topology);
-        assert_eq!(diagram.view_box, ViewBox::default());
+        assert_eq!(diagram.extent, ViewBox::default());
         assert!(diagram.edges.is_empty());
     }
 }

@@ -48,6 +48,19 @@ impl Counts {
             parts.join(", ")
         }
     }
+
+    /// What a box of the chain says of its problems: "no problems", "1 error",
+    /// "2 warnings" or "3 problems: 2 errors, 1 warning". It starts with the number the
+    /// box's badge shows, so the badge's text is part of the box's accessible name
+    /// (WCAG 2.5.3); notes are left out, as the badge leaves them out.
+    pub fn badge_summary(self) -> String {
+        let serious = Counts { notes: 0, ..self };
+        if self.errors > 0 && self.warnings > 0 {
+            format!("{} problems: {}", self.serious(), serious.summary())
+        } else {
+            serious.summary()
+        }
+    }
 }
 
 /// One diagnostic as the views show it.
@@ -138,6 +151,24 @@ impl Problems {
 mod tests {
     use super::*;
     use stackwright_core::{Topology, validate};
+
+    #[test]
+    fn a_badge_summary_starts_with_the_badge_number() {
+        let counts = |errors, warnings, notes| Counts {
+            errors,
+            warnings,
+            notes,
+        };
+        for (c, expected) in [
+            (counts(0, 0, 0), "no problems"),
+            (counts(0, 0, 2), "no problems"),
+            (counts(1, 0, 1), "1 error"),
+            (counts(0, 2, 0), "2 warnings"),
+            (counts(2, 1, 1), "3 problems: 2 errors, 1 warning"),
+        ] {
+            assert_eq!(c.badge_summary(), expected, "{c:?}");
+        }
+    }
 
     #[test]
     fn a_port_clash_shows_on_the_field_the_node_and_the_total() {

@@ -166,6 +166,9 @@ pub struct Designer {
     pub pending_link: RwSignal<Option<PendingLink>>,
     /// What the last buildout import did not understand (`file:line: reason`).
     pub import_notes: RwSignal<Vec<String>>,
+    /// Notified when another design takes the place of this one ([`Designer::open`]), so
+    /// the canvas fits the new design whatever view the old one was zoomed or panned to.
+    pub opened: Trigger,
     /// Saves at once what autosave has pending ([`Designer::save_pending`]).
     save_now: StoredValue<Option<Arc<dyn Fn() + Send + Sync>>>,
 }
@@ -241,6 +244,7 @@ impl Designer {
             })),
             pending_link: RwSignal::new(None),
             import_notes: RwSignal::new(Vec::new()),
+            opened: Trigger::new(),
             save_now: StoredValue::new(None),
         };
         designer.open_link(&browser::location_hash());
@@ -384,7 +388,7 @@ impl Designer {
     }
 
     fn import(&self, name: &str, design: Topology) {
-        self.replace(design);
+        self.open(design);
         self.import_notes.set(Vec::new());
         self.tell(
             Tone::Info,
@@ -393,7 +397,7 @@ impl Designer {
     }
 
     fn apply_link(&self, pending: PendingLink, also: &str) {
-        self.replace(pending.topology);
+        self.open(pending.topology);
         let passwords = if pending.without_passwords {
             " The link carries no passwords: generate or type them before downloading."
         } else {
@@ -494,8 +498,15 @@ impl Designer {
         self.history.update_value(History::seal);
     }
 
-    /// Replaces the whole design as one undo step (import, preset, reset).
-    pub fn replace(&self, next: Topology) {
+    /// Opens another design in place of this one as one undo step (import, preset, reset,
+    /// link), fitted to the canvas anew.
+    pub fn open(&self, next: Topology) {
+        self.replace(next);
+        self.opened.notify();
+    }
+
+    /// Replaces the whole design as one undo step.
+    fn replace(&self, next: Topology) {
         let mut before = next;
         self.design.update(|t| std::mem::swap(t, &mut before));
         self.history.update_value(|h| h.push(before, None));

@@ -15,10 +15,20 @@ export const RESULTS = join(ROOT, 'target', 'e2e');
 export const APP_TIMEOUT = 30_000;
 export const BUILT = existsSync(join(DIST, 'index.html'));
 
-/** Opens the app at `origin` + `path` and waits for the chain. */
+/**
+ * In the page: whether the app has seen the chain canvas's present size (it writes the
+ * size of the drawing area as last measured in `data-canvas`, and fits the design to it).
+ */
+export function canvasMeasured() {
+  const svg = document.querySelector('svg.sw-chain');
+  return svg?.getAttribute('data-canvas') === `${svg?.clientWidth} ${svg?.clientHeight}`;
+}
+
+/** Opens the app at `origin` + `path` and waits for the chain, fitted to its canvas. */
 export async function openApp(page, origin, path = '/') {
   await page.goto(`${origin}${path}`);
-  await page.getByRole('button', { name: /^nginx, nginx at / }).waitFor({ timeout: APP_TIMEOUT });
+  await page.getByRole('button', { name: /^nginx, nginx, / }).waitFor({ timeout: APP_TIMEOUT });
+  await page.waitForFunction(canvasMeasured);
 }
 
 /**
@@ -45,7 +55,7 @@ export const filesOf = (page) => page.getByRole('region', { name: 'Files' });
 export const settingsOf = (page) => page.getByRole('region', { name: 'Settings' });
 /** The chain's box of a component, found by the start of its accessible name. */
 export const node = (page, name) => page.getByRole('button', { name: new RegExp(`^${name}, `) });
-export const zopeNodes = (page) => page.getByRole('button', { name: /, Zope instance at / });
+export const zopeNodes = (page) => page.getByRole('button', { name: /, Zope instance, / });
 
 /** Replaces a text field's value by typing it key by key, as a person would. */
 export async function retype(field, value) {

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { launchChromium } from './browser.mjs';
 import { serveDist } from './serve-dist.mjs';
-import { BUILT, DIST, RESULTS, filesOf, node, withApp } from './app.mjs';
+import { BUILT, DIST, RESULTS, canvasMeasured, filesOf, node, withApp } from './app.mjs';
 
 const canvasOf = (page) => page.getByRole('group', { name: 'Serving chain' });
 const handle = (page, name) => page.getByRole('button', { name: `Connect ${name} to another component` });
@@ -33,6 +33,41 @@ async function drag(page, from, to) {
   await page.mouse.move(b.x, b.y, { steps: 8 });
   await page.mouse.up();
 }
+
+/**
+ * Where the canvas and every box of the chain are on the screen, once the app has seen the
+ * canvas's size: the canvas's drawing area clipped to the window, each box's rectangle and
+ * each port label's.
+ */
+async function layout(page) {
+  await page.waitForFunction(canvasMeasured);
+  return page.evaluate(() => {
+    const svg = document.querySelector('svg.sw-chain');
+    const area = svg.getBoundingClientRect();
+    const visible = {
+      left: Math.max(area.left + svg.clientLeft, 0),
+      top: Math.max(area.top + svg.clientTop, 0),
+      right: Math.min(area.left + svg.clientLeft + svg.clientWidth, window.innerWidth),
+      bottom: Math.min(area.top + svg.clientTop + svg.clientHeight, window.innerHeight),
+    };
+    const rect = (el) => {
+      const r = el.getBoundingClientRect();
+      return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width };
+    };
+    const nodes = [...document.querySelectorAll('[data-component-id]')].map((g) => ({
+      id: g.getAttribute('data-component-id'),
+      ...rect(g.querySelector('.sw-chain__box')),
+    }));
+    const ports = [...document.querySelectorAll('.sw-chain__port')].map((t) => ({ text: t.textContent, ...rect(t) }));
+    return { visible, nodes, ports };
+  });
+}
+
+/** Whether rectangle `inner` lies within `outer`, to half a pixel. */
+const within = (inner, outer) =>
+  inner.left >= outer.left - 0.5 && inner.right <= outer.right + 0.5 && inner.top >= outer.top - 0.5 && inner.bottom <= outer.bottom + 0.5;
+const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+const round = (n) => Math.round(n * 10) / 10;
 
 const viewBox = async (page) => (await canvasOf(page).getAttribute('viewBox')).split(' ').map(Number);
 const transform = (locator) => locator.getAttribute('transform');
@@ -180,10 +215,86 @@ describe('canvas', { timeout: 300_000, skip: !BUILT }, () => {
     });
   });
 
+  for (const [width, height, whole] of [[390, 844, false], [1024, 768, true], [1440, 900, true]]) {
+    test(`at ${width} px wide the design is fitted legibly, ${whole ? 'whole' : 'from its start'}`, async () => {
+      await withApp(browser, server.origin, async ({ page }) => {
+        const { visible, nodes, ports } = await layout(page);
+        const widths = Object.fromEntries(nodes.map((n) => [n.id, round(n.width)]));
+        console.log(`box widths at ${width} px: ${JSON.stringify(widths)}`);
+        assert.equal(nodes.length, 10, 'the default design');
+        for (const n of nodes) {
+          assert.ok(n.width >= 100, `${n.id} is drawn ${round(n.width)} px wide`);
+        }
+        const shown = whole ? nodes : nodes.filter((n) => n.id === 'nginx');
+        for (const n of shown) {
+          assert.ok(within(n, visible), `${n.id} at ${JSON.stringify(n)} is outside the visible canvas ${JSON.stringify(visible)}`);
+        }
+        // One port label per box reached, none on another or on a box.
+        assert.deepEqual(ports.map((p) => p.text).sort(), [':11211', ':3306', ':8001', ':8002', ':8003', ':8004', ':8100', ':8200']);
+        for (const [i, a] of ports.entries()) {
+          for (const b of [...ports.slice(i + 1), ...nodes]) {
+            assert.ok(!overlaps(a, b), `${a.text} overlaps ${b.text ?? b.id}`);
+          }
+        }
+      }, { context: { viewport: { width, height } } });
+    });
+  }
+
+  test('the fit follows the canvas when the window is resized, and a preset is fitted anew', async () => {
+    await withApp(browser, server.origin, async ({ page }) => {
+      const nginxOf = (l) => l.nodes.find((n) => n.id === 'nginx');
+      /** Resizes the window and waits for the app to have measured the canvas anew. */
+      const resize = async (width, height) => {
+        const before = await canvasOf(page).getAttribute('data-canvas');
+        await page.setViewportSize({ width, height });
+        await page.waitForFunction(
+          (before) => document.querySelector('svg.sw-chain').getAttribute('data-canvas') !== before,
+          before,
+        );
+        await page.waitForFunction(canvasMeasured);
+      };
+      const wide = await layout(page);
+
+      // A zoomed view is the user's: it stays when the window narrows...
+      await page.getByRole('button', { name: 'Zoom in' }).click();
+      const zoomed = await viewBox(page);
+      await resize(1024, 768);
+      assert.deepEqual(await viewBox(page), zoomed, 'a zoomed view is left alone');
+      // ...until Fit to view fits the narrower canvas.
+      await page.getByRole('button', { name: 'Fit to view' }).click();
+      const narrow = await layout(page);
+      for (const n of narrow.nodes) {
+        assert.ok(within(n, narrow.visible), `${n.id} is inside after narrowing`);
+      }
+      assert.notEqual(round(nginxOf(narrow).width), round(nginxOf(wide).width), 'the scale followed the canvas');
+
+      // A fitted view follows the canvas by itself.
+      await resize(1440, 900);
+      const wider = await layout(page);
+      for (const n of wider.nodes) {
+        assert.ok(within(n, wider.visible), `${n.id} is inside after widening`);
+      }
+      assert.equal(round(nginxOf(wider).width), round(nginxOf(wide).width), 'the first fit again');
+
+      // A preset opened while zoomed in is fitted, from the start of its chain.
+      await page.getByRole('button', { name: 'Zoom in' }).click();
+      await page.getByRole('button', { name: 'Zoom in' }).click();
+      await page.getByLabel('Preset').selectOption({ label: '64 instances on 8 hosts' });
+      await page.getByRole('button', { name: /, Zope instance, / }).nth(63).waitFor();
+      const preset = await layout(page);
+      for (const n of preset.nodes) {
+        assert.ok(n.width >= 100, `${n.id} is drawn ${round(n.width)} px wide`);
+      }
+      for (const id of ['nginx', 'varnish', 'haproxy', 'instance1']) {
+        assert.ok(within(preset.nodes.find((n) => n.id === id), preset.visible), `${id} is on the canvas`);
+      }
+    }, { context: { viewport: { width: 1440, height: 900 } } });
+  });
+
   test('dragging a box in a 64-instance design stays smooth', async () => {
     await withApp(browser, server.origin, async ({ page }) => {
       await page.getByLabel('Preset').selectOption({ label: '64 instances on 8 hosts' });
-      await page.getByRole('button', { name: /, Zope instance at / }).nth(63).waitFor();
+      await page.getByRole('button', { name: /, Zope instance, / }).nth(63).waitFor();
       const target = page.locator('[data-component-kind="zope"]').first();
       const a = await centre(target);
       await page.evaluate(() => {

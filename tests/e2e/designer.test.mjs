@@ -187,7 +187,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       await node(page, 'Instance 5').waitFor();
 
       await page.reload();
-      await page.getByRole('button', { name: /^nginx, nginx at 0\.0\.0\.0:8080/ }).waitFor({ timeout: APP_TIMEOUT });
+      await page.getByRole('button', { name: /^nginx, nginx, 0\.0\.0\.0:8080, / }).waitFor({ timeout: APP_TIMEOUT });
       assert.equal(await zopeNodes(page).count(), 5, 'the added instance came back');
 
       // A panic shows a message, and the saved design survives it.
@@ -199,13 +199,13 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       assert.match(await fatal.textContent(), /Your design is saved in this browser/);
       await page.goto(`${server.origin}/`);
       await page.reload();
-      await page.getByRole('button', { name: /^nginx, nginx at 0\.0\.0\.0:8080/ }).waitFor({ timeout: APP_TIMEOUT });
+      await page.getByRole('button', { name: /^nginx, nginx, 0\.0\.0\.0:8080, / }).waitFor({ timeout: APP_TIMEOUT });
       assert.equal(await zopeNodes(page).count(), 5);
 
       // A saved design that cannot be read is moved aside and the user is told.
       await page.evaluate(() => localStorage.setItem('stackwright.design', '{"version": 1, "settings": '));
       await page.reload();
-      await page.getByRole('button', { name: /^nginx, nginx at 0\.0\.0\.0:8000/ }).waitFor({ timeout: APP_TIMEOUT });
+      await page.getByRole('button', { name: /^nginx, nginx, 0\.0\.0\.0:8000, / }).waitFor({ timeout: APP_TIMEOUT });
       const alert = page.getByRole('alert');
       assert.match(await alert.textContent(), /could not be read/);
       assert.match(await alert.textContent(), /stackwright\.design\.unreadable/);
@@ -285,7 +285,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       // Autosave waits for typing to pause; leaving the page must not lose the last keys.
       await retype(inspector.getByLabel('HTTP port'), '8086');
       await page.reload();
-      await page.getByRole('button', { name: /^nginx, nginx at 0\.0\.0\.0:8086/ }).waitFor({ timeout: APP_TIMEOUT });
+      await page.getByRole('button', { name: /^nginx, nginx, 0\.0\.0\.0:8086, / }).waitFor({ timeout: APP_TIMEOUT });
     });
   });
 
@@ -323,7 +323,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
         buffer: Buffer.from(JSON.stringify(design)),
       });
       await page.getByRole('status').filter({ hasText: 'Imported topology.json' }).waitFor();
-      await page.getByRole('button', { name: /^nginx, nginx at 0\.0\.0\.0:8090/ }).waitFor();
+      await page.getByRole('button', { name: /^nginx, nginx, 0\.0\.0\.0:8090, / }).waitFor();
 
       // Drag and drop a file onto the page.
       design.components.find((c) => c.id === 'nginx').settings.http_port = 8091;
@@ -334,7 +334,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       }, JSON.stringify(design));
       await page.dispatchEvent('body', 'dragover', { dataTransfer: transfer });
       await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
-      await page.getByRole('button', { name: /^nginx, nginx at 0\.0\.0\.0:8091/ }).waitFor();
+      await page.getByRole('button', { name: /^nginx, nginx, 0\.0\.0\.0:8091, / }).waitFor();
       await page.getByRole('status').filter({ hasText: 'Imported dropped.json' }).waitFor();
     });
   });

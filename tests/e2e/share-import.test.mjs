@@ -28,7 +28,7 @@ const linkDialog = (page) => page.getByRole('dialog', { name: 'Open the design f
 
 /** The nginx HTTP port field, after selecting nginx. */
 async function httpPort(page) {
-  await page.getByRole('button', { name: /^nginx, nginx at / }).click();
+  await page.getByRole('button', { name: /^nginx, nginx, / }).click();
   const inspector = inspectorOf(page);
   await inspector.getByRole('heading', { name: /nginx$/ }).waitFor();
   return inspector.getByLabel('HTTP port');
@@ -193,7 +193,7 @@ describe('share links and buildout import', { timeout: 300_000, skip: !BUILT }, 
       const text = await readFile(files[0], 'utf8');
       await writeFile(changed, text.replace(/^http( +)= 8000$/m, 'http$1= 8085'));
       await picker.setInputFiles([changed, ...files.slice(1), ...included]);
-      await page.getByRole('button', { name: /^nginx, nginx at 0\.0\.0\.0:8085/ }).waitFor();
+      await page.getByRole('button', { name: /^nginx, nginx, 0\.0\.0\.0:8085, / }).waitFor();
       assert.equal(await (await httpPort(page)).inputValue(), '8085');
 
       // Not a deployment: a clear message, the design untouched (autosave waits for a pause).

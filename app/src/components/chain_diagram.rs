@@ -8,9 +8,10 @@ use stackwright_core::edit::{self, EditError};
 use stackwright_core::model::Position;
 use wasm_bindgen::JsCast;
 
-use super::diagram_edge::DiagramEdge;
+use super::diagram_edge::{DiagramEdge, EdgePort};
 use super::diagram_node::DiagramNode;
-use crate::diagram::{self, Diagram, NODE_HEIGHT, NODE_WIDTH, ViewBox, output_handle, snap};
+use crate::browser::SizeWatch;
+use crate::diagram::{self, Diagram, NODE_HEIGHT, NODE_WIDTH, Size, ViewBox, output_handle, snap};
 use crate::state::{Tone, use_designer};
 
 /// What the pointer is doing on the canvas.
@@ -32,7 +33,8 @@ pub struct Canvas {
     pub selected_edge: RwSignal<Option<(String, String)>>,
     /// Why the last connection was refused, and where the user dropped it.
     pub refusal: RwSignal<Option<(String, i32, i32)>>,
-    /// The part of the canvas shown; `None` fits the whole design.
+    /// The part of the canvas shown; `None` fits the design to the canvas
+    /// ([`diagram::fit`]), and keeps it fitted as the design and the canvas change.
     pub view: RwSignal<Option<ViewBox>>,
     /// Where the pointer went down, in screen pixels, and canvas units per pixel.
     start: StoredValue<(f64, f64, f64)>,
@@ -138,12 +140,47 @@ impl Canvas {
 /// Boxes and arrows are keyed lists: a keystroke that changes one endpoint redraws that
 /// one box, not the picture. While a box is dragged the design is left alone; only its
 /// box and arrows follow the pointer, and dropping it makes one undo step.
+///
+/// Until the user zooms or pans, the design is fitted to the canvas at a legible scale,
+/// again whenever the canvas changes size; a design opened from elsewhere is fitted anew.
+/// The canvas is as tall as the fitted design needs ([`diagram::canvas_style`]).
+/// `data-canvas` holds the size of the drawing area as last measured.
 #[component]
 pub fn ChainDiagram() -> impl IntoView {
     let designer = use_designer();
     let diagram = Memo::new(move |_| designer.design.with(Diagram::of));
     let view: RwSignal<Option<ViewBox>> = RwSignal::new(None);
-    let shown = Memo::new(move |_| view.get().unwrap_or_else(|| diagram.with(|d| d.view_box)));
+    // The drawing area's size, once the canvas is laid out.
+    let size: RwSignal<Option<Size>> = RwSignal::new(None);
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    let watch = StoredValue::new_local(None::<SizeWatch>);
+    Effect::new(move |_| {
+        let Some(svg) = svg_ref.get() else { return };
+        let measured = SizeWatch::new(svg.into(), move |width, height| {
+            let now = Some(Size { width, height });
+            if size.get_untracked() != now {
+                size.set(now);
+            }
+        });
+        watch.set_value(measured);
+    });
+    Effect::new(move |_| {
+        designer.opened.track();
+        view.set(None);
+    });
+    let shown = Memo::new(move |_| {
+        view.get().unwrap_or_else(|| {
+            let extent = diagram.with(|d| d.extent);
+            size.get().map_or(extent, |size| diagram::fit(extent, size))
+        })
+    });
+    let style = move || diagram.with(|d| diagram::canvas_style(d.extent));
+    // The drawing area's size as last measured, which a fitted view is made for: tests
+    // wait for it to match the element.
+    let measured = move || {
+        size.get()
+            .map(|size| format!("{} {}", size.width, size.height))
+    };
     let canvas = Canvas {
         gesture: RwSignal::new(None),
         selected_edge: RwSignal::new(None),
@@ -375,7 +412,10 @@ pub fn ChainDiagram() -> impl IntoView {
                 </span>
             </div>
             <svg
+                node_ref=svg_ref
                 class="sw-chain"
+                style=style
+                data-canvas=measured
                 role="group"
                 tabindex="-1"
                 aria-labelledby="sw-chain-title"
@@ -461,6 +501,15 @@ pub fn ChainDiagram() -> impl IntoView {
                         each=move || diagram.with(|d| d.edges.clone())
                         key=|edge| edge.clone()
                         children=|edge| view! { <DiagramEdge edge /> }
+                    />
+                </g>
+                <g class="sw-chain__ports">
+                    <For
+                        each=move || {
+                            diagram.with(|d| d.edges.iter().filter(|e| e.port.is_some()).cloned().collect::<Vec<_>>())
+                        }
+                        key=|edge| edge.clone()
+                        children=|edge| view! { <EdgePort edge /> }
                     />
                 </g>
                 <g class="sw-chain__nodes">

@@ -9,22 +9,27 @@ use crate::diagram::{NODE_HEIGHT, NODE_WIDTH, NodeBox, output_handle};
 use crate::state::use_designer;
 
 /// A one-letter glyph per kind, drawn in a disc at the box's left, so kinds differ by more
-/// than colour.
+/// than colour. The letters are strokes, not text: the box's text is exactly what its
+/// accessible name starts with, and a stray letter would break that (WCAG 2.5.3).
 fn icon(kind: Kind) -> &'static str {
     match kind {
-        Kind::Nginx => "N",
-        Kind::Varnish => "V",
-        Kind::Haproxy => "H",
-        Kind::Zope => "Z",
-        Kind::Database => "D",
-        Kind::Memcached => "M",
-        Kind::Supervisor => "S",
+        Kind::Nginx => "M-3.5,5 V-5 L3.5,5 V-5",
+        Kind::Varnish => "M-4,-5 L0,5 L4,-5",
+        Kind::Haproxy => "M-3.5,-5 V5 M3.5,-5 V5 M-3.5,0 H3.5",
+        Kind::Zope => "M-3.5,-5 H3.5 L-3.5,5 H3.5",
+        Kind::Database => "M-3.5,-5 V5 H-0.5 A4.5,5 0 0 0 -0.5,-5 Z",
+        Kind::Memcached => "M-4.5,5 V-5 L0,1 L4.5,-5 V5",
+        Kind::Supervisor => {
+            "M3.5,-3.5 C2.5,-5 -3.5,-5.5 -3.5,-2.5 C-3.5,0.5 3.5,-0.5 3.5,2.5 C3.5,5.5 -2.5,5 -3.5,3.5"
+        }
     }
 }
 
 /// A component's box: a stripe in its kind's colour, its kind, name and endpoint, and a
 /// badge counting its errors and warnings. It is a button: click, Enter or Space select
-/// the component for the inspector, and Enter also moves the keyboard there.
+/// the component for the inspector, and Enter also moves the keyboard there. Its
+/// accessible name ([`NodeBox::label`]) holds its text in the order the text is written:
+/// the name first (drawn below the kind), words apart.
 ///
 /// Dragging it moves it (snapped to the grid, one undo step on release); dragging from the
 /// handle on its right side draws a connection to the box where it is dropped.
@@ -43,7 +48,7 @@ pub fn DiagramNode(
         endpoint,
         x,
         y,
-    } = node;
+    } = node.clone();
     let counts = {
         let id = id.clone();
         Memo::new(move |_| designer.problems.with(|p| p.on_component(&id)))
@@ -57,16 +62,8 @@ pub fn DiagramNode(
         })
     };
     let label = {
-        let (name, endpoint) = (name.clone(), endpoint.clone());
-        move || {
-            let c = counts.get();
-            let problems = if c.serious() == 0 {
-                "no problems".to_string()
-            } else {
-                crate::problems::Counts { notes: 0, ..c }.summary()
-            };
-            format!("{name}, {} at {endpoint}, {problems}", kind.label())
-        }
+        let node = node.clone();
+        move || node.label(counts.get())
     };
     let select = {
         let id = id.clone();
@@ -171,11 +168,19 @@ pub fn DiagramNode(
             />
             <g class="sw-chain__icon" transform="translate(26 36)" aria-hidden="true">
                 <circle r="12" />
-                <text text-anchor="middle" dy="4">{icon(kind)}</text>
+                <path d=icon(kind) />
             </g>
-            <text class="sw-chain__kind" x="46" y="22">{kind.label()}</text>
-            <text class="sw-chain__name" x="46" y="43">{name.clone()}</text>
-            <text class="sw-chain__endpoint" x="46" y="61">{endpoint}</text>
+            // One text, spaced, in the order of the accessible name; each line is placed
+            // by its own coordinates, so the kind still shows above the name.
+            <text class="sw-chain__text">
+                <tspan class="sw-chain__name" x="46" y="43">{name.clone()}</tspan>
+                " "
+                <tspan class="sw-chain__kind" x="46" y="22">{kind.label()}</tspan>
+                " "
+                <tspan class="sw-chain__endpoint" x="46" y="61">{endpoint}</tspan>
+                // Keeps the badge's number, which follows, a word of its own.
+                " "
+            </text>
             <circle class="sw-chain__input" cx="0" cy=(NODE_HEIGHT / 2).to_string() r="5" aria-hidden="true" />
             {has_output
                 .then(|| {

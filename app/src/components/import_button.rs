@@ -111,7 +111,7 @@ fn import_given_buildout(designer: Designer, given: Vec<(String, String)>) {
     let (files, main) = buildout_files::buildout(given);
     match stackwright_core::import::import(&files, &main) {
         Ok(imported) => {
-            designer.replace(imported.topology);
+            designer.open(imported.topology);
             let count = imported.notes.len();
             designer
                 .import_notes

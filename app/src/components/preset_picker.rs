@@ -28,7 +28,7 @@ pub fn PresetPicker() -> impl IntoView {
         } else {
             scaled(*instances, *hosts)
         };
-        designer.replace(design);
+        designer.open(design);
         designer.tell(
             Tone::Info,
             format!(

@@ -24,7 +24,7 @@ pub fn ResetDialog() -> impl IntoView {
     };
     let confirm = move |_| {
         close();
-        designer.replace(Topology::exercise());
+        designer.open(Topology::exercise());
         designer.tell(
             Tone::Info,
             "Reset to the exercise defaults. Undo brings back the design you had.",
