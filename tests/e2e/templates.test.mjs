@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { launchChromium, openRecordedPage } from './browser.mjs';
 import { serveDist } from './serve-dist.mjs';
-import { APP_TIMEOUT, BUILT, DIST, filesOf, problemsOf, withApp } from './app.mjs';
+import { APP_TIMEOUT, BUILT, DIST, filesOf, node, problemsOf, withApp } from './app.mjs';
 
 const HEADER = '            add_header X-Stackwright-Test yes;';
 
@@ -109,7 +109,7 @@ describe('templates', { timeout: 300_000, skip: !BUILT }, () => {
 
         // Autosave keeps it across a reload.
         await page.reload();
-        await page.getByRole('button', { name: /^nginx, nginx at / }).waitFor({ timeout: APP_TIMEOUT });
+        await node(page, 'nginx').waitFor({ timeout: APP_TIMEOUT });
         await files.getByRole('tab', { name: 'etc/nginx.conf · your template' }).click();
         assert.match(await previewNextFrame(page), /add_header X-Stackwright-Test yes;/);
 
