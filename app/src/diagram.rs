@@ -69,6 +69,9 @@ pub struct NodeBox {
     pub kind: Kind,
     /// Where other components reach it, e.g. `127.0.0.1:8001`.
     pub endpoint: String,
+    /// The port arrows reach it on, written by its input once, however many arrows
+    /// converge there; `None` when no arrow reaches it.
+    pub port: Option<String>,
     pub x: i32,
     pub y: i32,
 }
@@ -83,8 +86,6 @@ pub struct Edge {
     /// The top-left corners of the two boxes, so a box being dragged can bend its arrows.
     pub from_at: (i32, i32),
     pub to_at: (i32, i32),
-    /// The port the arrow reaches, written next to its head.
-    pub port: String,
 }
 
 /// The outline around the boxes of one host, with the host's name above it.
@@ -103,7 +104,7 @@ impl Diagram {
     /// A connection to a missing component is skipped here: reporting it is the
     /// validator's job, and the picture should still show the rest.
     pub fn of(topology: &Topology) -> Diagram {
-        let nodes: Vec<NodeBox> = topology.components.iter().map(NodeBox::of).collect();
+        let mut nodes: Vec<NodeBox> = topology.components.iter().map(NodeBox::of).collect();
         let mut edges = Vec::new();
         let mut sentences = Vec::new();
         for connection in &topology.connections {
@@ -123,9 +124,13 @@ impl Diagram {
                 path: arrow_path(from_at, to_at),
                 from_at,
                 to_at,
-                port: to.main_port().to_string(),
             });
             sentences.push(format!("{} sends requests to {}.", from.name, to.name));
+        }
+        for (node, component) in nodes.iter_mut().zip(&topology.components) {
+            if edges.iter().any(|e| e.to == node.id) {
+                node.port = Some(component.main_port().to_string());
+            }
         }
         let groups = if topology.is_multi_host() {
             host_groups(topology)
@@ -171,6 +176,7 @@ impl NodeBox {
             name: component.name.clone(),
             kind: component.kind(),
             endpoint: endpoint(&component.address, component.main_port()),
+            port: None,
             x: component.position.x,
             y: component.position.y,
         }
@@ -311,6 +317,10 @@ pub fn fit(extent: ViewBox, size: Size) -> ViewBox {
         height: shown_height.round() as i32,
     }
 }
+
+/// Where a box's port is written, from the box's top-left corner: the end of the text (it
+/// is anchored there) just left of the box, above the arrows' heads.
+pub const PORT_LABEL_AT: (i32, i32) = (-10, NODE_HEIGHT / 2 - 6);
 
 /// A curve from the middle of the right side of the box at `from` to the middle of the
 /// left side of the box at `to`, leaving and entering horizontally so the arrowhead
@@ -456,10 +466,47 @@ mod tests {
     }
 
     #[test]
-    fn arrows_name_the_port_they_reach() {
+    fn a_box_that_arrows_reach_names_its_port_once() {
         let diagram = Diagram::of(&Topology::exercise());
-        let edge = diagram.edges.iter().find(|e| e.to == "varnish").unwrap();
-        assert_eq!(edge.port, "8100");
+        let port = |id: &str| {
+            let node = diagram.nodes.iter().find(|n| n.id == id).unwrap();
+            node.port.as_deref()
+        };
+        assert_eq!(port("varnish"), Some("8100"));
+        assert_eq!(port("database"), Some("3306"), "four arrows, one label");
+        assert_eq!(port("nginx"), None, "nothing sends requests to nginx");
+    }
+
+    #[test]
+    fn port_labels_overlap_neither_each_other_nor_a_box() {
+        /// Roughly how wide a character of a port label is, in canvas pixels (11 px
+        /// monospace), and how tall the label is.
+        const CHAR_WIDTH: i32 = 7;
+        const HEIGHT: i32 = 11;
+        let diagram = Diagram::of(&Topology::exercise());
+        // (left, top, right, bottom) of each label.
+        let labels: Vec<(i32, i32, i32, i32)> = diagram
+            .nodes
+            .iter()
+            .filter_map(|n| {
+                let width = CHAR_WIDTH * (n.port.as_ref()?.len() as i32 + 1);
+                let (right, baseline) = (n.x + PORT_LABEL_AT.0, n.y + PORT_LABEL_AT.1);
+                Some((right - width, baseline - HEIGHT, right, baseline))
+            })
+            .collect();
+        assert_eq!(labels.len(), 8, "every box but nginx and supervisor");
+        let overlap = |a: (i32, i32, i32, i32), b: (i32, i32, i32, i32)| {
+            a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+        };
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(!overlap(*a, *b), "labels {a:?} and {b:?}");
+            }
+            for node in &diagram.nodes {
+                let r#box = (node.x, node.y, node.x + NODE_WIDTH, node.y + NODE_HEIGHT);
+                assert!(!overlap(*a, r#box), "label {a:?} on {}", node.id);
+            }
+        }
     }
 
     #[test]

@@ -36,7 +36,8 @@ async function drag(page, from, to) {
 
 /**
  * Where the canvas and every box of the chain are on the screen, once the app has seen the
- * canvas's size: the canvas's drawing area clipped to the window and each box's rectangle.
+ * canvas's size: the canvas's drawing area clipped to the window, each box's rectangle and
+ * each port label's.
  */
 async function layout(page) {
   await page.waitForFunction(canvasMeasured);
@@ -57,13 +58,15 @@ async function layout(page) {
       id: g.getAttribute('data-component-id'),
       ...rect(g.querySelector('.sw-chain__box')),
     }));
-    return { visible, nodes };
+    const ports = [...document.querySelectorAll('.sw-chain__port')].map((t) => ({ text: t.textContent, ...rect(t) }));
+    return { visible, nodes, ports };
   });
 }
 
 /** Whether rectangle `inner` lies within `outer`, to half a pixel. */
 const within = (inner, outer) =>
   inner.left >= outer.left - 0.5 && inner.right <= outer.right + 0.5 && inner.top >= outer.top - 0.5 && inner.bottom <= outer.bottom + 0.5;
+const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 const round = (n) => Math.round(n * 10) / 10;
 
 const viewBox = async (page) => (await canvasOf(page).getAttribute('viewBox')).split(' ').map(Number);
@@ -215,7 +218,7 @@ describe('canvas', { timeout: 300_000, skip: !BUILT }, () => {
   for (const [width, height, whole] of [[390, 844, false], [1024, 768, true], [1440, 900, true]]) {
     test(`at ${width} px wide the design is fitted legibly, ${whole ? 'whole' : 'from its start'}`, async () => {
       await withApp(browser, server.origin, async ({ page }) => {
-        const { visible, nodes } = await layout(page);
+        const { visible, nodes, ports } = await layout(page);
         const widths = Object.fromEntries(nodes.map((n) => [n.id, round(n.width)]));
         console.log(`box widths at ${width} px: ${JSON.stringify(widths)}`);
         assert.equal(nodes.length, 10, 'the default design');
@@ -225,6 +228,13 @@ describe('canvas', { timeout: 300_000, skip: !BUILT }, () => {
         const shown = whole ? nodes : nodes.filter((n) => n.id === 'nginx');
         for (const n of shown) {
           assert.ok(within(n, visible), `${n.id} at ${JSON.stringify(n)} is outside the visible canvas ${JSON.stringify(visible)}`);
+        }
+        // One port label per box reached, none on another or on a box.
+        assert.deepEqual(ports.map((p) => p.text).sort(), [':11211', ':3306', ':8001', ':8002', ':8003', ':8004', ':8100', ':8200']);
+        for (const [i, a] of ports.entries()) {
+          for (const b of [...ports.slice(i + 1), ...nodes]) {
+            assert.ok(!overlaps(a, b), `${a.text} overlaps ${b.text ?? b.id}`);
+          }
         }
       }, { context: { viewport: { width, height } } });
     });

@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 
 use super::chain_diagram::{Gesture, use_canvas};
-use crate::diagram::{Edge, NODE_HEIGHT, arrow_path};
+use crate::diagram::{Edge, arrow_path};
 
-/// The arrow from one component to a component it sends requests to, with the port it
-/// reaches by its head. Clicking it selects it, so Delete or Backspace removes it; while
-/// one of its boxes is dragged it follows.
+/// The arrow from one component to a component it sends requests to (the box it reaches
+/// writes the port). Clicking it selects it, so Delete or Backspace removes it; while one
+/// of its boxes is dragged it follows.
 #[component]
 pub fn DiagramEdge(
     /// Where the arrow runs; drawn inside the chain picture's `<svg>`.
@@ -19,7 +19,6 @@ pub fn DiagramEdge(
         to,
         from_at,
         to_at,
-        port,
         ..
     } = edge;
     let ends = {
@@ -82,14 +81,6 @@ pub fn DiagramEdge(
         >
             <path class="sw-chain__hit" d=path />
             <path class="sw-chain__edge" d=path marker-end="url(#sw-chain-arrow)" />
-            <text
-                class="sw-chain__port"
-                text-anchor="end"
-                x=move || (ends.get().1.0 - 10).to_string()
-                y=move || (ends.get().1.1 + NODE_HEIGHT / 2 - 6).to_string()
-            >
-                {format!(":{port}")}
-            </text>
         </g>
     }
 }
