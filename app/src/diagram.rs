@@ -69,6 +69,9 @@ pub struct NodeBox {
     pub kind: Kind,
     /// Where other components reach it, e.g. `127.0.0.1:8001`.
     pub endpoint: String,
+    /// The port arrows reach it on, written by its input once, however many arrows
+    /// converge there; `None` when no arrow reaches it.
+    pub port: Option<String>,
     pub x: i32,
     pub y: i32,
 }
@@ -83,10 +86,6 @@ pub struct Edge {
     /// The top-left corners of the two boxes, so a box being dragged can bend its arrows.
     pub from_at: (i32, i32),
     pub to_at: (i32, i32),
-    /// The port the arrow reaches, written next to its head; only the first arrow into a
-    /// box carries it, so the arrows converging on a shared backend do not write it on top
-    /// of each other.
-    pub port: Option<String>,
 }
 
 /// The outline around the boxes of one host, with the host's name above it.
@@ -105,7 +104,7 @@ impl Diagram {
     /// A connection to a missing component is skipped here: reporting it is the
     /// validator's job, and the picture should still show the rest.
     pub fn of(topology: &Topology) -> Diagram {
-        let nodes: Vec<NodeBox> = topology.components.iter().map(NodeBox::of).collect();
+        let mut nodes: Vec<NodeBox> = topology.components.iter().map(NodeBox::of).collect();
         let mut edges = Vec::new();
         let mut sentences = Vec::new();
         for connection in &topology.connections {
@@ -119,16 +118,19 @@ impl Diagram {
                 (from.position.x, from.position.y),
                 (to.position.x, to.position.y),
             );
-            let labelled = edges.iter().any(|e: &Edge| e.to == to.id);
             edges.push(Edge {
                 from: from.id.clone(),
                 to: to.id.clone(),
                 path: arrow_path(from_at, to_at),
                 from_at,
                 to_at,
-                port: (!labelled).then(|| to.main_port().to_string()),
             });
             sentences.push(format!("{} sends requests to {}.", from.name, to.name));
+        }
+        for (node, component) in nodes.iter_mut().zip(&topology.components) {
+            if edges.iter().any(|e| e.to == node.id) {
+                node.port = Some(component.main_port().to_string());
+            }
         }
         let groups = if topology.is_multi_host() {
             host_groups(topology)
@@ -174,6 +176,7 @@ impl NodeBox {
             name: component.name.clone(),
             kind: component.kind(),
             endpoint: endpoint(&component.address, component.main_port()),
+            port: None,
             x: component.position.x,
             y: component.position.y,
         }
@@ -315,11 +318,9 @@ pub fn fit(extent: ViewBox, size: Size) -> ViewBox {
     }
 }
 
-/// Where the port label of an arrow into the box at `to` is written: the end of the text
-/// (it is anchored there) just left of the box, above the arrow's head.
-pub fn port_label_at(to: (i32, i32)) -> (i32, i32) {
-    (to.0 - 10, to.1 + NODE_HEIGHT / 2 - 6)
-}
+/// Where a box's port is written, from the box's top-left corner: the end of the text (it
+/// is anchored there) just left of the box, above the arrows' heads.
+pub const PORT_LABEL_AT: (i32, i32) = (-10, NODE_HEIGHT / 2 - 6);
 
 /// A curve from the middle of the right side of the box at `from` to the middle of the
 /// left side of the box at `to`, leaving and entering horizontally so the arrowhead
@@ -360,11 +361,6 @@ fn extent(nodes: &[NodeBox]) -> ViewBox {
 mod tests {
     use super::*;
     use stackwright_core::Connection;
-
-    /// Roughly how wide a character of a port label is, in canvas pixels (11 px monospace).
-    const PORT_CHAR_WIDTH: i32 = 7;
-    /// Height of a port label, in canvas pixels.
-    const PORT_HEIGHT: i32 = 11;
 
     #[test]
     fn exercise_shows_every_component_and_connection() {
@@ -470,10 +466,47 @@ mod tests {
     }
 
     #[test]
-    fn arrows_name_the_port_they_reach() {
+    fn a_box_that_arrows_reach_names_its_port_once() {
         let diagram = Diagram::of(&Topology::exercise());
-        let edge = diagram.edges.iter().find(|e| e.to == "varnish").unwrap();
-        assert_eq!(edge.port.as_deref(), Some("8100"));
+        let port = |id: &str| {
+            let node = diagram.nodes.iter().find(|n| n.id == id).unwrap();
+            node.port.as_deref()
+        };
+        assert_eq!(port("varnish"), Some("8100"));
+        assert_eq!(port("database"), Some("3306"), "four arrows, one label");
+        assert_eq!(port("nginx"), None, "nothing sends requests to nginx");
+    }
+
+    #[test]
+    fn port_labels_overlap_neither_each_other_nor_a_box() {
+        /// Roughly how wide a character of a port label is, in canvas pixels (11 px
+        /// monospace), and how tall the label is.
+        const CHAR_WIDTH: i32 = 7;
+        const HEIGHT: i32 = 11;
+        let diagram = Diagram::of(&Topology::exercise());
+        // (left, top, right, bottom) of each label.
+        let labels: Vec<(i32, i32, i32, i32)> = diagram
+            .nodes
+            .iter()
+            .filter_map(|n| {
+                let width = CHAR_WIDTH * (n.port.as_ref()?.len() as i32 + 1);
+                let (right, baseline) = (n.x + PORT_LABEL_AT.0, n.y + PORT_LABEL_AT.1);
+                Some((right - width, baseline - HEIGHT, right, baseline))
+            })
+            .collect();
+        assert_eq!(labels.len(), 8, "every box but nginx and supervisor");
+        let overlap = |a: (i32, i32, i32, i32), b: (i32, i32, i32, i32)| {
+            a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+        };
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(!overlap(*a, *b), "labels {a:?} and {b:?}");
+            }
+            for node in &diagram.nodes {
+                let r#box = (node.x, node.y, node.x + NODE_WIDTH, node.y + NODE_HEIGHT);
+                assert!(!overlap(*a, r#box), "label {a:?} on {}", node.id);
+            }
+        }
     }
 
     #[test]
@@ -657,42 +690,6 @@ mod tests {
         );
         let empty = fit(ViewBox::default(), size);
         assert_eq!((empty.width, empty.height), (1000, 500));
-    }
-
-    #[test]
-    fn port_labels_are_written_once_per_box_and_overlap_nothing() {
-        let diagram = Diagram::of(&Topology::exercise());
-        // (left, top, right, bottom) of each label, as drawn by port_label_at.
-        let labels: Vec<(i32, i32, i32, i32)> = diagram
-            .edges
-            .iter()
-            .filter_map(|e| {
-                let port = e.port.as_ref()?;
-                let (right, baseline) = port_label_at(e.to_at);
-                let width = PORT_CHAR_WIDTH * (port.len() as i32 + 1);
-                Some((right - width, baseline - PORT_HEIGHT, right, baseline))
-            })
-            .collect();
-        let targets: Vec<&str> = diagram.edges.iter().map(|e| e.to.as_str()).collect();
-        for to in &targets {
-            let labelled = diagram
-                .edges
-                .iter()
-                .filter(|e| e.to == *to && e.port.is_some());
-            assert_eq!(labelled.count(), 1, "one label into {to}");
-        }
-        let overlap = |a: (i32, i32, i32, i32), b: (i32, i32, i32, i32)| {
-            a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
-        };
-        for (i, a) in labels.iter().enumerate() {
-            for b in &labels[i + 1..] {
-                assert!(!overlap(*a, *b), "labels {a:?} and {b:?}");
-            }
-            for node in &diagram.nodes {
-                let r#box = (node.x, node.y, node.x + NODE_WIDTH, node.y + NODE_HEIGHT);
-                assert!(!overlap(*a, r#box), "label {a:?} on {}", node.id);
-            }
-        }
     }
 
     #[test]

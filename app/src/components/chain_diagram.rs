@@ -8,7 +8,7 @@ use stackwright_core::edit::{self, EditError};
 use stackwright_core::model::Position;
 use wasm_bindgen::JsCast;
 
-use super::diagram_edge::{DiagramEdge, EdgePort};
+use super::diagram_edge::DiagramEdge;
 use super::diagram_node::DiagramNode;
 use crate::browser::SizeWatch;
 use crate::diagram::{self, Diagram, NODE_HEIGHT, NODE_WIDTH, Size, ViewBox, output_handle, snap};
@@ -501,15 +501,6 @@ pub fn ChainDiagram() -> impl IntoView {
                         each=move || diagram.with(|d| d.edges.clone())
                         key=|edge| edge.clone()
                         children=|edge| view! { <DiagramEdge edge /> }
-                    />
-                </g>
-                <g class="sw-chain__ports">
-                    <For
-                        each=move || {
-                            diagram.with(|d| d.edges.iter().filter(|e| e.port.is_some()).cloned().collect::<Vec<_>>())
-                        }
-                        key=|edge| edge.clone()
-                        children=|edge| view! { <EdgePort edge /> }
                     />
                 </g>
                 <g class="sw-chain__nodes">

@@ -3,10 +3,11 @@
 use leptos::prelude::*;
 
 use super::chain_diagram::{Gesture, use_canvas};
-use crate::diagram::{Edge, arrow_path, port_label_at};
+use crate::diagram::{Edge, arrow_path};
 
-/// The arrow from one component to a component it sends requests to. Clicking it selects
-/// it, so Delete or Backspace removes it; while one of its boxes is dragged it follows.
+/// The arrow from one component to a component it sends requests to (the box it reaches
+/// writes the port). Clicking it selects it, so Delete or Backspace removes it; while one
+/// of its boxes is dragged it follows.
 #[component]
 pub fn DiagramEdge(
     /// Where the arrow runs; drawn inside the chain picture's `<svg>`.
@@ -82,36 +83,4 @@ pub fn DiagramEdge(
             <path class="sw-chain__edge" d=path marker-end="url(#sw-chain-arrow)" />
         </g>
     }
-}
-
-/// The port an arrow reaches, written by its head (for the first arrow into a box only).
-/// The labels are drawn above every arrow, so the arrows converging on a shared backend do
-/// not cross them out; while the box is dragged its label follows.
-#[component]
-pub fn EdgePort(
-    /// The arrow whose port to write; drawn inside the chain picture's `<svg>`.
-    edge: Edge,
-) -> impl IntoView {
-    let canvas = use_canvas();
-    let Edge {
-        to, to_at, port, ..
-    } = edge;
-    let at = Memo::new(move |_| {
-        canvas.gesture.with(|g| match g {
-            Some(Gesture::Move { id, dx, dy }) if *id == to => (to_at.0 + dx, to_at.1 + dy),
-            _ => to_at,
-        })
-    });
-    port.map(|port| {
-        view! {
-            <text
-                class="sw-chain__port"
-                text-anchor="end"
-                x=move || port_label_at(at.get()).0.to_string()
-                y=move || port_label_at(at.get()).1.to_string()
-            >
-                {format!(":{port}")}
-            </text>
-        }
-    })
 }

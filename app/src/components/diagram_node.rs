@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use stackwright_core::Kind;
 
 use super::chain_diagram::{Gesture, use_canvas};
-use crate::diagram::{NODE_HEIGHT, NODE_WIDTH, NodeBox, output_handle};
+use crate::diagram::{NODE_HEIGHT, NODE_WIDTH, NodeBox, PORT_LABEL_AT, output_handle};
 use crate::state::use_designer;
 
 /// A one-letter glyph per kind, drawn in a disc at the box's left, so kinds differ by more
@@ -31,6 +31,8 @@ fn icon(kind: Kind) -> &'static str {
 /// accessible name ([`NodeBox::label`]) holds its text in the order the text is written:
 /// the name first (drawn below the kind), words apart.
 ///
+/// When arrows reach it, its port is written once by its input, beside the box.
+///
 /// Dragging it moves it (snapped to the grid, one undo step on release); dragging from the
 /// handle on its right side draws a connection to the box where it is dropped.
 /// `data-component-id` and `data-component-kind` let tests and later interactions find it.
@@ -46,6 +48,7 @@ pub fn DiagramNode(
         name,
         kind,
         endpoint,
+        port,
         x,
         y,
     } = node.clone();
@@ -129,6 +132,10 @@ pub fn DiagramNode(
             );
         }
     };
+    let translate = move || {
+        let (dx, dy) = offset.get();
+        format!("translate({} {})", x + dx, y + dy)
+    };
     let has_output = !kind.may_connect_to().is_empty();
     let handle_label = format!("Connect {name} to another component");
     let badge_x = NODE_WIDTH - 14;
@@ -143,10 +150,7 @@ pub fn DiagramNode(
             }
             data-component-id=id
             data-component-kind=kind.id()
-            transform=move || {
-                let (dx, dy) = offset.get();
-                format!("translate({} {})", x + dx, y + dy)
-            }
+            transform=translate
             role="button"
             tabindex="0"
             aria-label=label
@@ -214,5 +218,23 @@ pub fn DiagramNode(
                     })
             }}
         </g>
+        // The port arrows reach, by the input: beside the box rather than in it, so it is
+        // no part of the button's text, and in the layer above the arrows, so the arrows
+        // converging here do not cross it out. The endpoint in the name already says it.
+        {port
+            .map(|port| {
+                view! {
+                    <text
+                        class="sw-chain__port"
+                        transform=translate
+                        x=PORT_LABEL_AT.0.to_string()
+                        y=PORT_LABEL_AT.1.to_string()
+                        text-anchor="end"
+                        aria-hidden="true"
+                    >
+                        {format!(":{port}")}
+                    </text>
+                }
+            })}
     }
 }
