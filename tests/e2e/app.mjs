@@ -63,3 +63,33 @@ export async function retype(field, value) {
   await field.press('ControlOrMeta+a');
   await field.pressSequentially(value);
 }
+
+/**
+ * Waits until the page's address carries a design whose link payload (the JSON merge
+ * patch against the default design) matches `pattern`, and returns the address. The
+ * address follows the design once typing pauses; this polls for that, not for a time.
+ */
+export async function addressWith(page, pattern) {
+  return page.evaluate(
+    async ([source, timeout]) => {
+      const matching = async () => {
+        const link = location.hash.match(/^#v1s?\.([A-Za-z0-9_-]+)$/);
+        if (!link) return null;
+        const base64 = link[1].replace(/-/g, '+').replace(/_/g, '/');
+        const padded = base64 + '='.repeat((4 - (base64.length % 4)) % 4);
+        const bytes = Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+        const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+        const patch = await new Response(inflated).text();
+        return new RegExp(source).test(patch) ? location.href : null;
+      };
+      const deadline = performance.now() + timeout;
+      for (;;) {
+        const address = await matching();
+        if (address) return address;
+        if (performance.now() > deadline) throw new Error(`the address never carried /${source}/: ${location.hash}`);
+        await new Promise((next) => requestAnimationFrame(next));
+      }
+    },
+    [pattern.source, APP_TIMEOUT],
+  );
+}

@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { launchChromium, openRecordedPage } from './browser.mjs';
 import { serveDist } from './serve-dist.mjs';
 import {
-  APP_TIMEOUT, BUILT, DIST, RESULTS, filesOf, inspectorOf, node, openApp, problemsOf, retype, settingsOf, withApp,
+  APP_TIMEOUT, BUILT, DIST, RESULTS, addressWith, filesOf, inspectorOf, node, openApp, problemsOf, retype, settingsOf, withApp,
   zopeNodes,
 } from './app.mjs';
 
@@ -346,14 +346,8 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       await openApp(page, server.origin);
       await settingsOf(page).getByRole('tab', { name: /^Sites/ }).click();
       await retype(settingsOf(page).getByLabel('Site id'), 'Shared');
-      await page.waitForFunction(() => location.hash.startsWith('#v1.'));
       // The address bar catches up once typing pauses.
-      await page.waitForFunction(async () => {
-        const before = location.hash;
-        await new Promise((done) => setTimeout(done, 500));
-        return location.hash === before;
-      });
-      const address = page.url();
+      const address = await addressWith(page, /"site_id":"Shared"/);
       assert.equal(new URL(address).pathname, '/', 'the design is only in the fragment');
 
       await page.getByRole('button', { name: 'Share…' }).click();

@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { launchChromium, openRecordedPage } from './browser.mjs';
 import { serveDist } from './serve-dist.mjs';
-import { APP_TIMEOUT, BUILT, DIST, filesOf, node, problemsOf, withApp } from './app.mjs';
+import { APP_TIMEOUT, BUILT, DIST, addressWith, filesOf, node, problemsOf, withApp } from './app.mjs';
 
 const HEADER = '            add_header X-Stackwright-Test yes;';
 
@@ -113,8 +113,7 @@ describe('templates', { timeout: 300_000, skip: !BUILT }, () => {
         await files.getByRole('tab', { name: 'etc/nginx.conf · your template' }).click();
         assert.match(await previewNextFrame(page), /add_header X-Stackwright-Test yes;/);
 
-        await page.waitForFunction(() => location.hash.startsWith('#v1.') && location.hash.length > 40);
-        link = page.url();
+        link = await addressWith(page, /X-Stackwright-Test/);
       },
       { context: { acceptDownloads: true } },
     );
