@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
@@ -354,11 +354,23 @@ pub fn set_template(
 
 /// The built-in environment, or a copy of it with `overrides` in place. A copy shares the
 /// built-in templates already parsed; only the overrides are parsed.
+///
+/// The copy for the last overrides seen is kept, so a design with its own templates
+/// parses them once per change of a template, not once per edit of anything else.
 fn environment_with(
     overrides: &BTreeMap<String, String>,
 ) -> Result<Cow<'static, Environment<'static>>, RenderError> {
+    type Compiled = (BTreeMap<String, String>, Environment<'static>);
+    static LAST: Mutex<Option<Compiled>> = Mutex::new(None);
     if overrides.is_empty() {
         return Ok(Cow::Borrowed(environment()));
+    }
+    let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((compiled_for, env)) = last.as_ref()
+        && compiled_for == overrides
+    {
+        // A copy shares the parsed templates: it costs a few map clones.
+        return Ok(Cow::Owned(env.clone()));
     }
     let mut env = environment().clone();
     for (name, source) in overrides {
@@ -368,6 +380,7 @@ fn environment_with(
         env.add_template_owned(name, source.clone())
             .map_err(|source| template_error(name, source))?;
     }
+    *last = Some((overrides.clone(), env.clone()));
     Ok(Cow::Owned(env))
 }
 
