@@ -993,6 +993,45 @@ mod tests {
         err.to_string()
     }
 
+    /// Templates are version 2's: named as built-in ones, bounded, refused in version 1.
+    #[test]
+    fn templates_are_checked() {
+        let with = |version: u64, templates: Value| {
+            let mut v = to_value(&Topology::exercise());
+            v["version"] = version.into();
+            v["templates"] = templates;
+            from_value(v).map_err(|e| e.to_string())
+        };
+        let read = with(2, serde_json::json!({ "nginx.conf.j2": "daemon off;\n" })).unwrap();
+        assert_eq!(read.templates["nginx.conf.j2"], "daemon off;\n");
+        assert_eq!(
+            with(1, serde_json::json!({ "nginx.conf.j2": "x" })).unwrap_err(),
+            "templates: templates need format version 2"
+        );
+        assert!(
+            with(2, serde_json::json!({ "apache.conf.j2": "x" }))
+                .unwrap_err()
+                .starts_with(
+                    "templates: unknown template `apache.conf.j2`, expected one of nginx.conf.j2, varnish.vcl.j2,"
+                )
+        );
+        assert_eq!(
+            with(
+                2,
+                serde_json::json!({ "nginx.conf.j2": "x".repeat(MAX_TEMPLATE + 1) })
+            )
+            .unwrap_err(),
+            format!(
+                "templates: template `nginx.conf.j2` is {} bytes, more than the {MAX_TEMPLATE} a template may have",
+                MAX_TEMPLATE + 1
+            )
+        );
+        assert_eq!(
+            with(2, serde_json::json!(["nginx.conf.j2"])).unwrap_err(),
+            "templates: invalid type: sequence, expected an object of template names and sources"
+        );
+    }
+
     #[test]
     fn errors_are_clear() {
         let check = |text: &str, expected: &str| {
