@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use stackwright_core::edit;
-use stackwright_core::{Diagnostic, Severity};
+use stackwright_core::{Diagnostic, Rule, Severity};
 
 use crate::catalogue::{self, Structure};
 
@@ -67,7 +67,7 @@ impl Counts {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: Rule,
     pub message: String,
     pub hint: String,
     /// The form field it is about (as `stackwright_core::edit` names it), or the path of
@@ -150,7 +150,8 @@ impl Problems {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use stackwright_core::{Topology, validate};
+    use stackwright_core::Topology;
+    use stackwright_core::validate::diagnose;
 
     #[test]
     fn a_badge_summary_starts_with_the_badge_number() {
@@ -174,10 +175,10 @@ mod tests {
     fn a_port_clash_shows_on_the_field_the_node_and_the_total() {
         let mut t = Topology::exercise();
         edit::set(&mut t, "components.nginx.http_port", "8100").unwrap();
-        let problems = Problems::of(&Structure::of(&t), validate(&t));
+        let problems = Problems::of(&Structure::of(&t), diagnose(&t));
         let on_field = problems.on_field("components.varnish.port");
         assert!(
-            on_field.iter().any(|p| p.code == "port-conflict"),
+            on_field.iter().any(|p| p.code == Rule::PortConflict),
             "{on_field:?} {:?}",
             problems.list
         );
@@ -195,7 +196,7 @@ mod tests {
             problems
                 .on_field("components.nginx.http_port")
                 .iter()
-                .any(|p| p.code == "port-conflict")
+                .any(|p| p.code == Rule::PortConflict)
         );
         assert!(problems.on_component("nginx").errors >= 1);
         assert_eq!(
@@ -208,12 +209,12 @@ mod tests {
     #[test]
     fn the_exercise_has_warnings_and_notes_only() {
         let t = Topology::exercise();
-        let problems = Problems::of(&Structure::of(&t), validate(&t));
+        let problems = Problems::of(&Structure::of(&t), diagnose(&t));
         assert_eq!(problems.total.errors, 0);
         assert!(problems.total.warnings > 0);
         assert_eq!(
             problems.on_field("settings.zope_admin_password")[0].code,
-            "password-default"
+            Rule::PasswordDefault
         );
     }
 

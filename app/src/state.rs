@@ -12,7 +12,7 @@ use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use stackwright_core::edit::{self, EditError};
 use stackwright_core::render::{self, RenderError, render_validated};
-use stackwright_core::{Bundle, Topology, validate};
+use stackwright_core::{FileTree, Topology, validate};
 
 use crate::browser;
 use crate::catalogue::{self, Panel, Structure};
@@ -65,9 +65,9 @@ fn after_pause(
 #[derive(Clone, Debug, Default)]
 pub struct Rendered {
     /// The files of the design, or of its last state without errors.
-    pub current: Option<Arc<Bundle>>,
+    pub current: Option<Arc<FileTree>>,
     /// The files before the last change that changed any, to highlight what changed.
-    pub previous: Option<Arc<Bundle>>,
+    pub previous: Option<Arc<FileTree>>,
     /// Whether the design has errors now, so `current` is from an earlier state.
     pub stale: bool,
     /// The template that failed to render the design now, if one did.
@@ -105,7 +105,7 @@ impl TemplateFault {
 /// every file, since a new bundle is only kept when its files differ.
 impl PartialEq for Rendered {
     fn eq(&self, other: &Rendered) -> bool {
-        fn same(a: &Option<Arc<Bundle>>, b: &Option<Arc<Bundle>>) -> bool {
+        fn same(a: &Option<Arc<FileTree>>, b: &Option<Arc<FileTree>>) -> bool {
             match (a, b) {
                 (Some(a), Some(b)) => Arc::ptr_eq(a, b),
                 (None, None) => true,
@@ -198,11 +198,13 @@ impl Designer {
         let design = RwSignal::new(loaded.design.unwrap_or_else(Topology::exercise));
         let structure = Memo::new(move |_| design.with(Structure::of));
         // Validated once per edit, for the problems and the render alike.
-        let diagnostics = Memo::new(move |_| design.with(validate));
-        let problems = Memo::new(move |_| structure.with(|s| Problems::of(s, diagnostics.get())));
+        let validation = Memo::new(move |_| design.with(validate));
+        let problems = Memo::new(move |_| {
+            structure.with(|s| validation.with(|v| Problems::of(s, v.diagnostics.clone())))
+        });
         let rendered = Memo::new(move |previous: Option<&Rendered>| {
             let previous = previous.cloned().unwrap_or_default();
-            match design.with(|t| diagnostics.with(|d| render_validated(t, d))) {
+            match design.with(|t| validation.with(|v| render_validated(t, v))) {
                 Ok(bundle) => {
                     if previous.current.as_deref() == Some(&bundle) {
                         Rendered {

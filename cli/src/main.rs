@@ -134,7 +134,7 @@ fn run(command: Command) -> Result<(), Failure> {
         }
         Command::Validate { file, format } => {
             let topology = read_design(file.as_deref())?;
-            let diagnostics = validate(&topology);
+            let diagnostics = validate::diagnose(&topology);
             match format {
                 OutputFormat::Human => print!("{}", human_report(&diagnostics)),
                 OutputFormat::Json => println!("{}", json_report(&diagnostics)),
@@ -224,7 +224,7 @@ fn run(command: Command) -> Result<(), Failure> {
 fn checked_render(
     file: Option<&Path>,
     templates: Option<&Path>,
-) -> Result<stackwright_core::Bundle, Failure> {
+) -> Result<stackwright_core::FileTree, Failure> {
     let mut topology = read_design(file)?;
     if let Some(folder) = templates {
         read_templates(&mut topology, folder)?;

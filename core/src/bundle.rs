@@ -10,7 +10,7 @@ use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::render::Bundle;
+use crate::render::FileTree;
 
 /// Why a zip could not be written. Writing to memory fails only on a bug; the `zip`
 /// crate's error says which.
@@ -58,13 +58,13 @@ impl Timestamp {
 }
 
 /// The zip's file name, e.g. `plone-deployment.zip`.
-pub fn file_name(bundle: &Bundle) -> String {
+pub fn file_name(bundle: &FileTree) -> String {
     format!("{}.zip", bundle.root)
 }
 
 /// Packs a bundle as a zip whose entries sit under one top folder named after the
 /// design. Entries are sorted; scripts get mode 0755, other files 0644, folders 0755.
-pub fn zip(bundle: &Bundle, time: Timestamp) -> Result<Vec<u8>, ZipError> {
+pub fn zip(bundle: &FileTree, time: Timestamp) -> Result<Vec<u8>, ZipError> {
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .compression_level(Some(9))

@@ -298,14 +298,14 @@ pub fn scaled(instances: usize, hosts: usize) -> Topology {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{Severity, validate};
+    use crate::validate::{Severity, diagnose};
 
     #[test]
     fn scaled_designs_have_no_error() {
         for (instances, hosts) in [(1, 1), (4, 1), (16, 1), (64, 1), (16, 3), (64, 8)] {
             let t = scaled(instances, hosts);
             assert_eq!(t.of_kind(Kind::Zope).count(), instances);
-            let errors: Vec<_> = validate(&t)
+            let errors: Vec<_> = diagnose(&t)
                 .into_iter()
                 .filter(|d| d.severity == Severity::Error)
                 .collect();

@@ -14,6 +14,7 @@
 
 use crate::defaults;
 use crate::model::*;
+use crate::network::{ConnectionRefused, connection_allowed};
 use crate::syntax;
 use crate::validate::{Diagnostic, MAX_INSTANCES, Target};
 
@@ -42,8 +43,8 @@ pub enum EditError {
     UnknownHost(String),
     #[error("{0:?} is not a component of this design")]
     UnknownComponent(String),
-    #[error("{0}")]
-    ConnectionRefused(String),
+    #[error(transparent)]
+    ConnectionRefused(#[from] ConnectionRefused),
     #[error("{from:?} already sends requests to {to:?}")]
     AlreadyConnected { from: String, to: String },
 }
@@ -702,12 +703,9 @@ pub fn add_connection(t: &mut Topology, from: &str, to: &str) -> Result<(), Edit
     };
     let (from_kind, to_kind) = (kind_of(from)?, kind_of(to)?);
     if from == to {
-        return Err(EditError::ConnectionRefused(format!(
-            "{from_kind} cannot send requests to itself"
-        )));
+        return Err(ConnectionRefused::ToItself(from_kind).into());
     }
-    crate::validate::connection_allowed(from_kind, to_kind)
-        .map_err(EditError::ConnectionRefused)?;
+    connection_allowed(from_kind, to_kind)?;
     if t.connections.iter().any(|c| c.from == from && c.to == to) {
         return Err(EditError::AlreadyConnected {
             from: from.to_string(),
@@ -810,7 +808,7 @@ pub fn auto_layout(t: &mut Topology) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{Severity, validate};
+    use crate::validate::{Severity, diagnose};
 
     /// Every editable path of a design.
     fn paths(t: &Topology) -> Vec<String> {
@@ -923,7 +921,7 @@ mod tests {
         .unwrap();
         set(&mut t, "components.database.db_name", "Bad Name").unwrap();
         set(&mut t, "components.instance1.port", "8100").unwrap();
-        let found: Vec<String> = validate(&t).iter().map(field_path).collect();
+        let found: Vec<String> = diagnose(&t).iter().map(field_path).collect();
         for path in [
             "components.varnish.purge_acl",
             "components.database.db_name",
@@ -952,7 +950,7 @@ mod tests {
             add_instance(&mut t).unwrap();
         }
         assert_eq!(add_instance(&mut t), Err(EditError::TooManyInstances));
-        let errors: Vec<_> = validate(&t)
+        let errors: Vec<_> = diagnose(&t)
             .into_iter()
             .filter(|d| d.severity == Severity::Error)
             .collect();

@@ -26,6 +26,7 @@ use buildout::{Config, LoadError, Loc, Problem, Resolver};
 pub use export::export_buildout;
 
 use crate::model::*;
+use crate::network::local_reach;
 
 /// Something in the given files the importer did not take into the design, or took
 /// with a caveat: where it is and why.
@@ -465,28 +466,6 @@ const SUPERVISOR_KEYS: [&str; 6] = [
     "serverurl",
     "programs",
 ];
-
-/// The supervisor priority the bundle gives each program, by kind.
-fn priority(kind: Kind) -> Option<u32> {
-    match kind {
-        Kind::Memcached => Some(0),
-        Kind::Zope => Some(10),
-        Kind::Haproxy => Some(20),
-        Kind::Varnish => Some(30),
-        Kind::Nginx => Some(40),
-        Kind::Database | Kind::Supervisor => None,
-    }
-}
-
-/// The address a client on the same machine reaches `address` at, for comparing
-/// `localhost`, loopback and wildcard binds with what another section connects to.
-fn reach(address: &str) -> String {
-    let a = address.trim().trim_start_matches('[').trim_end_matches(']');
-    match a.to_ascii_lowercase().as_str() {
-        "" | "localhost" | "0.0.0.0" | "::" | "*" | "::1" => "127.0.0.1".into(),
-        other => other.to_string(),
-    }
-}
 
 /// `host:port`, `[v6]:port` or a bare port (all interfaces), as zope2instance reads
 /// `http-address`.
@@ -1135,13 +1114,13 @@ impl Mapper<'_> {
         match cache_servers {
             Some((servers, loc)) => {
                 let memcached = self.t.first(Kind::Memcached).map(|m| {
-                    (reach(&m.address), m.main_port().to_string())
+                    (local_reach(&m.address), m.main_port().to_string())
                 });
                 let listed: Vec<(String, String)> = servers
                     .split_whitespace()
                     .map(|s| {
                         let (host, port) = split_address(s);
-                        (reach(&host), port)
+                        (local_reach(&host), port)
                     })
                     .collect();
                 if listed.len() != 1 || memcached.as_ref() != listed.first() {
@@ -1211,10 +1190,10 @@ impl Mapper<'_> {
             let expected = self
                 .t
                 .first(Kind::Supervisor)
-                .map(|s| format!("http://{}:{}", reach(&s.address), s.main_port()));
+                .map(|s| format!("http://{}:{}", local_reach(&s.address), s.main_port()));
             let given = url.strip_prefix("http://").map(|rest| {
                 let (host, port) = split_address(rest.trim_end_matches('/'));
-                format!("http://{}:{port}", reach(&host))
+                format!("http://{}:{port}", local_reach(&host))
             });
             if given != expected {
                 self.note(
@@ -1278,7 +1257,7 @@ impl Mapper<'_> {
                 continue;
             };
             seen.insert(name.clone());
-            if let Some(expected) = priority(component.kind())
+            if let Some(expected) = component.kind().start_priority()
                 && expected != given_priority
             {
                 self.note(
@@ -1305,7 +1284,7 @@ impl Mapper<'_> {
             .t
             .components
             .iter()
-            .filter(|c| priority(c.kind()).is_some() && !seen.contains(&c.id))
+            .filter(|c| c.kind().start_priority().is_some() && !seen.contains(&c.id))
             .map(|c| c.id.clone())
             .collect();
         if !missing.is_empty() {
@@ -1340,11 +1319,11 @@ impl Mapper<'_> {
             let Some(target) = self.t.first(to).cloned() else {
                 continue;
             };
-            let expected = (reach(&target.address), target.main_port().to_string());
+            let expected = (local_reach(&target.address), target.main_port().to_string());
             let host = self.get("hosts", key);
             let port = self.get("ports", key);
             if let Some((host, loc)) = &host
-                && reach(host) != expected.0
+                && local_reach(host) != expected.0
             {
                 self.note(
                     loc,

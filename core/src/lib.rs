@@ -13,6 +13,8 @@ pub mod escape;
 pub mod format;
 pub mod import;
 pub mod model;
+pub mod network;
+pub mod plan;
 pub mod render;
 pub mod share;
 pub mod svg;
@@ -20,5 +22,6 @@ pub mod syntax;
 pub mod validate;
 
 pub use model::{Component, ComponentKind, Connection, Kind, Topology};
-pub use render::{Bundle, RenderError, render};
-pub use validate::{Diagnostic, Severity, Target, validate};
+pub use plan::Plan;
+pub use render::{FileTree, RenderError, render};
+pub use validate::{Diagnostic, Rule, Severity, Target, Validation, validate};

@@ -189,6 +189,19 @@ impl Kind {
         }
     }
 
+    /// Supervisor's `priority` for this kind's programs: each starts after what it sends
+    /// requests to and stops before it. `None` for what supervisor does not run.
+    pub fn start_priority(self) -> Option<u32> {
+        match self {
+            Kind::Memcached => Some(0),
+            Kind::Zope => Some(10),
+            Kind::Haproxy => Some(20),
+            Kind::Varnish => Some(30),
+            Kind::Nginx => Some(40),
+            Kind::Database | Kind::Supervisor => None,
+        }
+    }
+
     /// The kinds a component of this kind may send requests to.
     pub fn may_connect_to(self) -> &'static [Kind] {
         match self {

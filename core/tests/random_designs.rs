@@ -8,7 +8,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
 use stackwright_core::model::*;
-use stackwright_core::{Severity, format, render, validate};
+use stackwright_core::{format, render, validate};
 
 /// Characters a user may put in a password: printable ASCII symbols and some unicode.
 const PASSWORD_CHARS: &str = "[a-zA-Z0-9%'\"\\\\$#;{}()\\[\\]!@&*+=?<>,.:/|~`^é€ß-]";
@@ -239,16 +239,15 @@ fn valid_edits_validate_and_render() {
     runner
         .run(&edits(), |e| {
             let t = apply(&e);
-            let errors: Vec<_> = validate(&t)
-                .into_iter()
-                .filter(|d| d.severity == Severity::Error)
-                .collect();
+            let validation = validate(&t);
+            let errors: Vec<_> = validation.errors().collect();
             // A failing case shows the design and what was wrong with it in the log.
             prop_assert!(
                 errors.is_empty(),
                 "{errors:#?}\nin the design\n{}",
                 format::to_json(&t)
             );
+            prop_assert!(validation.plan.is_some(), "a valid design without a plan");
             let bundle = render(&t).map_err(|err| {
                 TestCaseError::fail(format!("{err}\nin the design\n{}", format::to_json(&t)))
             })?;
@@ -353,9 +352,11 @@ proptest! {
     /// refuses with the errors; neither panics.
     #[test]
     fn junk_never_panics(t in scrambled()) {
-        let diagnostics = validate(&t);
+        let validation = validate(&t);
+        // The plan is resolved exactly when nothing blocks rendering.
+        prop_assert_eq!(validation.plan.is_some(), validation.errors().next().is_none());
         match render(&t) {
-            Ok(_) => prop_assert!(diagnostics.iter().all(|d| d.severity != Severity::Error)),
+            Ok(_) => prop_assert!(validation.errors().next().is_none()),
             Err(stackwright_core::RenderError::Invalid(errors)) => prop_assert!(!errors.is_empty()),
             Err(other) => prop_assert!(false, "a template failed on a validated design: {other:?}"),
         }

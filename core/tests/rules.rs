@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use stackwright_core::model::*;
-use stackwright_core::validate::{RULES, validate};
+use stackwright_core::validate::{Rule, diagnose};
 
 fn component<'a>(t: &'a mut Topology, id: &str) -> &'a mut Component {
     t.component_mut(id)
@@ -60,23 +60,23 @@ fn add_app_host(t: &mut Topology) {
 fn check(code: &str, path: &str, edit: fn(&mut Topology)) {
     let baseline = clean();
     assert!(
-        !validate(&baseline).iter().any(|d| d.code == code),
+        !diagnose(&baseline).iter().any(|d| d.code.code() == code),
         "{code}: the clean design already raises it"
     );
     let mut t = baseline;
     edit(&mut t);
-    let diagnostics = validate(&t);
+    let diagnostics = diagnose(&t);
     assert!(
         diagnostics
             .iter()
-            .any(|d| d.code == code && d.target.path() == path),
+            .any(|d| d.code.code() == code && d.target.path() == path),
         "{code}: expected on {path}, got {:#?}",
         diagnostics
             .iter()
             .map(|d| (d.code, d.target.path()))
             .collect::<Vec<_>>()
     );
-    for d in diagnostics.iter().filter(|d| d.code == code) {
+    for d in diagnostics.iter().filter(|d| d.code.code() == code) {
         assert!(
             !d.message.is_empty() && !d.hint.is_empty(),
             "{code}: message and hint"
@@ -265,14 +265,14 @@ fn every_rule_has_a_case_that_triggers_it() {
     for (code, path, edit) in CASES {
         check(code, path, *edit);
     }
-    let engine: BTreeSet<&str> = RULES.iter().map(|(c, _)| *c).collect();
+    let engine: BTreeSet<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
     let cases: BTreeSet<&str> = CASES.iter().map(|(c, _, _)| *c).collect();
     assert_eq!(engine, cases, "every rule code needs exactly one case here");
 }
 
 #[test]
 fn the_clean_design_has_no_diagnostic() {
-    assert_eq!(validate(&clean()), vec![]);
+    assert_eq!(diagnose(&clean()), vec![]);
 }
 
 /// `docs/rules.md` documents exactly the codes the engine emits, each with its severity.
@@ -292,9 +292,9 @@ fn rules_document_matches_the_engine() {
             Some((code.to_string(), severity))
         })
         .collect();
-    let engine: BTreeSet<(String, String)> = RULES
+    let engine: BTreeSet<(String, String)> = Rule::ALL
         .iter()
-        .map(|(c, s)| (c.to_string(), s.id().to_string()))
+        .map(|r| (r.code().to_string(), r.severity().id().to_string()))
         .collect();
     let missing: Vec<_> = engine.difference(&documented).collect();
     let unknown: Vec<_> = documented.difference(&engine).collect();

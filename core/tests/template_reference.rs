@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use stackwright_core::escape::FILTERS;
 use stackwright_core::model::ComponentKind;
-use stackwright_core::render::{self, Plan};
+use stackwright_core::plan::Plan;
+use stackwright_core::render;
 use stackwright_core::{Topology, edit};
 
 const DOC: &str = include_str!("../../docs/templates.md");
@@ -153,7 +154,7 @@ fn context_fields(value: &Value, path: String, out: &mut BTreeSet<String>) {
 
 #[test]
 fn every_field_of_the_context_is_documented() {
-    let plan = Plan::new(&full_design());
+    let plan = Plan::resolve(&full_design()).unwrap();
     let mut fields = BTreeSet::new();
     context_fields(
         &serde_json::to_value(&plan).unwrap(),

@@ -91,7 +91,7 @@ pub fn ProblemsPanel() -> impl IntoView {
                                         <span class="sw-problem__message">{problem.message.clone()}</span>
                                         <span class="sw-problem__hint">{problem.hint.clone()}</span>
                                         <span class="sw-problem__where">
-                                            {problem.location.clone()}" · "<code>{problem.code}</code>
+                                            {problem.location.clone()}" · "<code>{problem.code.code()}</code>
                                         </span>
                                     </span>
                                 </button>

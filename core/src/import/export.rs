@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use super::{database, haproxy, memcached, nginx, supervisor, varnish};
 use crate::model::*;
-use crate::validate::connect_address;
+use crate::network::connect_address;
 
 /// Writes `t` as a `deployment.cfg` in the exercise's layout. Importing the result
 /// with [`super::import`] gives `t` back for designs on one host (the component order
@@ -376,8 +376,10 @@ pub fn export_buildout(t: &Topology) -> String {
         line(
             o,
             &format!(
-                "    10 {:<10} ${{buildout:directory}}/bin/{} [console] true {user}",
-                c.id, c.id
+                "    {} {:<10} ${{buildout:directory}}/bin/{} [console] true {user}",
+                priority(Kind::Zope),
+                c.id,
+                c.id
             ),
         );
     }
@@ -387,19 +389,28 @@ pub fn export_buildout(t: &Topology) -> String {
     if t.first(Kind::Haproxy).is_some() {
         line(
             o,
-            "    20 haproxy    ${buildout:directory}/bin/haproxy       [-f ${buildout:directory}/etc/haproxy.conf] true ${users:haproxy}",
+            &format!(
+                "    {} haproxy    ${{buildout:directory}}/bin/haproxy       [-f ${{buildout:directory}}/etc/haproxy.conf] true ${{users:haproxy}}",
+                priority(Kind::Haproxy)
+            ),
         );
     }
     if t.first(Kind::Varnish).is_some() {
         line(
             o,
-            "    30 varnish    ${varnish-build:location}/sbin/varnishd [-F -s ${varnish-options:storage} -f ${buildout:directory}/etc/varnish.vcl -a ${hosts:varnish}:${ports:varnish} ${varnish-options:tuning}] true ${users:varnish}",
+            &format!(
+                "    {} varnish    ${{varnish-build:location}}/sbin/varnishd [-F -s ${{varnish-options:storage}} -f ${{buildout:directory}}/etc/varnish.vcl -a ${{hosts:varnish}}:${{ports:varnish}} ${{varnish-options:tuning}}] true ${{users:varnish}}",
+                priority(Kind::Varnish)
+            ),
         );
     }
     if t.first(Kind::Nginx).is_some() {
         line(
             o,
-            "    40 nginx      ${nginx-build:location}/sbin/nginx true",
+            &format!(
+                "    {} nginx      ${{nginx-build:location}}/sbin/nginx true",
+                priority(Kind::Nginx)
+            ),
         );
     }
 
@@ -572,4 +583,9 @@ fn list(out: &mut String, width: usize, key: &str, items: &[String]) {
             }
         }
     }
+}
+
+/// Supervisor's priority for `kind`, as the bundle gives it.
+fn priority(kind: Kind) -> u32 {
+    kind.start_priority().unwrap_or_default()
 }

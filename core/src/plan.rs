@@ -1,0 +1,536 @@
+//! The plan: the typed, resolved view of a design that passed validation.
+//!
+//! Who listens where, who connects to which address, which host runs what: every value a
+//! template reads, parsed once. [`crate::validate::validate`] resolves it for a design
+//! without errors, and [`crate::render`] writes the files from it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::*;
+use crate::network::{connect_address, source_address};
+use crate::syntax::{self, AddressKind};
+
+/// An address and port to connect to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    pub address: String,
+    pub port: u16,
+}
+
+/// Where a daemon listens: `address:port`, written for each daemon's syntax.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Bind {
+    pub address: String,
+    pub port: u16,
+    /// `address:port` with IPv6 addresses in brackets.
+    pub socket: String,
+    /// Whether the address is a wildcard (every interface).
+    pub wildcard: bool,
+}
+
+impl Bind {
+    fn new(address: &str, port: u16) -> Bind {
+        let socket = if address.contains(':') {
+            format!("[{address}]:{port}")
+        } else {
+            format!("{address}:{port}")
+        };
+        Bind {
+            address: address.to_string(),
+            port,
+            socket,
+            wildcard: syntax::address_kind(address) == Some(AddressKind::Wildcard),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SitePlan {
+    pub name: String,
+    pub site_id: String,
+    pub zope_admin_user: String,
+    pub zope_admin_password: String,
+    pub fallback_url: String,
+    pub open_files: u64,
+    pub session_timeout: u64,
+    pub shared_blobs: bool,
+    pub install_dir: String,
+    pub platform: &'static str,
+    pub versions: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NginxPlan {
+    pub id: String,
+    pub user: String,
+    /// nginx drops privileges itself when it must start as root for a low port.
+    pub privileged: bool,
+    pub http: Bind,
+    pub https: Bind,
+    pub public_host: String,
+    pub certificate: String,
+    pub certificate_key: String,
+    pub status_path: String,
+    pub upstream: Endpoint,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VarnishPlan {
+    pub id: String,
+    pub user: String,
+    pub privileged: bool,
+    pub listen: Bind,
+    pub storage: String,
+    pub tuning: Vec<(String, String)>,
+    pub backend: Endpoint,
+    /// ACL entries in VCL syntax: `"10.0.0.1"`, `"10.0.0.0"/8` or `("name")`.
+    pub purge_acl: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HaproxyPlan {
+    pub id: String,
+    pub user: String,
+    pub privileged: bool,
+    pub listen: Bind,
+    pub stats: Bind,
+    pub stats_user: String,
+    pub stats_password: String,
+    pub balance: &'static str,
+    pub check_interval_ms: u64,
+    pub fall: u64,
+    pub rise: u64,
+    pub servers: Vec<ServerPlan>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ServerPlan {
+    pub id: String,
+    pub address: String,
+    pub port: u16,
+    /// The smaller of HAProxy's maxconn per server and the instance's threads.
+    pub maxconn: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InstancePlan {
+    pub id: String,
+    pub name: String,
+    pub host: String,
+    pub user: String,
+    pub listen: Bind,
+    pub threads: u64,
+    pub zodb_cache_size: u64,
+    pub debug_mode: bool,
+    pub verbose_security: bool,
+    pub database: Endpoint,
+    pub memcached: Option<Endpoint>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DatabasePlan {
+    pub flavor: &'static str,
+    pub address: String,
+    pub port: u16,
+    pub name: String,
+    pub user: String,
+    pub password: String,
+    /// The host patterns the database user is created for (where the instances connect from).
+    pub client_hosts: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MemcachedPlan {
+    pub id: String,
+    pub user: String,
+    pub listen: Bind,
+    pub memory_mb: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SupervisorPlan {
+    pub listen: Bind,
+    /// Where supervisorctl connects to.
+    pub url: String,
+    pub user: String,
+    pub password: String,
+    /// Each program's `priority` by kind id (`memcached`, `zope`, `haproxy`, `varnish`,
+    /// `nginx`): each starts after what it sends requests to.
+    pub priorities: BTreeMap<&'static str, u32>,
+}
+
+/// One row of the listener table in README.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ListenerRow {
+    pub service: String,
+    pub host: String,
+    pub address: String,
+    pub port: u16,
+    pub url: String,
+}
+
+/// The resolved design: what every template reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub site: SitePlan,
+    pub nginx: Option<NginxPlan>,
+    pub varnish: Option<VarnishPlan>,
+    pub haproxy: Option<HaproxyPlan>,
+    pub instances: Vec<InstancePlan>,
+    pub database: DatabasePlan,
+    pub memcached: Option<MemcachedPlan>,
+    pub supervisor: SupervisorPlan,
+    pub hosts: Vec<HostPlan>,
+    pub listeners: Vec<ListenerRow>,
+    pub multi_host: bool,
+    /// The design's share link fragment, without passwords.
+    pub share_link: String,
+    /// The Plone release requirements.txt pins.
+    pub plone_version: &'static str,
+    /// The names of the templates the design replaces with its own, in order.
+    pub templates: Vec<String>,
+}
+
+/// One machine's share of the plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HostPlan {
+    pub id: String,
+    pub address: String,
+    /// The folder of this host inside the bundle (`` or `hosts/<id>/`).
+    pub folder: String,
+    pub nginx: bool,
+    pub varnish: bool,
+    pub haproxy: bool,
+    pub memcached: bool,
+    /// The ids of the instances that run here.
+    pub instances: Vec<String>,
+    /// Whether the Plone site is created from this host (the first with instances).
+    pub creates_site: bool,
+}
+
+fn port(text: &str) -> Option<u16> {
+    syntax::parse_port(text).ok().map(|p| p.get())
+}
+
+fn number(text: &str) -> Option<u64> {
+    syntax::parse_number(text, 0, u64::MAX)
+}
+
+fn endpoint(t: &Topology, from: &Component, to: &Component) -> Option<Endpoint> {
+    Some(Endpoint {
+        address: connect_address(t, from, to),
+        port: port(to.main_port())?,
+    })
+}
+
+/// Whether any of `ports` needs root to bind.
+fn privileged(ports: &[u16]) -> bool {
+    ports.iter().any(|&p| p < 1024)
+}
+
+/// The Plone release pinned in `templates/python-packages.txt`, the frozen set of
+/// Python packages that was installed and run together.
+fn plone_version() -> &'static str {
+    include_str!("../templates/python-packages.txt")
+        .lines()
+        .find_map(|line| line.strip_prefix("Plone=="))
+        .unwrap_or("6")
+}
+
+/// `Some(f(c))` for a component that is there, `Some(None)` for one that is not, and
+/// `None` when `f` cannot resolve the component that is there.
+fn optional<T>(
+    c: Option<&Component>,
+    f: impl FnOnce(&Component) -> Option<T>,
+) -> Option<Option<T>> {
+    match c {
+        None => Some(None),
+        Some(c) => f(c).map(Some),
+    }
+}
+
+impl Plan {
+    /// Resolves a design. `None` when a value does not parse or a part the chain needs is
+    /// missing, which validation reports as an error first: [`crate::validate::validate`]
+    /// resolves the plan of every design without errors.
+    pub fn resolve(t: &Topology) -> Option<Plan> {
+        let s = &t.settings;
+        let site = SitePlan {
+            name: s.name.clone(),
+            site_id: s.site_id.clone(),
+            zope_admin_user: s.zope_admin_user.clone(),
+            zope_admin_password: s.zope_admin_password.clone(),
+            fallback_url: s.fallback_url.clone(),
+            open_files: number(&s.open_files)?,
+            session_timeout: number(&s.session_timeout)?,
+            shared_blobs: s.shared_blobs,
+            install_dir: s.install_dir.trim_end_matches('/').to_string(),
+            platform: s.platform.id(),
+            versions: s.platform.versions().to_vec(),
+        };
+
+        let next = |c: &Component| {
+            t.connections
+                .iter()
+                .find(|x| x.from == c.id)
+                .and_then(|x| t.component(&x.to))
+        };
+        let nginx = optional(t.first(Kind::Nginx), |c| {
+            let ComponentKind::Nginx(n) = &c.kind else {
+                return None;
+            };
+            let (http, https) = (port(&n.http_port)?, port(&n.https_port)?);
+            Some(NginxPlan {
+                id: c.id.clone(),
+                user: c.user.clone(),
+                privileged: privileged(&[http, https]),
+                http: Bind::new(&c.address, http),
+                https: Bind::new(&c.address, https),
+                public_host: n.public_host.clone(),
+                certificate: n.certificate.clone(),
+                certificate_key: n.certificate_key.clone(),
+                status_path: n.status_path.clone(),
+                upstream: endpoint(t, c, next(c)?)?,
+            })
+        })?;
+        let varnish = optional(t.first(Kind::Varnish), |c| {
+            let ComponentKind::Varnish(v) = &c.kind else {
+                return None;
+            };
+            let listen = port(&v.port)?;
+            Some(VarnishPlan {
+                id: c.id.clone(),
+                user: c.user.clone(),
+                privileged: privileged(&[listen]),
+                listen: Bind::new(&c.address, listen),
+                storage: v.storage.clone(),
+                tuning: syntax::parse_varnish_tuning(&v.tuning)?,
+                backend: endpoint(t, c, next(c)?)?,
+                purge_acl: v
+                    .purge_acl
+                    .iter()
+                    .map(|e| syntax::parse_acl_entry(e).map(vcl_acl_entry))
+                    .collect::<Option<_>>()?,
+            })
+        })?;
+        let haproxy = optional(t.first(Kind::Haproxy), |c| {
+            let ComponentKind::Haproxy(h) = &c.kind else {
+                return None;
+            };
+            let maxconn = number(&h.maxconn_per_server)?;
+            let servers = t
+                .targets_of(&c.id)
+                .filter_map(|i| match &i.kind {
+                    ComponentKind::Zope(z) => Some((i, z)),
+                    _ => None,
+                })
+                .map(|(i, z)| {
+                    Some(ServerPlan {
+                        id: i.id.clone(),
+                        address: connect_address(t, c, i),
+                        port: port(&z.port)?,
+                        maxconn: maxconn.min(number(&t.effective_instance(z).threads)?),
+                    })
+                })
+                .collect::<Option<_>>()?;
+            let (listen, stats) = (port(&h.port)?, port(&h.stats_port)?);
+            Some(HaproxyPlan {
+                id: c.id.clone(),
+                user: c.user.clone(),
+                privileged: privileged(&[listen, stats]),
+                listen: Bind::new(&c.address, listen),
+                stats: Bind::new(&c.address, stats),
+                stats_user: h.stats_user.clone(),
+                stats_password: h.stats_password.clone(),
+                balance: h.balance.id(),
+                check_interval_ms: number(&h.check_interval_ms)?,
+                fall: number(&h.fall)?,
+                rise: number(&h.rise)?,
+                servers,
+            })
+        })?;
+        let db_component = t.first(Kind::Database)?;
+        let ComponentKind::Database(db) = &db_component.kind else {
+            return None;
+        };
+        let instances: Vec<InstancePlan> = t
+            .of_kind(Kind::Zope)
+            .map(|c| {
+                let ComponentKind::Zope(z) = &c.kind else {
+                    return None;
+                };
+                let eff = t.effective_instance(z);
+                let database = t.targets_of(&c.id).find(|x| x.kind() == Kind::Database)?;
+                let memcached = t.targets_of(&c.id).find(|x| x.kind() == Kind::Memcached);
+                Some(InstancePlan {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    host: c.host.clone(),
+                    user: c.user.clone(),
+                    listen: Bind::new(&c.address, port(&z.port)?),
+                    threads: number(&eff.threads)?,
+                    zodb_cache_size: number(&eff.zodb_cache_size)?,
+                    debug_mode: eff.debug_mode,
+                    verbose_security: eff.verbose_security,
+                    database: endpoint(t, c, database)?,
+                    memcached: optional(memcached, |m| endpoint(t, c, m))?,
+                })
+            })
+            .collect::<Option<_>>()?;
+        let mut client_hosts: Vec<String> = Vec::new();
+        for c in t.of_kind(Kind::Zope) {
+            let from = source_address(t, c, db_component);
+            let patterns: Vec<String> = if from == "127.0.0.1" {
+                vec!["localhost".into(), "127.0.0.1".into()]
+            } else {
+                vec![from]
+            };
+            for p in patterns {
+                if !client_hosts.contains(&p) {
+                    client_hosts.push(p);
+                }
+            }
+        }
+        let database = DatabasePlan {
+            flavor: db.flavor.id(),
+            address: db_component.address.clone(),
+            port: port(&db.port)?,
+            name: db.name.clone(),
+            user: db.user.clone(),
+            password: db.password.clone(),
+            client_hosts,
+        };
+        let memcached = optional(t.first(Kind::Memcached), |c| match &c.kind {
+            ComponentKind::Memcached(m) => Some(MemcachedPlan {
+                id: c.id.clone(),
+                user: c.user.clone(),
+                listen: Bind::new(&c.address, port(&m.port)?),
+                memory_mb: number(&m.memory_mb)?,
+            }),
+            _ => None,
+        })?;
+        let sup_component = t.first(Kind::Supervisor)?;
+        let ComponentKind::Supervisor(sup) = &sup_component.kind else {
+            return None;
+        };
+        let sup_listen = Bind::new(&sup_component.address, port(&sup.port)?);
+        let sup_connect = if sup_listen.wildcard {
+            Bind::new("127.0.0.1", sup_listen.port).socket
+        } else {
+            sup_listen.socket.clone()
+        };
+        let supervisor = SupervisorPlan {
+            url: format!("http://{sup_connect}"),
+            listen: sup_listen,
+            user: sup.user.clone(),
+            password: sup.password.clone(),
+            priorities: Kind::ALL
+                .into_iter()
+                .filter_map(|k| Some((k.id(), k.start_priority()?)))
+                .collect(),
+        };
+
+        // Hosts that run something supervisor starts (the database is the user's own server).
+        let mut hosts: Vec<HostPlan> = Vec::new();
+        for h in &t.hosts {
+            let here = |kind: Kind| t.of_kind(kind).any(|c| c.host == h.id);
+            let instance_ids: Vec<String> = t
+                .of_kind(Kind::Zope)
+                .filter(|c| c.host == h.id)
+                .map(|c| c.id.clone())
+                .collect();
+            let plan = HostPlan {
+                id: h.id.clone(),
+                address: h.address.clone(),
+                folder: String::new(),
+                nginx: here(Kind::Nginx),
+                varnish: here(Kind::Varnish),
+                haproxy: here(Kind::Haproxy),
+                memcached: here(Kind::Memcached),
+                creates_site: false,
+                instances: instance_ids,
+            };
+            if plan.nginx
+                || plan.varnish
+                || plan.haproxy
+                || plan.memcached
+                || !plan.instances.is_empty()
+            {
+                hosts.push(plan);
+            }
+        }
+        let multi_host = hosts.len() > 1;
+        for h in &mut hosts {
+            h.folder = if multi_host {
+                format!("hosts/{}/", h.id)
+            } else {
+                String::new()
+            };
+        }
+        if let Some(h) = hosts.iter_mut().find(|h| !h.instances.is_empty()) {
+            h.creates_site = true;
+        }
+
+        let listeners = listener_rows(t);
+        Some(Plan {
+            site,
+            nginx,
+            varnish,
+            haproxy,
+            instances,
+            database,
+            memcached,
+            supervisor,
+            hosts,
+            listeners,
+            multi_host,
+            plone_version: plone_version(),
+            share_link: crate::share::encode(t, crate::share::Secrets::Omit),
+            templates: t.templates.keys().cloned().collect(),
+        })
+    }
+}
+
+fn vcl_acl_entry(entry: syntax::AclEntry) -> String {
+    match entry {
+        syntax::AclEntry::Ip(ip) => format!("\"{ip}\""),
+        syntax::AclEntry::Cidr(ip, bits) => format!("\"{ip}\"/{bits}"),
+        // A bare name that does not resolve would match every address; in parentheses
+        // an unresolvable name is skipped instead.
+        syntax::AclEntry::Name(name) => format!("(\"{name}\")"),
+    }
+}
+
+fn listener_rows(t: &Topology) -> Vec<ListenerRow> {
+    let mut rows = Vec::new();
+    for c in &t.components {
+        for l in c.listeners() {
+            let Ok(p) = syntax::parse_port(l.port) else {
+                continue;
+            };
+            let shown = match syntax::address_kind(l.address) {
+                Some(AddressKind::Wildcard) => "localhost".to_string(),
+                _ => l.address.to_string(),
+            };
+            let url = match (c.kind(), l.role) {
+                (Kind::Nginx, "https") => format!("https://{shown}:{}/", p.get()),
+                (Kind::Database, _) | (Kind::Memcached, _) => String::new(),
+                _ => format!("http://{shown}:{}/", p.get()),
+            };
+            rows.push(ListenerRow {
+                service: if l.role == "http" {
+                    c.name.clone()
+                } else {
+                    format!("{} ({})", c.name, l.role)
+                },
+                host: c.host.clone(),
+                address: l.address.to_string(),
+                port: p.get(),
+                url,
+            });
+        }
+    }
+    rows
+}

@@ -1,0 +1,117 @@
+//! Which files each host of the plan gets, from which template, and the folders it ships.
+
+use crate::plan::{HostPlan, Plan};
+
+/// One file a host gets.
+pub(super) struct FileSpec {
+    pub path: String,
+    pub template: &'static str,
+    pub executable: bool,
+    /// The instance a per-instance template is rendered for.
+    pub instance: Option<String>,
+}
+
+impl FileSpec {
+    fn new(path: impl Into<String>, template: &'static str) -> FileSpec {
+        FileSpec {
+            path: path.into(),
+            template,
+            executable: false,
+            instance: None,
+        }
+    }
+
+    fn script(path: &str, template: &'static str) -> FileSpec {
+        FileSpec {
+            executable: true,
+            ..FileSpec::new(path, template)
+        }
+    }
+
+    fn for_instance(self, id: &str) -> FileSpec {
+        FileSpec {
+            instance: Some(id.to_string()),
+            ..self
+        }
+    }
+}
+
+/// Files written once at the top of the bundle: (path, template).
+pub(super) fn top_files(plan: &Plan) -> Vec<(String, &'static str)> {
+    let mut files = vec![(
+        "sql/create-database.sql".to_string(),
+        "create-database.sql.j2",
+    )];
+    if plan.multi_host {
+        files.push(("README.md".into(), "README.hosts.md.j2"));
+    }
+    files
+}
+
+/// The files `host` gets, by path in its folder.
+pub(super) fn host_files(host: &HostPlan, plan: &Plan) -> Vec<FileSpec> {
+    let mut files = vec![
+        FileSpec::new("etc/supervisord.conf", "supervisord.conf.j2"),
+        FileSpec::new("README.md", "README.md.j2"),
+        FileSpec::script("bin/setup", "setup.sh.j2"),
+    ];
+    if host.nginx {
+        files.push(FileSpec::new("etc/nginx.conf", "nginx.conf.j2"));
+        let panic_page = format!("htdocs{}/index.html", plan.site.fallback_url);
+        files.push(FileSpec::new(panic_page, "system_error.html.j2"));
+        files.push(FileSpec::new("CERTIFICATES.md", "CERTIFICATES.md.j2"));
+    }
+    if host.varnish {
+        files.push(FileSpec::new("etc/varnish.vcl", "varnish.vcl.j2"));
+    }
+    if host.haproxy {
+        files.push(FileSpec::new("etc/haproxy.cfg", "haproxy.cfg.j2"));
+    }
+    if let Some(first) = host.instances.first() {
+        for id in &host.instances {
+            files.push(
+                FileSpec::new(format!("etc/{id}/zope.conf"), "zope.conf.j2").for_instance(id),
+            );
+            files.push(FileSpec::new(format!("etc/{id}/zope.ini"), "zope.ini.j2").for_instance(id));
+        }
+        files.push(FileSpec::new("etc/zodbpack.conf", "zodbpack.conf.j2").for_instance(first));
+        files.push(FileSpec::new("requirements.txt", "requirements.txt.j2"));
+        files.push(FileSpec::new(
+            "lib/stackwright_mariadb_compat.py",
+            "mariadb_compat.py.j2",
+        ));
+        files.push(FileSpec::new(
+            "lib/stackwright_mariadb_compat.pth",
+            "mariadb_compat.pth.j2",
+        ));
+    }
+    if host.creates_site {
+        files.push(FileSpec::script("bin/create-site", "create-site.sh.j2"));
+        files.push(FileSpec::new("lib/create_site.py", "create_site.py.j2"));
+    }
+    files
+}
+
+/// Folders `host` ships empty, so logs and state have a place from the start.
+pub(super) fn host_folders(host: &HostPlan, plan: &Plan) -> Vec<String> {
+    let mut folders = vec!["var/log".to_string()];
+    if host.nginx {
+        folders.push("var/nginx".into());
+    }
+    if host.varnish {
+        folders.push("var/varnish".into());
+    }
+    if !host.instances.is_empty() {
+        folders.push("var/cache".into());
+        if plan.site.shared_blobs {
+            folders.push("var/blobstorage".into());
+        }
+        for id in &host.instances {
+            folders.push(format!("var/{id}"));
+            if !plan.site.shared_blobs {
+                folders.push(format!("var/blobstorage-{id}"));
+            }
+        }
+    }
+    folders
+}

@@ -1,0 +1,392 @@
+//! Rendering: the plan of a valid design becomes an ordered map from path to file contents.
+//!
+//! [`crate::validate::validate`] resolves a design without errors into a [`Plan`]; the
+//! templates in `core/templates/` write each file from it, one template per file, in one
+//! minijinja environment built once (`templates`). Which host gets which file is in
+//! `files`.
+
+mod files;
+mod templates;
+
+use std::collections::BTreeMap;
+
+use minijinja::value::Serde;
+use minijinja::{Environment, Value};
+
+use crate::model::Topology;
+use crate::plan::Plan;
+use crate::validate::{self, Diagnostic, Validation};
+use files::{host_files, host_folders, top_files};
+pub use templates::{
+    FUEL, default_template, environment, set_template, template_names, template_writes,
+};
+use templates::{environment_with, template_error};
+
+/// A generated file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct File {
+    pub contents: String,
+    /// Scripts are written with mode 0755, everything else 0644.
+    pub executable: bool,
+    /// The template it is rendered from; `None` for files written without one (the
+    /// saved design, the drawing, the share link, the buildout file).
+    pub template: Option<&'static str>,
+}
+
+impl File {
+    /// A file written without a template.
+    fn plain(contents: String) -> File {
+        File {
+            contents,
+            executable: false,
+            template: None,
+        }
+    }
+}
+
+/// Every generated file, by path relative to the bundle's top folder: what
+/// [`crate::bundle`] zips and the app previews.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileTree {
+    /// The top folder's name (the design's name), e.g. `plone-deployment`.
+    pub root: String,
+    pub files: BTreeMap<String, File>,
+    /// Empty folders the bundle ships (log and state directories).
+    pub folders: Vec<String>,
+}
+
+/// Why a design could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("the design has {} error(s); fix them before rendering", .0.len())]
+    Invalid(Vec<Diagnostic>),
+    #[error("there is no template {name}; the templates are {}", template_names().join(", "))]
+    UnknownTemplate { name: String },
+    /// A template failed: its name, the line (when the engine knows it) and why.
+    #[error("template {template}{}: {}", line.map(|l| format!(", line {l}")).unwrap_or_default(), reason(source))]
+    Template {
+        template: String,
+        line: Option<usize>,
+        #[source]
+        source: minijinja::Error,
+    },
+}
+
+/// Renders every file of the bundle, or refuses a design that has validation errors.
+pub fn render(topology: &Topology) -> Result<FileTree, RenderError> {
+    render_validated(topology, &validate::validate(topology))
+}
+
+/// [`render`] for a caller that validates anyway, such as the app on every edit:
+/// `validation` must be `validate(topology)`; its plan is rendered, not resolved again.
+pub fn render_validated(
+    topology: &Topology,
+    validation: &Validation,
+) -> Result<FileTree, RenderError> {
+    match &validation.plan {
+        Some(plan) => render_plan(topology, plan),
+        None => Err(RenderError::Invalid(validation.errors().cloned().collect())),
+    }
+}
+
+/// Renders the files of `topology` from `plan`, its resolved view.
+fn render_plan(topology: &Topology, plan: &Plan) -> Result<FileTree, RenderError> {
+    let env = environment_with(&topology.templates)?;
+    // Each part of the context becomes a template value once, not once per file:
+    // with 64 instances that is the difference between linear and quadratic work.
+    let plan_value = Value::from(Serde(plan));
+    let instance_values: BTreeMap<&str, Value> = plan
+        .instances
+        .iter()
+        .map(|i| (i.id.as_str(), Value::from(Serde(i))))
+        .collect();
+    let mut files = BTreeMap::new();
+    let mut folders = Vec::new();
+    for host in &plan.hosts {
+        let host_value = Value::from(Serde(host));
+        for spec in host_files(host, plan) {
+            let instance = spec
+                .instance
+                .as_deref()
+                .and_then(|id| instance_values.get(id))
+                .cloned();
+            let context = Context {
+                plan: &plan_value,
+                host: &host_value,
+                instance,
+            };
+            let contents = render_in(&env, spec.template, context)?;
+            files.insert(
+                format!("{}{}", host.folder, spec.path),
+                File {
+                    contents,
+                    executable: spec.executable,
+                    template: Some(spec.template),
+                },
+            );
+        }
+        folders.extend(
+            host_folders(host, plan)
+                .into_iter()
+                .map(|f| format!("{}{f}", host.folder)),
+        );
+    }
+    let first_host = Value::from(Serde(&plan.hosts[0]));
+    for (path, template) in top_files(plan) {
+        let context = Context {
+            plan: &plan_value,
+            host: &first_host,
+            instance: None,
+        };
+        let contents = render_in(&env, template, context)?;
+        files.insert(
+            path,
+            File {
+                contents,
+                executable: false,
+                template: Some(template),
+            },
+        );
+    }
+    if !plan.multi_host {
+        // The same design as the exercise's buildout file, for people who keep one.
+        files.insert(
+            "deployment.cfg".into(),
+            File::plain(crate::import::export_buildout(topology)),
+        );
+    }
+    files.insert(
+        "topology.svg".into(),
+        File::plain(crate::svg::topology_svg(topology)),
+    );
+    files.insert(
+        "share-link.txt".into(),
+        File::plain(format!(
+            "# This design in Stackwright (no passwords): open the app with this after '#'.\n{}\n",
+            plan.share_link
+        )),
+    );
+    // The user's templates, so the bundle can be rendered again from its own files.
+    for (name, source) in &topology.templates {
+        files.insert(format!("templates/{name}"), File::plain(source.clone()));
+    }
+    files.insert(
+        "topology.json".into(),
+        File::plain(crate::format::to_json(topology)),
+    );
+    Ok(FileTree {
+        root: topology.settings.name.clone(),
+        files,
+        folders,
+    })
+}
+
+/// What a template sees: the plan, the host the file is for, and the instance for
+/// per-instance files.
+struct Context<'a> {
+    plan: &'a Value,
+    host: &'a Value,
+    instance: Option<Value>,
+}
+
+/// The engine's reason without its own "(in template:line)" suffix, which
+/// [`RenderError::Template`] already spells.
+fn reason(error: &minijinja::Error) -> String {
+    match error.detail() {
+        Some(detail) => format!("{}: {detail}", error.kind()),
+        None => error.kind().to_string(),
+    }
+}
+
+fn render_in(
+    env: &Environment<'_>,
+    name: &str,
+    context: Context<'_>,
+) -> Result<String, RenderError> {
+    let fail = |source| template_error(name, source);
+    let template = env.get_template(name).map_err(fail)?;
+    template
+        .render(minijinja::context! {
+            plan => context.plan.clone(),
+            host => context.host.clone(),
+            instance => context.instance.unwrap_or(Value::from(())),
+        })
+        .map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::templates::WRITES;
+    use super::*;
+
+    /// Renders `source` as the template `name` beside the real ones, for the default design.
+    fn render_source(name: &'static str, source: &'static str) -> Result<String, RenderError> {
+        let mut env = environment().clone();
+        env.add_template(name, source)
+            .map_err(|source| RenderError::Template {
+                template: name.into(),
+                line: source.line(),
+                source,
+            })?;
+        let plan = Plan::resolve(&Topology::exercise()).unwrap();
+        let plan_value = Value::from(Serde(&plan));
+        let host = Value::from(Serde(&plan.hosts[0]));
+        let context = Context {
+            plan: &plan_value,
+            host: &host,
+            instance: None,
+        };
+        render_in(&env, name, context)
+    }
+
+    /// What a template writes, as the notice names it, is where its files are.
+    #[test]
+    fn every_template_says_what_it_writes() {
+        assert_eq!(
+            WRITES.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            template_names()
+        );
+        for t in [Topology::exercise(), crate::defaults::scaled(3, 3)] {
+            let bundle = render(&t).unwrap();
+            for (path, file) in &bundle.files {
+                let Some(template) = file.template else {
+                    continue;
+                };
+                let writes = template_writes(template).unwrap();
+                let in_host = path.strip_prefix("hosts/").map_or(path.as_str(), |p| {
+                    p.split_once('/').map_or(p, |(_, rest)| rest)
+                });
+                let pattern_holds = match writes.split_once("<instance>") {
+                    Some((before, after)) => {
+                        in_host.starts_with(before) && in_host.ends_with(after)
+                    }
+                    // Words for what has no fixed path ("the panic page").
+                    None => in_host == writes || writes.starts_with("the "),
+                };
+                assert!(pattern_holds, "{template} writes {path}, not {writes}");
+            }
+        }
+    }
+
+    #[test]
+    fn templates_see_the_plan_and_the_filters() {
+        assert_eq!(
+            render_source("t.j2", "{{ plan.site.site_id }} {{ \"it's\" | shell }}\n").unwrap(),
+            "Plone 'it'\\''s'\n"
+        );
+    }
+
+    /// A hostile template ends in an error, quickly: loops run out of fuel, recursion
+    /// hits minijinja's depth limit.
+    #[test]
+    fn hostile_templates_are_stopped() {
+        let endless = render_source(
+            "loop.j2",
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            endless.starts_with("template loop.j2, line 1: ") && endless.contains("fuel"),
+            "{endless}"
+        );
+        let deep = render_source(
+            "macro.j2",
+            "{% macro down(n) %}{{ down(n + 1) }}{% endmacro %}\n{{ down(0) }}",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            deep.starts_with("template macro.j2, line 1: ") && deep.contains("recursion"),
+            "{deep}"
+        );
+    }
+
+    /// The bundle of a design with its own template: the file comes from it, and the
+    /// template travels in `templates/`.
+    #[test]
+    fn overrides_render_and_travel_in_the_bundle() {
+        let mut t = Topology::exercise();
+        let mine = default_template("haproxy.cfg.j2").unwrap().replace(
+            "    option forwardfor\n",
+            "    option forwardfor\n    option http-keep-alive\n",
+        );
+        t.templates.insert("haproxy.cfg.j2".into(), mine.clone());
+        let bundle = render(&t).unwrap();
+        assert!(
+            bundle.files["etc/haproxy.cfg"]
+                .contents
+                .contains("    option http-keep-alive\n")
+        );
+        assert_eq!(bundle.files["templates/haproxy.cfg.j2"].contents, mine);
+        assert!(
+            bundle.files["README.md"]
+                .contents
+                .contains("name: haproxy.cfg.j2.")
+        );
+        // The other files are the built-in ones.
+        let plain = render(&Topology::exercise()).unwrap();
+        assert_eq!(
+            bundle.files["etc/nginx.conf"],
+            plain.files["etc/nginx.conf"]
+        );
+        // An unknown name lists the valid ones.
+        t.templates.insert("apache.conf.j2".into(), String::new());
+        let unknown = render(&t).unwrap_err().to_string();
+        assert!(
+            unknown.starts_with("there is no template apache.conf.j2; the templates are nginx.conf.j2, varnish.vcl.j2"),
+            "{unknown}"
+        );
+    }
+
+    #[test]
+    fn a_template_error_names_the_template_and_the_line() {
+        let error = |source| render_source("custom.j2", source).unwrap_err().to_string();
+        assert_eq!(
+            error("one\ntwo {{ plan.site.nmae }}\n"),
+            "template custom.j2, line 2: undefined value"
+        );
+        assert_eq!(
+            error("{% if plan.multi_host %}\nunclosed\n"),
+            "template custom.j2, line 2: syntax error: unexpected end of input, expected end of block"
+        );
+        assert_eq!(
+            error("\n\n{{ \"a$b\" | nginx }}"),
+            "template custom.j2, line 3: invalid operation: cannot write \"a$b\" into nginx: \
+             '$' would start a variable"
+        );
+        assert_eq!(
+            error("{{ plan.site.name | upper | nginx_conf }}"),
+            "template custom.j2, line 1: unknown filter: filter nginx_conf is unknown"
+        );
+    }
+
+    #[test]
+    fn render_validated_renders_the_plan_validation_resolved() {
+        let mut t = Topology::exercise();
+        let validation = validate::validate(&t);
+        assert!(validation.plan.is_some());
+        assert_eq!(
+            render_validated(&t, &validation).unwrap(),
+            render(&t).unwrap()
+        );
+        // A design with errors is refused with its errors.
+        crate::edit::set(&mut t, "components.nginx.http_port", "8100").unwrap();
+        match render(&t) {
+            Err(RenderError::Invalid(errors)) => {
+                assert!(
+                    errors
+                        .iter()
+                        .all(|d| d.severity == validate::Severity::Error)
+                );
+                assert!(
+                    errors
+                        .iter()
+                        .any(|d| d.code == validate::Rule::PortConflict),
+                    "{errors:?}"
+                );
+            }
+            other => panic!("rendered a design with a port clash: {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The templates: every built-in one embedded in the binary, what each writes, the
+//! design's own in their place, and the one minijinja environment they are parsed in.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{Environment, UndefinedBehavior};
+
+use super::RenderError;
+use crate::escape;
+use crate::model::Topology;
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
+/// Every template, embedded in the binary.
+pub(super) const TEMPLATES: &[(&str, &str)] = templates![
+    "nginx.conf.j2",
+    "varnish.vcl.j2",
+    "haproxy.cfg.j2",
+    "supervisord.conf.j2",
+    "zope.conf.j2",
+    "relstorage.conf.j2",
+    "python-packages.txt",
+    "zope.ini.j2",
+    "zodbpack.conf.j2",
+    "system_error.html.j2",
+    "create-database.sql.j2",
+    "CERTIFICATES.md.j2",
+    "requirements.txt.j2",
+    "README.md.j2",
+    "README.hosts.md.j2",
+    "setup.sh.j2",
+    "create-site.sh.j2",
+    "create_site.py.j2",
+    "mariadb_compat.py.j2",
+    "mariadb_compat.pth.j2",
+];
+
+/// What each template writes, in words for people: a path in a host's folder, with
+/// `<instance>` for each instance's. A test keeps it true to the files rendered.
+pub(super) const WRITES: &[(&str, &str)] = &[
+    ("nginx.conf.j2", "etc/nginx.conf"),
+    ("varnish.vcl.j2", "etc/varnish.vcl"),
+    ("haproxy.cfg.j2", "etc/haproxy.cfg"),
+    ("supervisord.conf.j2", "etc/supervisord.conf"),
+    ("zope.conf.j2", "etc/<instance>/zope.conf"),
+    (
+        "relstorage.conf.j2",
+        "the storage section of zope.conf and zodbpack.conf",
+    ),
+    ("python-packages.txt", "the packages of requirements.txt"),
+    ("zope.ini.j2", "etc/<instance>/zope.ini"),
+    ("zodbpack.conf.j2", "etc/zodbpack.conf"),
+    ("system_error.html.j2", "the panic page"),
+    ("create-database.sql.j2", "sql/create-database.sql"),
+    ("CERTIFICATES.md.j2", "CERTIFICATES.md"),
+    ("requirements.txt.j2", "requirements.txt"),
+    ("README.md.j2", "README.md"),
+    (
+        "README.hosts.md.j2",
+        "the README.md of a design on several hosts",
+    ),
+    ("setup.sh.j2", "bin/setup"),
+    ("create-site.sh.j2", "bin/create-site"),
+    ("create_site.py.j2", "lib/create_site.py"),
+    ("mariadb_compat.py.j2", "lib/stackwright_mariadb_compat.py"),
+    (
+        "mariadb_compat.pth.j2",
+        "lib/stackwright_mariadb_compat.pth",
+    ),
+];
+
+/// What the template `name` writes, in words: `etc/nginx.conf`,
+/// `etc/<instance>/zope.conf`, or what an included template is part of.
+pub fn template_writes(name: &str) -> Option<&'static str> {
+    WRITES.iter().find(|(n, _)| *n == name).map(|(_, w)| *w)
+}
+
+/// The names of the templates, as overrides name them.
+pub fn template_names() -> Vec<&'static str> {
+    TEMPLATES.iter().map(|(name, _)| *name).collect()
+}
+
+/// The built-in source of the template `name`.
+pub fn default_template(name: &str) -> Option<&'static str> {
+    TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, source)| *source)
+}
+
+/// Makes `source` the design's template `name`. A source equal to the built-in template
+/// is no change: the override is dropped, so the design stays as if never edited.
+pub fn set_template(
+    topology: &mut Topology,
+    name: &str,
+    source: String,
+) -> Result<(), RenderError> {
+    let built_in = default_template(name).ok_or_else(|| RenderError::UnknownTemplate {
+        name: name.to_string(),
+    })?;
+    if source == built_in {
+        topology.templates.remove(name);
+    } else {
+        topology.templates.insert(name.to_string(), source);
+    }
+    Ok(())
+}
+
+/// The built-in environment, or a copy of it with `overrides` in place. A copy shares the
+/// built-in templates already parsed; only the overrides are parsed.
+///
+/// The copy for the last overrides seen is kept, so a design with its own templates
+/// parses them once per change of a template, not once per edit of anything else.
+pub(super) fn environment_with(
+    overrides: &BTreeMap<String, String>,
+) -> Result<Cow<'static, Environment<'static>>, RenderError> {
+    type Compiled = (BTreeMap<String, String>, Environment<'static>);
+    static LAST: Mutex<Option<Compiled>> = Mutex::new(None);
+    if overrides.is_empty() {
+        return Ok(Cow::Borrowed(environment()));
+    }
+    let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((compiled_for, env)) = last.as_ref()
+        && compiled_for == overrides
+    {
+        // A copy shares the parsed templates: it costs a few map clones.
+        return Ok(Cow::Owned(env.clone()));
+    }
+    let mut env = environment().clone();
+    for (name, source) in overrides {
+        let Some(name) = TEMPLATES.iter().map(|(n, _)| *n).find(|n| n == name) else {
+            return Err(RenderError::UnknownTemplate { name: name.clone() });
+        };
+        env.add_template_owned(name, source.clone())
+            .map_err(|source| template_error(name, source))?;
+    }
+    *last = Some((overrides.clone(), env.clone()));
+    Ok(Cow::Owned(env))
+}
+
+pub(super) fn template_error(name: &str, source: minijinja::Error) -> RenderError {
+    RenderError::Template {
+        // An error inside an included template names that one.
+        template: source.name().unwrap_or(name).to_string(),
+        line: source.line(),
+        source,
+    }
+}
+
+/// The instructions one file's render may run (see [`environment`]).
+pub const FUEL: u64 = 1_000_000;
+
+/// The template environment, built once and shared by every render.
+pub fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // Each render of one file may run this many instructions: the largest built-in
+        // file (README.md of 64 instances) takes about 2,400, so a user's template has
+        // room for 400 times that, and one that loops without end stops within milliseconds.
+        env.set_fuel(Some(FUEL));
+        let syntax = SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .expect("the default delimiters are valid");
+        env.set_syntax(syntax);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .expect("embedded templates parse");
+        }
+        for (name, escape) in escape::FILTERS {
+            env.add_filter(*name, move |value: String| {
+                escape(&value).map_err(|refused| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        refused.to_string(),
+                    )
+                })
+            });
+        }
+        env
+    })
+}

@@ -1,0 +1,156 @@
+//! The design's settings and its hosts.
+
+use std::collections::BTreeSet;
+
+use crate::defaults::exercise_password;
+use crate::syntax::{self, AddressKind};
+
+use super::{Checks, Rule, Target};
+
+impl<'a> Checks<'a> {
+    pub(super) fn settings(&mut self) {
+        let s = &self.design.settings;
+        if !syntax::is_identifier(&s.name) {
+            self.push(
+                Rule::BundleNameInvalid,
+                Target::Setting("name"),
+                format!(
+                    "the bundle name {:?} cannot be used as a folder name",
+                    s.name
+                ),
+                "use lowercase letters, digits, '-' and '_', starting with a letter or digit",
+            );
+        }
+        if !syntax::is_absolute_path(&s.install_dir) {
+            self.push(
+                Rule::InstallDirInvalid,
+                Target::Setting("install_dir"),
+                format!("the install directory {:?} is not an absolute path of plain names", s.install_dir),
+                "write an absolute path such as /srv/plone, using letters, digits, '.', '-' and '_'",
+            );
+        }
+        if !syntax::is_site_id(&s.site_id) {
+            self.push(
+                Rule::SiteIdInvalid,
+                Target::Setting("site_id"),
+                if s.site_id.is_empty() {
+                    "the site id is empty".to_string()
+                } else {
+                    format!("the site id {:?} is not safe in a URL path and as a Zope id", s.site_id)
+                },
+                "use letters, digits, '.', '-' and '_', starting with a letter or digit, e.g. Plone",
+            );
+        }
+        if !syntax::is_url_path(&s.fallback_url) {
+            self.push(
+                Rule::FallbackUrlInvalid,
+                Target::Setting("fallback_url"),
+                format!("the fallback URL {:?} is not a safe path", s.fallback_url),
+                "start with '/' and use letters, digits, '.', '-' and '_' between slashes, e.g. /system_error",
+            );
+        }
+        self.number(
+            Target::Setting("open_files"),
+            "open files",
+            &s.open_files,
+            16,
+            1_048_576,
+        );
+        self.number(
+            Target::Setting("session_timeout"),
+            "the session timeout",
+            &s.session_timeout,
+            1,
+            31_536_000,
+        );
+        self.number(
+            Target::Setting("instance.threads"),
+            "threads",
+            &s.instance.threads,
+            1,
+            64,
+        );
+        self.number(
+            Target::Setting("instance.zodb_cache_size"),
+            "the ZODB cache size",
+            &s.instance.zodb_cache_size,
+            0,
+            10_000_000,
+        );
+        if !syntax::is_login(&s.zope_admin_user) {
+            self.push(
+                Rule::LoginInvalid,
+                Target::Setting("zope_admin_user"),
+                format!(
+                    "the Zope admin user {:?} is not a plain login name",
+                    s.zope_admin_user
+                ),
+                "use up to 32 letters, digits, '.', '-', '_' or '@'",
+            );
+        }
+        self.password(
+            Target::Setting("zope_admin_password"),
+            "the Zope admin password",
+            &s.zope_admin_password,
+        );
+    }
+
+    pub(super) fn password(&mut self, target: Target, label: &str, password: &str) {
+        if let Some(problem) = syntax::password_problem(password) {
+            self.push(
+                Rule::PasswordUnsafe,
+                target,
+                format!("{label} {problem}"),
+                "use printable characters; any symbol is fine, it is escaped in every file",
+            );
+        } else if password == exercise_password() {
+            self.push(
+                Rule::PasswordDefault,
+                target,
+                format!("{label} is still the exercise's {:?}", exercise_password()),
+                "generate a strong random password before deploying",
+            );
+        }
+    }
+
+    pub(super) fn hosts(&mut self) {
+        let mut seen = BTreeSet::new();
+        for host in &self.design.hosts {
+            let target = |f| Target::Host {
+                id: host.id.clone(),
+                field: f,
+            };
+            if !syntax::is_identifier(&host.id) {
+                self.push(
+                    Rule::HostIdInvalid,
+                    target(Some("id")),
+                    format!(
+                        "the host name {:?} cannot be used as a folder name",
+                        host.id
+                    ),
+                    "use lowercase letters, digits, '-' and '_'",
+                );
+            }
+            if !seen.insert(host.id.as_str()) {
+                self.push(
+                    Rule::HostDuplicate,
+                    target(Some("id")),
+                    format!("there are two hosts named {:?}", host.id),
+                    "give every host its own name",
+                );
+            }
+            match syntax::address_kind(&host.address) {
+                None | Some(AddressKind::Wildcard) => self.push(
+                    Rule::AddressInvalid,
+                    target(Some("address")),
+                    format!(
+                        "{:?} is not an address other machines can reach host {:?} at",
+                        host.address, host.id
+                    ),
+                    "write an IP address or a host name, e.g. 10.0.0.2",
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+}
