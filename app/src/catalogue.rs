@@ -5,7 +5,7 @@
 //! point at, so a form, its messages and its undo step share one key. This module is pure
 //! data over the design's shape ([`Structure`]), so it is tested without a browser.
 
-use stackwright_core::model::{Balance, DatabaseFlavor, Platform};
+use stackwright_core::field;
 use stackwright_core::{Kind, Topology};
 
 /// The settings panels, named as the exercise names its sections.
@@ -74,27 +74,7 @@ impl Panel {
     }
 }
 
-/// How a field is edited.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Input {
-    Text,
-    /// Digits; still a text box, so a half-typed value is kept and explained.
-    Number,
-    /// Hidden unless shown; can be filled with a random password.
-    Password,
-    /// A checkbox holding `"true"` or `"false"`.
-    Toggle,
-    /// One of a closed list of (value, label).
-    Choice(&'static [(&'static str, &'static str)]),
-    /// One entry per line.
-    Lines,
-    /// One of the design's hosts.
-    Host,
-    /// An instance's own value of a template setting (the path given); empty follows it.
-    Inherit(&'static str),
-    /// An instance's own on/off for a template flag (the path given); empty follows it.
-    InheritToggle(&'static str),
-}
+pub use stackwright_core::field::Input;
 
 /// One field of a form.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -152,178 +132,21 @@ impl Structure {
     }
 }
 
-const BALANCES: &[(&str, &str)] = &[
-    ("leastconn", "Least connections"),
-    ("roundrobin", "Round robin"),
-    ("source", "Source address"),
-];
-const FLAVORS: &[(&str, &str)] = &[("mariadb", "MariaDB"), ("mysql", "MySQL")];
-const PLATFORMS: &[(&str, &str)] = &[("debian-12", "Debian 12 (bookworm)")];
-
-/// Label, input and help of a component field.
-fn component_field(kind: Kind, field: &str) -> (&'static str, Input, &'static str) {
-    use Input::*;
-    match (kind, field) {
-        (_, "name") => ("Name", Text, "What the diagram and the comments call it."),
-        (_, "host") => ("Host", Host, "The machine it runs on."),
-        (Kind::Database, "address") => ("Address", Text, "Where the instances reach the database."),
-        (_, "address") => ("Bind address", Text, "0.0.0.0 listens on every interface."),
-        (Kind::Database, "user") => (
-            "System user",
-            Text,
-            "Informational: the database is your own server.",
-        ),
-        (_, "user") => ("System user", Text, "supervisor runs it as this user."),
-        (_, "http_port") => ("HTTP port", Number, ""),
-        (_, "https_port") => ("HTTPS port", Number, ""),
-        (_, "public_host") => (
-            "Public host name",
-            Text,
-            "The domain users type; also the certificate's name.",
-        ),
-        (_, "certificate") => ("Certificate file", Text, "Relative to the bundle's folder."),
-        (_, "certificate_key") => (
-            "Certificate key file",
-            Text,
-            "Relative to the bundle's folder.",
-        ),
-        (_, "status_path") => (
-            "Status URL path",
-            Text,
-            "nginx's stub_status, answered on loopback only.",
-        ),
-        (_, "port") => ("Port", Number, ""),
-        (_, "storage") => ("Storage", Text, "malloc,SIZE or file,PATH,SIZE."),
-        (_, "tuning") => (
-            "Tuning parameters",
-            Text,
-            "Extra -p name=value parameters, space separated.",
-        ),
-        (_, "purge_acl") => (
-            "Purge ACL",
-            Lines,
-            "Who may PURGE: one IP, network or host name per line.",
-        ),
-        (_, "stats_port") => ("Stats port", Number, ""),
-        (_, "stats_user") => ("Stats user", Text, "Empty: no password on the stats page."),
-        (_, "stats_password") => ("Stats password", Password, ""),
-        (_, "balance") => ("Balance", Choice(BALANCES), ""),
-        (_, "maxconn_per_server") => (
-            "Max connections per server",
-            Number,
-            "At most the instance's threads.",
-        ),
-        (_, "check_interval_ms") => ("Health check interval (ms)", Number, ""),
-        (_, "fall") => (
-            "Fall",
-            Number,
-            "Failed checks before an instance is taken out.",
-        ),
-        (_, "rise") => ("Rise", Number, "Good checks before it is put back."),
-        (_, "threads") => (
-            "Threads",
-            Inherit("settings.instance.threads"),
-            "Empty follows the instance template.",
-        ),
-        (_, "zodb_cache_size") => (
-            "ZODB cache size",
-            Inherit("settings.instance.zodb_cache_size"),
-            "Objects; empty follows the instance template.",
-        ),
-        (_, "debug_mode") => (
-            "Debug mode",
-            InheritToggle("settings.instance.debug_mode"),
-            "",
-        ),
-        (_, "verbose_security") => (
-            "Verbose security",
-            InheritToggle("settings.instance.verbose_security"),
-            "",
-        ),
-        (_, "flavor") => ("Flavor", Choice(FLAVORS), ""),
-        (_, "db_name") => ("Database name", Text, ""),
-        (_, "db_user") => ("Database user", Text, ""),
-        (Kind::Database, "password") => ("Database password", Password, ""),
-        (_, "admin_user") => ("Admin user", Text, "Login of supervisor's control panel."),
-        (_, "password") => ("Admin password", Password, ""),
-        (_, "memory_mb") => ("Memory (MB)", Number, ""),
-        _ => ("Value", Text, ""),
-    }
-}
-
-/// Label, input and help of a global setting (the path after `settings.`).
-fn setting_field(field: &str) -> (&'static str, Input, &'static str) {
-    use Input::*;
-    match field {
-        "name" => ("Bundle name", Text, "The zip's name and its top folder."),
-        "site_id" => ("Site id", Text, "The Plone site's id in its URLs."),
-        "zope_admin_user" => ("Zope admin user", Text, ""),
-        "zope_admin_password" => ("Zope admin password", Password, ""),
-        "fallback_url" => (
-            "Fallback URL",
-            Text,
-            "Where nginx serves the page shown while every instance is down.",
-        ),
-        "open_files" => (
-            "Open files",
-            Number,
-            "Sizes nginx's worker connections and HAProxy's maxconn.",
-        ),
-        "session_timeout" => ("Session timeout (s)", Number, ""),
-        "shared_blobs" => (
-            "Shared blob directory",
-            Toggle,
-            "All instances use one var/blobstorage.",
-        ),
-        "install_dir" => (
-            "Install directory",
-            Text,
-            "Where the bundle is meant to be unpacked.",
-        ),
-        "platform" => (
-            "Platform",
-            Choice(PLATFORMS),
-            "Fixes the versions of the daemons.",
-        ),
-        "instance.threads" => ("Threads", Number, "Worker threads of each instance."),
-        "instance.zodb_cache_size" => (
-            "ZODB cache size",
-            Number,
-            "Objects kept in each instance's cache.",
-        ),
-        "instance.debug_mode" => ("Debug mode", Toggle, ""),
-        "instance.verbose_security" => ("Verbose security", Toggle, ""),
-        _ => ("Value", Text, ""),
-    }
-}
-
 /// The spec of the field at `path`, or `None` for a path no form shows.
 pub fn field(path: &str, structure: &Structure) -> Option<FieldSpec> {
-    let (label, input, help) = if let Some(field) = path.strip_prefix("settings.") {
-        if !stackwright_core::edit::SETTINGS_FIELDS.contains(&field) {
-            return None;
-        }
-        setting_field(field)
+    let field = if let Some(name) = path.strip_prefix("settings.") {
+        field::setting(name)?
     } else if let Some(rest) = path.strip_prefix("hosts.") {
-        rest.strip_suffix(".address")?;
-        ("Address", Input::Text, "Where other machines reach it.")
+        field::host(rest.rsplit_once('.')?.1)?
     } else {
-        let (id, field) = path.strip_prefix("components.")?.rsplit_once('.')?;
-        let kind = structure.kind_of(id)?;
-        let known = stackwright_core::edit::COMMON_FIELDS
-            .iter()
-            .chain(stackwright_core::edit::kind_fields(kind))
-            .any(|f| *f == field);
-        if !known {
-            return None;
-        }
-        component_field(kind, field)
+        let (id, name) = path.strip_prefix("components.")?.rsplit_once('.')?;
+        field::component(structure.kind_of(id)?, name)?
     };
     Some(FieldSpec {
         path: path.to_string(),
-        label,
-        input,
-        help,
+        label: field.label,
+        input: field.input,
+        help: field.help,
     })
 }
 
@@ -331,14 +154,8 @@ fn component_spec(structure: &Structure, id: &str, name: &str) -> FieldSpec {
     field(&format!("components.{id}.{name}"), structure).expect("a known field")
 }
 
-fn setting_spec(field: &str) -> FieldSpec {
-    let (label, input, help) = setting_field(field);
-    FieldSpec {
-        path: format!("settings.{field}"),
-        label,
-        input,
-        help,
-    }
+fn setting_spec(name: &str) -> FieldSpec {
+    field(&format!("settings.{name}"), &Structure::default()).expect("a known setting")
 }
 
 /// Every field of a component, for the inspector: its own settings first, then where and
@@ -347,10 +164,9 @@ pub fn component_fields(structure: &Structure, id: &str) -> Vec<FieldSpec> {
     let Some(kind) = structure.kind_of(id) else {
         return Vec::new();
     };
-    let own = stackwright_core::edit::kind_fields(kind);
-    std::iter::once(&"name")
-        .chain(own)
-        .chain(&["host", "address", "user"])
+    std::iter::once("name")
+        .chain(field::own_fields(kind).map(|f| f.name))
+        .chain(["host", "address", "user"])
         .map(|f| component_spec(structure, id, f))
         .collect()
 }
@@ -362,10 +178,9 @@ fn per_component(structure: &Structure, kinds: &[Kind], fields: &[&str]) -> Vec<
         .iter()
         .filter(|(_, _, k)| kinds.contains(k))
         .filter_map(|(id, name, kind)| {
-            let own = stackwright_core::edit::kind_fields(*kind);
             let specs: Vec<FieldSpec> = fields
                 .iter()
-                .filter(|f| own.contains(f) || stackwright_core::edit::COMMON_FIELDS.contains(f))
+                .filter(|f| field::component(*kind, f).is_some())
                 .map(|f| component_spec(structure, id, f))
                 .collect();
             (!specs.is_empty()).then(|| Group {
@@ -523,13 +338,6 @@ pub fn describe(path: &str, s: &Structure) -> String {
     path.to_string()
 }
 
-// The choice lists above must name every value the core knows.
-const _: () = {
-    assert!(BALANCES.len() == Balance::ALL.len());
-    assert!(FLAVORS.len() == DatabaseFlavor::ALL.len());
-    assert!(PLATFORMS.len() == Platform::ALL.len());
-};
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -550,7 +358,6 @@ mod tests {
             }
             for spec in specs {
                 assert!(edit::get(&t, &spec.path).is_some(), "{}", spec.path);
-                assert_ne!(spec.label, "Value", "{} has a label", spec.path);
                 if let Input::Inherit(template) | Input::InheritToggle(template) = spec.input {
                     assert!(edit::get(&t, template).is_some(), "{template}");
                 }
@@ -562,21 +369,17 @@ mod tests {
     fn every_setting_and_component_field_has_a_home() {
         let t = Topology::exercise();
         let s = Structure::of(&t);
-        for field in edit::SETTINGS_FIELDS {
-            let path = format!("settings.{field}");
-            assert!(panel_of(&path, &s).is_some(), "{path} is on a panel");
-        }
-        for c in &t.components {
-            let shown: Vec<String> = component_fields(&s, &c.id)
-                .into_iter()
-                .map(|f| f.path)
-                .collect();
-            for field in edit::COMMON_FIELDS
-                .iter()
-                .chain(edit::kind_fields(c.kind()))
-            {
-                let path = format!("components.{}.{field}", c.id);
+        let shown: Vec<String> = s
+            .components
+            .iter()
+            .flat_map(|(id, _, _)| component_fields(&s, id))
+            .map(|f| f.path)
+            .collect();
+        for path in stackwright_core::field::paths(&t) {
+            if path.starts_with("components.") {
                 assert!(shown.contains(&path), "{path} is in the inspector");
+            } else {
+                assert!(panel_of(&path, &s).is_some(), "{path} is on a panel");
             }
         }
     }

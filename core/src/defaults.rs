@@ -150,8 +150,8 @@ pub(crate) fn exercise() -> Topology {
             ComponentKind::Database(Database {
                 flavor: DatabaseFlavor::MariaDb,
                 port: "3306".into(),
-                name: "zodb".into(),
-                user: "zope".into(),
+                db_name: "zodb".into(),
+                db_user: "zope".into(),
                 password: EXERCISE_PASSWORD.into(),
             }),
         ),
@@ -164,7 +164,7 @@ pub(crate) fn exercise() -> Topology {
             3 * ROW,
             ComponentKind::Supervisor(Supervisor {
                 port: "9001".into(),
-                user: "admin".into(),
+                admin_user: "admin".into(),
                 password: EXERCISE_PASSWORD.into(),
             }),
         ),

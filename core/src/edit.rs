@@ -13,6 +13,7 @@
 //! core it does no I/O and draws no random numbers: the caller passes random bytes in.
 
 use crate::defaults;
+use crate::field::{self, Slot, Value};
 use crate::model::*;
 use crate::network::{ConnectionRefused, connection_allowed};
 use crate::syntax;
@@ -49,68 +50,6 @@ pub enum EditError {
     AlreadyConnected { from: String, to: String },
 }
 
-/// The global settings a form can edit, as paths under `settings.`.
-pub const SETTINGS_FIELDS: &[&str] = &[
-    "name",
-    "site_id",
-    "zope_admin_user",
-    "zope_admin_password",
-    "fallback_url",
-    "open_files",
-    "session_timeout",
-    "shared_blobs",
-    "install_dir",
-    "platform",
-    "instance.threads",
-    "instance.zodb_cache_size",
-    "instance.debug_mode",
-    "instance.verbose_security",
-];
-
-/// The fields every component has, under `components.<id>.`. The id itself can be read
-/// but not set: connections, file names and diagnostics refer to it.
-pub const COMMON_FIELDS: &[&str] = &["name", "host", "address", "user"];
-
-/// The fields only a component of `kind` has, under `components.<id>.`.
-///
-/// The names are the ones diagnostics use; the database's own name and user are
-/// `db_name` and `db_user`, and supervisor's login is `admin_user`, so they cannot be
-/// mistaken for the component's name and system user.
-pub fn kind_fields(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::Nginx => &[
-            "http_port",
-            "https_port",
-            "public_host",
-            "certificate",
-            "certificate_key",
-            "status_path",
-        ],
-        Kind::Varnish => &["port", "storage", "tuning", "purge_acl"],
-        Kind::Haproxy => &[
-            "port",
-            "stats_port",
-            "stats_user",
-            "stats_password",
-            "balance",
-            "maxconn_per_server",
-            "check_interval_ms",
-            "fall",
-            "rise",
-        ],
-        Kind::Zope => &[
-            "port",
-            "threads",
-            "zodb_cache_size",
-            "debug_mode",
-            "verbose_security",
-        ],
-        Kind::Database => &["flavor", "port", "db_name", "db_user", "password"],
-        Kind::Memcached => &["port", "memory_mb"],
-        Kind::Supervisor => &["port", "admin_user", "password"],
-    }
-}
-
 /// Where a path points.
 enum Place<'p> {
     Setting(&'p str),
@@ -138,226 +77,70 @@ fn flag(value: bool) -> String {
     if value { "true" } else { "false" }.to_string()
 }
 
-fn optional_flag(value: Option<bool>) -> String {
-    value.map(flag).unwrap_or_default()
-}
-
-/// The purge ACL as one entry per line, exactly as [`set`] splits it back.
-fn lines(entries: &[String]) -> String {
-    entries.join("\n")
+/// A field's value as the text a form shows.
+fn text(value: Value<'_>) -> String {
+    match value {
+        Value::Text(s) => s.clone(),
+        Value::Flag(b) => flag(*b),
+        Value::OptionalText(o) => o.clone().unwrap_or_default(),
+        Value::OptionalFlag(o) => o.map(flag).unwrap_or_default(),
+        // One entry per line, exactly as [`set`] splits it back.
+        Value::Lines(entries) => entries.join("\n"),
+        Value::Platform(p) => p.id().to_string(),
+        Value::Balance(b) => b.id().to_string(),
+        Value::Flavor(f) => f.id().to_string(),
+    }
 }
 
 /// Reads a field by its path, as the text a form shows; `None` when there is no such field.
 pub fn get(t: &Topology, path: &str) -> Option<String> {
     match place(path)? {
-        Place::Setting(field) => {
-            let s = &t.settings;
-            Some(match field {
-                "name" => s.name.clone(),
-                "site_id" => s.site_id.clone(),
-                "zope_admin_user" => s.zope_admin_user.clone(),
-                "zope_admin_password" => s.zope_admin_password.clone(),
-                "fallback_url" => s.fallback_url.clone(),
-                "open_files" => s.open_files.clone(),
-                "session_timeout" => s.session_timeout.clone(),
-                "shared_blobs" => flag(s.shared_blobs),
-                "install_dir" => s.install_dir.clone(),
-                "platform" => s.platform.id().to_string(),
-                "instance.threads" => s.instance.threads.clone(),
-                "instance.zodb_cache_size" => s.instance.zodb_cache_size.clone(),
-                "instance.debug_mode" => flag(s.instance.debug_mode),
-                "instance.verbose_security" => flag(s.instance.verbose_security),
-                _ => return None,
-            })
-        }
+        Place::Setting(name) => match field::setting(name)?.place {
+            field::Place::Setting { read, .. } => Some(text(read(&t.settings))),
+            _ => None,
+        },
         Place::Host { id, field } => {
             let host = t.host(id)?;
-            match field {
-                "id" => Some(host.id.clone()),
-                "address" => Some(host.address.clone()),
+            if field == "id" {
+                return Some(host.id.clone());
+            }
+            match field::host(field)?.place {
+                field::Place::Host { read, .. } => Some(text(read(host))),
                 _ => None,
             }
         }
         Place::Component { id, field } => {
             let c = t.component(id)?;
-            let common = match field {
-                "id" => Some(&c.id),
-                "name" => Some(&c.name),
-                "host" => Some(&c.host),
-                "address" => Some(&c.address),
-                "user" => Some(&c.user),
-                _ => None,
-            };
-            if let Some(value) = common {
-                return Some(value.clone());
+            if field == "id" {
+                return Some(c.id.clone());
             }
-            match &c.kind {
-                ComponentKind::Nginx(n) => match field {
-                    "http_port" => Some(n.http_port.clone()),
-                    "https_port" => Some(n.https_port.clone()),
-                    "public_host" => Some(n.public_host.clone()),
-                    "certificate" => Some(n.certificate.clone()),
-                    "certificate_key" => Some(n.certificate_key.clone()),
-                    "status_path" => Some(n.status_path.clone()),
-                    _ => None,
-                },
-                ComponentKind::Varnish(v) => match field {
-                    "port" => Some(v.port.clone()),
-                    "storage" => Some(v.storage.clone()),
-                    "tuning" => Some(v.tuning.clone()),
-                    "purge_acl" => Some(lines(&v.purge_acl)),
-                    _ => None,
-                },
-                ComponentKind::Haproxy(h) => match field {
-                    "port" => Some(h.port.clone()),
-                    "stats_port" => Some(h.stats_port.clone()),
-                    "stats_user" => Some(h.stats_user.clone()),
-                    "stats_password" => Some(h.stats_password.clone()),
-                    "balance" => Some(h.balance.id().to_string()),
-                    "maxconn_per_server" => Some(h.maxconn_per_server.clone()),
-                    "check_interval_ms" => Some(h.check_interval_ms.clone()),
-                    "fall" => Some(h.fall.clone()),
-                    "rise" => Some(h.rise.clone()),
-                    _ => None,
-                },
-                ComponentKind::Zope(z) => match field {
-                    "port" => Some(z.port.clone()),
-                    "threads" => Some(z.threads.clone().unwrap_or_default()),
-                    "zodb_cache_size" => Some(z.zodb_cache_size.clone().unwrap_or_default()),
-                    "debug_mode" => Some(optional_flag(z.debug_mode)),
-                    "verbose_security" => Some(optional_flag(z.verbose_security)),
-                    _ => None,
-                },
-                ComponentKind::Database(d) => match field {
-                    "flavor" => Some(d.flavor.id().to_string()),
-                    "port" => Some(d.port.clone()),
-                    "db_name" => Some(d.name.clone()),
-                    "db_user" => Some(d.user.clone()),
-                    "password" => Some(d.password.clone()),
-                    _ => None,
-                },
-                ComponentKind::Memcached(m) => match field {
-                    "port" => Some(m.port.clone()),
-                    "memory_mb" => Some(m.memory_mb.clone()),
-                    _ => None,
-                },
-                ComponentKind::Supervisor(s) => match field {
-                    "port" => Some(s.port.clone()),
-                    "admin_user" => Some(s.user.clone()),
-                    "password" => Some(s.password.clone()),
-                    _ => None,
-                },
+            match field::component(c.kind(), field)?.place {
+                field::Place::Component { read, .. } => read(c).map(text),
+                _ => None,
             }
         }
     }
 }
 
-/// What [`set`] writes into a field of the model.
-enum Slot<'a> {
-    Text(&'a mut String),
-    Flag(&'a mut bool),
-    OptionalText(&'a mut Option<String>),
-    OptionalFlag(&'a mut Option<bool>),
-    Lines(&'a mut Vec<String>),
-    Platform(&'a mut Platform),
-    Balance(&'a mut Balance),
-    Flavor(&'a mut DatabaseFlavor),
-}
-
+/// Where [`set`] writes the field at `path`.
 fn slot<'a>(t: &'a mut Topology, path: &str) -> Option<Slot<'a>> {
     match place(path)? {
-        Place::Setting(field) => {
-            let s = &mut t.settings;
-            Some(match field {
-                "name" => Slot::Text(&mut s.name),
-                "site_id" => Slot::Text(&mut s.site_id),
-                "zope_admin_user" => Slot::Text(&mut s.zope_admin_user),
-                "zope_admin_password" => Slot::Text(&mut s.zope_admin_password),
-                "fallback_url" => Slot::Text(&mut s.fallback_url),
-                "open_files" => Slot::Text(&mut s.open_files),
-                "session_timeout" => Slot::Text(&mut s.session_timeout),
-                "shared_blobs" => Slot::Flag(&mut s.shared_blobs),
-                "install_dir" => Slot::Text(&mut s.install_dir),
-                "platform" => Slot::Platform(&mut s.platform),
-                "instance.threads" => Slot::Text(&mut s.instance.threads),
-                "instance.zodb_cache_size" => Slot::Text(&mut s.instance.zodb_cache_size),
-                "instance.debug_mode" => Slot::Flag(&mut s.instance.debug_mode),
-                "instance.verbose_security" => Slot::Flag(&mut s.instance.verbose_security),
-                _ => return None,
-            })
-        }
+        Place::Setting(name) => match field::setting(name)?.place {
+            field::Place::Setting { write, .. } => Some(write(&mut t.settings)),
+            _ => None,
+        },
         Place::Host { id, field } => {
             let host = t.hosts.iter_mut().find(|h| h.id == id)?;
-            match field {
-                "address" => Some(Slot::Text(&mut host.address)),
+            match field::host(field)?.place {
+                field::Place::Host { write, .. } => Some(write(host)),
                 _ => None,
             }
         }
         Place::Component { id, field } => {
             let c = t.component_mut(id)?;
-            match field {
-                "name" => return Some(Slot::Text(&mut c.name)),
-                "host" => return Some(Slot::Text(&mut c.host)),
-                "address" => return Some(Slot::Text(&mut c.address)),
-                "user" => return Some(Slot::Text(&mut c.user)),
-                _ => {}
-            }
-            match &mut c.kind {
-                ComponentKind::Nginx(n) => match field {
-                    "http_port" => Some(Slot::Text(&mut n.http_port)),
-                    "https_port" => Some(Slot::Text(&mut n.https_port)),
-                    "public_host" => Some(Slot::Text(&mut n.public_host)),
-                    "certificate" => Some(Slot::Text(&mut n.certificate)),
-                    "certificate_key" => Some(Slot::Text(&mut n.certificate_key)),
-                    "status_path" => Some(Slot::Text(&mut n.status_path)),
-                    _ => None,
-                },
-                ComponentKind::Varnish(v) => match field {
-                    "port" => Some(Slot::Text(&mut v.port)),
-                    "storage" => Some(Slot::Text(&mut v.storage)),
-                    "tuning" => Some(Slot::Text(&mut v.tuning)),
-                    "purge_acl" => Some(Slot::Lines(&mut v.purge_acl)),
-                    _ => None,
-                },
-                ComponentKind::Haproxy(h) => match field {
-                    "port" => Some(Slot::Text(&mut h.port)),
-                    "stats_port" => Some(Slot::Text(&mut h.stats_port)),
-                    "stats_user" => Some(Slot::Text(&mut h.stats_user)),
-                    "stats_password" => Some(Slot::Text(&mut h.stats_password)),
-                    "balance" => Some(Slot::Balance(&mut h.balance)),
-                    "maxconn_per_server" => Some(Slot::Text(&mut h.maxconn_per_server)),
-                    "check_interval_ms" => Some(Slot::Text(&mut h.check_interval_ms)),
-                    "fall" => Some(Slot::Text(&mut h.fall)),
-                    "rise" => Some(Slot::Text(&mut h.rise)),
-                    _ => None,
-                },
-                ComponentKind::Zope(z) => match field {
-                    "port" => Some(Slot::Text(&mut z.port)),
-                    "threads" => Some(Slot::OptionalText(&mut z.threads)),
-                    "zodb_cache_size" => Some(Slot::OptionalText(&mut z.zodb_cache_size)),
-                    "debug_mode" => Some(Slot::OptionalFlag(&mut z.debug_mode)),
-                    "verbose_security" => Some(Slot::OptionalFlag(&mut z.verbose_security)),
-                    _ => None,
-                },
-                ComponentKind::Database(d) => match field {
-                    "flavor" => Some(Slot::Flavor(&mut d.flavor)),
-                    "port" => Some(Slot::Text(&mut d.port)),
-                    "db_name" => Some(Slot::Text(&mut d.name)),
-                    "db_user" => Some(Slot::Text(&mut d.user)),
-                    "password" => Some(Slot::Text(&mut d.password)),
-                    _ => None,
-                },
-                ComponentKind::Memcached(m) => match field {
-                    "port" => Some(Slot::Text(&mut m.port)),
-                    "memory_mb" => Some(Slot::Text(&mut m.memory_mb)),
-                    _ => None,
-                },
-                ComponentKind::Supervisor(s) => match field {
-                    "port" => Some(Slot::Text(&mut s.port)),
-                    "admin_user" => Some(Slot::Text(&mut s.user)),
-                    "password" => Some(Slot::Text(&mut s.password)),
-                    _ => None,
-                },
+            match field::component(c.kind(), field)?.place {
+                field::Place::Component { write, .. } => write(c),
+                _ => None,
             }
         }
     }
@@ -808,22 +591,8 @@ pub fn auto_layout(t: &mut Topology) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::field::paths;
     use crate::validate::{Severity, diagnose};
-
-    /// Every editable path of a design.
-    fn paths(t: &Topology) -> Vec<String> {
-        let mut paths: Vec<String> = SETTINGS_FIELDS
-            .iter()
-            .map(|f| format!("settings.{f}"))
-            .collect();
-        paths.extend(t.hosts.iter().map(|h| format!("hosts.{}.address", h.id)));
-        for c in &t.components {
-            for f in COMMON_FIELDS.iter().chain(kind_fields(c.kind())) {
-                paths.push(format!("components.{}.{f}", c.id));
-            }
-        }
-        paths
-    }
 
     /// A value of the right shape for `path` that differs from `current`.
     fn other_value(path: &str, current: &str) -> String {

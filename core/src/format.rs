@@ -752,10 +752,10 @@ impl From<&Component> for ComponentV1 {
             }),
             ComponentKind::Database(d) => json(DatabaseV1 {
                 flavor: d.flavor,
-                name: d.name.clone(),
+                name: d.db_name.clone(),
                 password: d.password.clone(),
                 port: Typed(d.port.clone()),
-                user: d.user.clone(),
+                user: d.db_user.clone(),
             }),
             ComponentKind::Memcached(m) => json(MemcachedV1 {
                 memory_mb: Typed(m.memory_mb.clone()),
@@ -764,7 +764,7 @@ impl From<&Component> for ComponentV1 {
             ComponentKind::Supervisor(s) => json(SupervisorV1 {
                 password: s.password.clone(),
                 port: Typed(s.port.clone()),
-                user: s.user.clone(),
+                user: s.admin_user.clone(),
             }),
         };
         ComponentV1 {
@@ -900,8 +900,8 @@ impl ComponentV1 {
                 ComponentKind::Database(Database {
                     flavor: d.flavor,
                     port: d.port.0,
-                    name: d.name,
-                    user: d.user,
+                    db_name: d.name,
+                    db_user: d.user,
                     password: d.password,
                 })
             }
@@ -916,7 +916,7 @@ impl ComponentV1 {
                 let s: SupervisorV1 = kind_settings(index, settings)?;
                 ComponentKind::Supervisor(Supervisor {
                     port: s.port.0,
-                    user: s.user,
+                    admin_user: s.user,
                     password: s.password,
                 })
             }

@@ -282,13 +282,13 @@ fn simple_fields() -> Vec<Simple> {
         f(
             "users",
             "database",
-            |t| database(t).map(|d| &mut d.user),
+            |t| database(t).map(|d| &mut d.db_user),
             false,
         ),
         f(
             "users",
             "supervisor-admin",
-            |t| supervisor(t).map(|s| &mut s.user),
+            |t| supervisor(t).map(|s| &mut s.admin_user),
             false,
         ),
         f(
@@ -324,7 +324,7 @@ fn simple_fields() -> Vec<Simple> {
         f(
             "databases",
             "zodb",
-            |t| database(t).map(|d| &mut d.name),
+            |t| database(t).map(|d| &mut d.db_name),
             false,
         ),
         f(
@@ -1097,8 +1097,8 @@ impl Mapper<'_> {
                         );
                     }
                 }
-                "db" => set(database(&mut self.t).map(|d| &mut d.name), value),
-                "user" => set(database(&mut self.t).map(|d| &mut d.user), value),
+                "db" => set(database(&mut self.t).map(|d| &mut d.db_name), value),
+                "user" => set(database(&mut self.t).map(|d| &mut d.db_user), value),
                 "passwd" => set(database(&mut self.t).map(|d| &mut d.password), value),
                 "host" => set(of_kind(&mut self.t, Kind::Database).map(|c| &mut c.address), value),
                 "port" => set(database(&mut self.t).map(|d| &mut d.port), value),
@@ -1179,7 +1179,10 @@ impl Mapper<'_> {
             );
         }
         for (key, field) in [
-            ("user", (|t| supervisor(t).map(|s| &mut s.user)) as Field),
+            (
+                "user",
+                (|t| supervisor(t).map(|s| &mut s.admin_user)) as Field,
+            ),
             ("password", |t| supervisor(t).map(|s| &mut s.password)),
         ] {
             if let Some(value) = self.text(&part, key) {

@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod defaults;
 pub mod edit;
 pub mod escape;
+pub mod field;
 pub mod format;
 pub mod import;
 pub mod model;

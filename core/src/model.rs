@@ -317,8 +317,10 @@ pub struct ZopeInstance {
 pub struct Database {
     pub flavor: DatabaseFlavor,
     pub port: String,
-    pub name: String,
-    pub user: String,
+    /// The database's own name, not the component's.
+    pub db_name: String,
+    /// The database login the instances use, not the system user.
+    pub db_user: String,
     pub password: String,
 }
 
@@ -355,7 +357,8 @@ pub struct Memcached {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Supervisor {
     pub port: String,
-    pub user: String,
+    /// The login of supervisor's control panel, not the system user.
+    pub admin_user: String,
     pub password: String,
 }
 

@@ -397,8 +397,8 @@ impl Plan {
             flavor: db.flavor.id(),
             address: db_component.address.clone(),
             port: port(&db.port)?,
-            name: db.name.clone(),
-            user: db.user.clone(),
+            name: db.db_name.clone(),
+            user: db.db_user.clone(),
             password: db.password.clone(),
             client_hosts,
         };
@@ -424,7 +424,7 @@ impl Plan {
         let supervisor = SupervisorPlan {
             url: format!("http://{sup_connect}"),
             listen: sup_listen,
-            user: sup.user.clone(),
+            user: sup.admin_user.clone(),
             password: sup.password.clone(),
             priorities: Kind::ALL
                 .into_iter()

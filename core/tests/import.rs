@@ -819,8 +819,8 @@ fn edited(instances: usize, seed: u64) -> Topology {
             ComponentKind::Database(d) => {
                 c.address = p.one(&["localhost", "127.0.0.1", "db.example.org"]).into();
                 d.port = p.one(&["3306", "3307"]).into();
-                d.name = p.one(&["zodb", "plone_db"]).into();
-                d.user = p.one(&["zope", "plone"]).into();
+                d.db_name = p.one(&["zodb", "plone_db"]).into();
+                d.db_user = p.one(&["zope", "plone"]).into();
                 d.password = p.password();
                 d.flavor = if p.coin() {
                     DatabaseFlavor::MariaDb
@@ -835,7 +835,7 @@ fn edited(instances: usize, seed: u64) -> Topology {
             ComponentKind::Supervisor(s) => {
                 c.address = p.one(ADDRESSES).into();
                 s.port = p.port();
-                s.user = p.one(&["admin", "ops"]).into();
+                s.admin_user = p.one(&["admin", "ops"]).into();
                 s.password = p.password();
             }
         }

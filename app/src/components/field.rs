@@ -84,7 +84,7 @@ pub fn Field(
     };
 
     let control = match input {
-        Input::Text | Input::Number | Input::Inherit(_) => {
+        Input::Text | Input::Port | Input::Number(_) | Input::Inherit(_) => {
             let placeholder = move || inherited.map(|v| format!("{} (instance template)", v.get()));
             view! {
                 <input

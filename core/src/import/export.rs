@@ -209,8 +209,8 @@ pub fn export_buildout(t: &Topology) -> String {
         "# System user accounts for Zope root admin, database access and Supervisor",
     );
     kv(o, 16, "zope-admin", &settings.zope_admin_user);
-    kv(o, 16, "database", &db.user);
-    kv(o, 16, "supervisor-admin", &sup.user);
+    kv(o, 16, "database", &db.db_user);
+    kv(o, 16, "supervisor-admin", &sup.admin_user);
     if !hap.stats_user.is_empty() {
         line(o, "# HAProxy's statistics page");
         kv(o, 16, "haproxy-stats", &hap.stats_user);
@@ -228,7 +228,7 @@ pub fn export_buildout(t: &Topology) -> String {
 
     line(o, "# Database instances for SQLAlchemy and RelStorage");
     line(o, "[databases]");
-    kv(o, 7, "zodb", &db.name);
+    kv(o, 7, "zodb", &db.db_name);
     line(o, "");
     line(
         o,

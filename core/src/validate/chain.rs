@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::field;
 use crate::model::*;
 use crate::network::{connect_address, connection_allowed};
 use crate::syntax::{self, AddressKind};
@@ -210,12 +211,11 @@ impl<'a> Checks<'a> {
 
         if let Some(h) = haproxy
             && let ComponentKind::Haproxy(hp) = &h.kind
-            && let Some(maxconn) = syntax::parse_number(&hp.maxconn_per_server, 1, 10_000)
+            && let Some(maxconn) = field::MAXCONN_PER_SERVER.parse(&hp.maxconn_per_server)
         {
             for i in t.targets_of(&h.id) {
                 if let ComponentKind::Zope(z) = &i.kind
-                    && let Some(threads) =
-                        syntax::parse_number(&t.effective_instance(z).threads, 1, 64)
+                    && let Some(threads) = field::THREADS.parse(&t.effective_instance(z).threads)
                     && maxconn > threads
                 {
                     self.push(
@@ -228,12 +228,12 @@ impl<'a> Checks<'a> {
             }
         }
 
-        if let Some(open_files) = syntax::parse_number(&t.settings.open_files, 16, 1_048_576) {
+        if let Some(open_files) = field::OPEN_FILES.parse(&t.settings.open_files) {
             let threads: u64 = instances
                 .iter()
                 .filter_map(|i| match &i.kind {
                     ComponentKind::Zope(z) => {
-                        syntax::parse_number(&t.effective_instance(z).threads, 1, 64)
+                        field::THREADS.parse(&t.effective_instance(z).threads)
                     }
                     _ => None,
                 })

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::field;
 use crate::model::*;
 use crate::network::addresses_overlap;
 use crate::syntax::{self, AddressKind, PortError};
@@ -208,18 +209,16 @@ impl<'a> Checks<'a> {
                     Target::field(id, "maxconn_per_server"),
                     "maxconn per server",
                     &h.maxconn_per_server,
-                    1,
-                    10_000,
+                    field::MAXCONN_PER_SERVER,
                 );
                 self.number(
                     Target::field(id, "check_interval_ms"),
                     "the check interval",
                     &h.check_interval_ms,
-                    100,
-                    3_600_000,
+                    field::CHECK_INTERVAL_MS,
                 );
-                self.number(Target::field(id, "fall"), "fall", &h.fall, 1, 100);
-                self.number(Target::field(id, "rise"), "rise", &h.rise, 1, 100);
+                self.number(Target::field(id, "fall"), "fall", &h.fall, field::CHECKS);
+                self.number(Target::field(id, "rise"), "rise", &h.rise, field::CHECKS);
                 if !h.stats_user.is_empty() || !h.stats_password.is_empty() {
                     if !syntax::is_login(&h.stats_user) {
                         self.push(
@@ -241,32 +240,42 @@ impl<'a> Checks<'a> {
             }
             ComponentKind::Zope(z) => {
                 if let Some(threads) = &z.threads {
-                    self.number(Target::field(id, "threads"), "threads", threads, 1, 64);
+                    self.number(
+                        Target::field(id, "threads"),
+                        "threads",
+                        threads,
+                        field::THREADS,
+                    );
                 }
                 if let Some(size) = &z.zodb_cache_size {
                     self.number(
                         Target::field(id, "zodb_cache_size"),
                         "the ZODB cache size",
                         size,
-                        0,
-                        10_000_000,
+                        field::ZODB_CACHE_SIZE,
                     );
                 }
             }
             ComponentKind::Database(d) => {
-                if !syntax::is_identifier(&d.name) {
+                if !syntax::is_identifier(&d.db_name) {
                     self.push(
                         Rule::NameUnsafe,
                         Target::field(id, "db_name"),
-                        format!("the database name {:?} is not a plain identifier", d.name),
+                        format!(
+                            "the database name {:?} is not a plain identifier",
+                            d.db_name
+                        ),
                         "use lowercase letters, digits and '_', e.g. zodb",
                     );
                 }
-                if !syntax::is_login(&d.user) {
+                if !syntax::is_login(&d.db_user) {
                     self.push(
                         Rule::LoginInvalid,
                         Target::field(id, "db_user"),
-                        format!("the database user {:?} is not a plain login name", d.user),
+                        format!(
+                            "the database user {:?} is not a plain login name",
+                            d.db_user
+                        ),
                         "use up to 32 letters, digits, '.', '-', '_' or '@'",
                     );
                 }
@@ -281,18 +290,17 @@ impl<'a> Checks<'a> {
                     Target::field(id, "memory_mb"),
                     "memory",
                     &m.memory_mb,
-                    1,
-                    1_048_576,
+                    field::MEMORY_MB,
                 );
             }
             ComponentKind::Supervisor(s) => {
-                if !syntax::is_login(&s.user) {
+                if !syntax::is_login(&s.admin_user) {
                     self.push(
                         Rule::LoginInvalid,
                         Target::field(id, "admin_user"),
                         format!(
                             "the supervisor admin user {:?} is not a plain login name",
-                            s.user
+                            s.admin_user
                         ),
                         "use up to 32 letters, digits, '.', '-', '_' or '@'",
                     );

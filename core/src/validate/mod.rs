@@ -18,9 +18,9 @@ mod settings;
 
 pub use rule::{Diagnostic, Rule, Severity, Target};
 
+use crate::field::Range;
 use crate::model::Topology;
 use crate::plan::Plan;
-use crate::syntax;
 
 /// The most Zope instances a design may have.
 pub const MAX_INSTANCES: usize = 64;
@@ -99,15 +99,9 @@ impl Checks<'_> {
         });
     }
 
-    fn number(
-        &mut self,
-        target: Target,
-        label: &str,
-        text: &str,
-        min: u64,
-        max: u64,
-    ) -> Option<u64> {
-        let n = syntax::parse_number(text, min, max);
+    fn number(&mut self, target: Target, label: &str, text: &str, range: Range) -> Option<u64> {
+        let n = range.parse(text);
+        let Range { min, max } = range;
         if n.is_none() {
             self.push(
                 Rule::NumberInvalid,

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::defaults::exercise_password;
+use crate::field;
 use crate::syntax::{self, AddressKind};
 
 use super::{Checks, Rule, Target};
@@ -53,29 +54,25 @@ impl<'a> Checks<'a> {
             Target::Setting("open_files"),
             "open files",
             &s.open_files,
-            16,
-            1_048_576,
+            field::OPEN_FILES,
         );
         self.number(
             Target::Setting("session_timeout"),
             "the session timeout",
             &s.session_timeout,
-            1,
-            31_536_000,
+            field::SESSION_TIMEOUT,
         );
         self.number(
             Target::Setting("instance.threads"),
             "threads",
             &s.instance.threads,
-            1,
-            64,
+            field::THREADS,
         );
         self.number(
             Target::Setting("instance.zodb_cache_size"),
             "the ZODB cache size",
             &s.instance.zodb_cache_size,
-            0,
-            10_000_000,
+            field::ZODB_CACHE_SIZE,
         );
         if !syntax::is_login(&s.zope_admin_user) {
             self.push(
