@@ -36,12 +36,8 @@ pub const MAX_ITEMS: usize = 1024;
 /// Why a saved design could not be read.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum FormatError {
-    #[error("line {line}, column {column}: {message}")]
-    Syntax {
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    #[error("line {}, column {}: {}", .0.0.line(), .0.0.column(), .0)]
+    Syntax(#[source] JsonError),
     #[error("the design has no \"version\" field")]
     MissingVersion,
     #[error(
@@ -83,7 +79,7 @@ pub fn from_value(value: Value) -> Result<Topology, FormatError> {
 fn read_text<T: DeserializeOwned>(text: &str) -> Result<T, FormatError> {
     let mut json = serde_json::Deserializer::from_str(text);
     let value = read(&mut json)?;
-    json.end().map_err(|e| syntax(&e))?;
+    json.end().map_err(syntax)?;
     Ok(value)
 }
 
@@ -91,15 +87,15 @@ fn read_text<T: DeserializeOwned>(text: &str) -> Result<T, FormatError> {
 fn read<'de, T: Deserialize<'de>>(
     json: impl Deserializer<'de, Error = serde_json::Error>,
 ) -> Result<T, FormatError> {
-    serde_path_to_error::deserialize(json).map_err(|e| error("", &e))
+    serde_path_to_error::deserialize(json).map_err(|e| error("", e))
 }
 
 /// A serde error as the format reports it: a syntax error by line and column, any other
 /// by the path of what failed, which starts at `prefix`.
-fn error(prefix: &str, error: &serde_path_to_error::Error<serde_json::Error>) -> FormatError {
+fn error(prefix: &str, error: serde_path_to_error::Error<serde_json::Error>) -> FormatError {
     let inner = error.inner();
     if inner.is_syntax() || inner.is_eof() {
-        return syntax(inner);
+        return syntax(error.into_inner());
     }
     let message = message(inner);
     FormatError::Invalid {
@@ -108,11 +104,32 @@ fn error(prefix: &str, error: &serde_path_to_error::Error<serde_json::Error>) ->
     }
 }
 
-fn syntax(error: &serde_json::Error) -> FormatError {
-    FormatError::Syntax {
-        line: error.line(),
-        column: error.column(),
-        message: message(error),
+fn syntax(error: serde_json::Error) -> FormatError {
+    FormatError::Syntax(JsonError(error))
+}
+
+/// serde_json's error, kept as the source of the format's own. It reads as serde_json's
+/// message without the position, which the format's message gives in its own words, and
+/// two are equal when they say the same.
+#[derive(Debug)]
+pub struct JsonError(pub serde_json::Error);
+
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&message(&self.0))
+    }
+}
+
+impl std::error::Error for JsonError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+impl PartialEq for JsonError {
+    fn eq(&self, other: &JsonError) -> bool {
+        (self.0.line(), self.0.column(), self.0.to_string())
+            == (other.0.line(), other.0.column(), other.0.to_string())
     }
 }
 
@@ -842,7 +859,7 @@ impl DesignV1 {
 /// The settings of component `index`, read as its kind's type `T`.
 fn kind_settings<T: DeserializeOwned>(index: usize, settings: Value) -> Result<T, FormatError> {
     serde_path_to_error::deserialize(settings)
-        .map_err(|e| error(&format!("components[{index}].settings"), &e))
+        .map_err(|e| error(&format!("components[{index}].settings"), e))
 }
 
 impl ComponentV1 {
@@ -1133,13 +1150,11 @@ mod tests {
         }
         let text = format!("{} []", to_json(&Topology::exercise()));
         let lines = text.lines().count();
+        let error = from_json(&text).unwrap_err();
+        assert!(matches!(error, FormatError::Syntax(_)), "{error:?}");
         assert_eq!(
-            from_json(&text),
-            Err(FormatError::Syntax {
-                line: lines,
-                column: 2,
-                message: "trailing characters".into()
-            })
+            error.to_string(),
+            format!("line {lines}, column 2: trailing characters")
         );
     }
 
@@ -1183,15 +1198,14 @@ mod tests {
         let mut v = to_value(&Topology::exercise());
         v["components"][1]["settings"]["purge_acl"] = deep;
         let text = v.to_string();
-        let Err(FormatError::Syntax {
-            line,
-            column,
-            message,
-        }) = from_json(&text)
-        else {
+        let Err(FormatError::Syntax(JsonError(source))) = from_json(&text) else {
             panic!("{:?}", from_json(&text))
         };
-        assert_eq!((line, message.as_str()), (1, "recursion limit exceeded"));
+        let (line, column) = (source.line(), source.column());
+        assert_eq!(
+            (line, message(&source).as_str()),
+            (1, "recursion limit exceeded")
+        );
         // The 128th array or object inside another is refused; the design, its components,
         // the component and its settings are the first four.
         let key = "\"purge_acl\":";

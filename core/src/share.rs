@@ -19,7 +19,7 @@ use flate2::bufread::DeflateDecoder;
 use flate2::write::DeflateEncoder;
 use serde_json::{Map, Value};
 
-use crate::format::{self, FormatError};
+use crate::format::{self, FormatError, JsonError};
 use crate::model::Topology;
 
 /// The design every version-1 link is a patch of: the exercise's design as version 1
@@ -55,8 +55,14 @@ pub enum DecodeError {
     Base64,
     #[error("the link is damaged or cut short: its compressed data does not inflate")]
     Inflate,
+    #[error("the link is damaged: the design patch is not UTF-8 text")]
+    NotText(#[source] std::string::FromUtf8Error),
     #[error("the link is damaged: {0}")]
-    Json(String),
+    Patch(#[source] JsonError),
+    #[error("the link is damaged: the design patch is not an object")]
+    NotAnObject,
+    #[error("the link is damaged: the design's {0} is malformed")]
+    Malformed(&'static str),
     #[error("the link's design cannot be read: {0}")]
     Design(#[from] FormatError),
 }
@@ -119,13 +125,10 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
         .decode(data)
         .map_err(|_| DecodeError::Base64)?;
     let json = inflate(&compressed)?;
-    let json = String::from_utf8(json)
-        .map_err(|_| DecodeError::Json("the design patch is not UTF-8 text".into()))?;
-    let patch: Value = serde_json::from_str(&json).map_err(|e| DecodeError::Json(e.to_string()))?;
+    let json = String::from_utf8(json).map_err(DecodeError::NotText)?;
+    let patch: Value = serde_json::from_str(&json).map_err(|e| DecodeError::Patch(JsonError(e)))?;
     if !patch.is_object() {
-        return Err(DecodeError::Json(
-            "the design patch is not an object".into(),
-        ));
+        return Err(DecodeError::NotAnObject);
     }
     let mut design = baseline(secrets).clone();
     merge(&mut design, patch);
@@ -206,7 +209,7 @@ fn keyed(mut design: Value) -> Value {
 
 /// The inverse of [`keyed`], checking what a hostile patch could have broken.
 fn unkeyed(mut design: Value) -> Result<Value, DecodeError> {
-    let bad = |what: &str| DecodeError::Json(format!("the design's {what} is malformed"));
+    let bad = DecodeError::Malformed;
     let order = design
         .as_object_mut()
         .and_then(|o| o.remove("order"))
@@ -444,24 +447,19 @@ mod tests {
     #[test]
     fn a_patch_that_is_not_text_or_not_an_object_is_refused() {
         let link = |json: &[u8]| format!("v1.{}", URL_SAFE_NO_PAD.encode(deflate(json)));
-        let reason = |json: &[u8]| match decode(&link(json)) {
-            Err(DecodeError::Json(reason)) => reason,
-            other => panic!("{json:?} gave {other:?}"),
-        };
-        assert_eq!(
-            reason(b"{\"a\": \"\xff\"}"),
-            "the design patch is not UTF-8 text"
-        );
-        assert_eq!(reason(b"[1, 2]"), "the design patch is not an object");
-        assert!(
-            reason(b"{\"a\": ").contains("EOF"),
-            "{}",
-            reason(b"{\"a\": ")
-        );
+        assert!(matches!(
+            decode(&link(b"{\"a\": \"\xff\"}")),
+            Err(DecodeError::NotText(_))
+        ));
+        assert_eq!(decode(&link(b"[1, 2]")), Err(DecodeError::NotAnObject));
+        let cut_short = decode(&link(b"{\"a\": ")).unwrap_err();
+        assert!(matches!(cut_short, DecodeError::Patch(_)), "{cut_short:?}");
+        assert!(cut_short.to_string().contains("EOF"), "{cut_short}");
         let ids = vec!["\"nginx\""; 100].join(",");
+        let unordered = decode(&link(format!("{{\"order\": [{ids}]}}").as_bytes())).unwrap_err();
         assert_eq!(
-            reason(format!("{{\"order\": [{ids}]}}").as_bytes()),
-            "the design's component order is malformed"
+            unordered.to_string(),
+            "the link is damaged: the design's component order is malformed"
         );
     }
 }

@@ -887,19 +887,19 @@ impl<'a> Resolver<'a> {
         inner: &str,
         current: &str,
         stack: &mut Vec<(String, String)>,
-    ) -> Result<Resolved, String> {
+    ) -> Result<Resolved, ReferenceError> {
         let parts: Vec<&str> = inner.split(':').collect();
         let (section, key) = match parts.as_slice() {
-            [_] => return Err("a substitution needs a colon, as in ${section:option}".into()),
+            [_] => return Err(ReferenceError::NoColon),
             [section, key] => (*section, *key),
-            _ => return Err("a substitution has one colon, as in ${section:option}".into()),
+            _ => return Err(ReferenceError::TwoColons),
         };
         let simple = |s: &str| {
             s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ' ' | '.' | '_'))
         };
         if !simple(section) || key.is_empty() || !simple(key) {
-            return Err("the section or option name has characters buildout does not allow".into());
+            return Err(ReferenceError::BadName);
         }
         let section = if section.is_empty() { current } else { section };
         if key == "_buildout_section_name_" {
@@ -909,15 +909,16 @@ impl<'a> Resolver<'a> {
             });
         }
         let Some(found) = self.config.sections.get(section) else {
-            return Err(format!("no given file defines a section [{section}]"));
+            return Err(ReferenceError::NoSection(section.to_string()));
         };
         if !found.options.contains_key(key) {
-            return Err(match found.options.get("recipe") {
-                Some(recipe) => format!(
-                    "[{section}] sets no {key}; its recipe ({}) may set it when buildout runs, but the importer runs no recipe",
-                    recipe.raw().trim()
-                ),
-                None => format!("[{section}] has no option {key} in the given files"),
+            return Err(ReferenceError::NoOption {
+                section: section.to_string(),
+                key: key.to_string(),
+                recipe: found
+                    .options
+                    .get("recipe")
+                    .map(|r| r.raw().trim().to_string()),
             });
         }
         let id = (section.to_string(), key.to_string());
@@ -927,12 +928,44 @@ impl<'a> Resolver<'a> {
                 .chain(std::iter::once(&id))
                 .map(|(s, k)| format!("{s}:{k}"))
                 .collect();
-            return Err(format!("circular reference ({})", chain.join(" -> ")));
+            return Err(ReferenceError::Circular(chain));
         }
         if stack.len() >= MAX_DEPTH {
-            return Err(format!("references nest deeper than {MAX_DEPTH}"));
+            return Err(ReferenceError::TooDeep);
         }
         Ok(self.resolve_option(section, key, stack))
+    }
+}
+
+/// Why a `${section:option}` reference stands for nothing.
+#[derive(Debug, thiserror::Error)]
+enum ReferenceError {
+    #[error("a substitution needs a colon, as in ${{section:option}}")]
+    NoColon,
+    #[error("a substitution has one colon, as in ${{section:option}}")]
+    TwoColons,
+    #[error("the section or option name has characters buildout does not allow")]
+    BadName,
+    #[error("no given file defines a section [{0}]")]
+    NoSection(String),
+    #[error("{}", no_option(section, key, recipe.as_deref()))]
+    NoOption {
+        section: String,
+        key: String,
+        recipe: Option<String>,
+    },
+    #[error("circular reference ({})", .0.join(" -> "))]
+    Circular(Vec<String>),
+    #[error("references nest deeper than {MAX_DEPTH}")]
+    TooDeep,
+}
+
+fn no_option(section: &str, key: &str, recipe: Option<&str>) -> String {
+    match recipe {
+        Some(recipe) => format!(
+            "[{section}] sets no {key}; its recipe ({recipe}) may set it when buildout runs, but the importer runs no recipe"
+        ),
+        None => format!("[{section}] has no option {key} in the given files"),
     }
 }
 
