@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use super::{database, haproxy, memcached, nginx, supervisor, varnish};
+use super::tables::{database, haproxy, memcached, nginx, supervisor, varnish};
 use crate::model::*;
 use crate::network::connect_address;
 

@@ -1,471 +1,13 @@
-//! Bring an existing buildout in, and take one out.
-//!
-//! [`import`] reads a deployment buildout (the exercise's `deployment.cfg` and the files
-//! it extends) the way zc.buildout reads it, then maps the sections the exercise uses
-//! onto a design that starts as the exercise's. Whatever it cannot map it reports, line
-//! by line, instead of guessing: a user migrating a real buildout needs to know which of
-//! their settings did not make it into the design. [`export_buildout`] writes a design
-//! back as a `deployment.cfg` in the exercise's layout.
-//!
-//! Only a broken input stops an import ([`ImportError`]); everything else, including a
-//! substitution of an option no given file defines, becomes an [`ImportNote`] and the
-//! field keeps its value. Users usually hand over `deployment.cfg` alone, or a folder
-//! whose extended files reference options that recipes compute while buildout runs
-//! (`${nginx-build:location}`): failing on those would make the importer useless for
-//! exactly the files it exists for.
-//!
-//! `docs/import.md` describes what is imported and the rules followed.
+//! The mapper: walks the resolved buildout section by section and fills a design that
+//! starts as the exercise's, noting every line it cannot carry over.
 
-mod buildout;
-mod export;
+use std::collections::BTreeSet;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-
-use buildout::{Config, LoadError, Loc, Problem, Resolver};
-pub use export::export_buildout;
-
+use super::ImportNote;
+use super::buildout::{Config, Loc, Problem, Resolver};
+use super::tables::*;
 use crate::model::*;
 use crate::network::local_reach;
-
-/// Something in the given files the importer did not take into the design, or took
-/// with a caveat: where it is and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImportNote {
-    /// The file, as its path was given (relative paths normalised).
-    pub file: String,
-    /// The 1-based line; 0 when the note is about the file as a whole (a value no file
-    /// sets, for example).
-    pub line: usize,
-    /// The line as written, without its line break; empty when `line` is 0.
-    pub text: String,
-    pub reason: String,
-}
-
-impl fmt::Display for ImportNote {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file, self.reason)
-        } else {
-            write!(f, "{}:{}: {}", self.file, self.line, self.reason)?;
-            if !self.text.trim().is_empty() {
-                write!(f, "\n    {}", self.text.trim())?;
-            }
-            Ok(())
-        }
-    }
-}
-
-/// The design a buildout describes, and the report of what was left out.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Imported {
-    pub topology: Topology,
-    /// Sorted by file (in the order the files were read) and line.
-    pub notes: Vec<ImportNote>,
-}
-
-/// Why a buildout could not be imported at all.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ImportError {
-    #[error("{main} is not among the given files ({})", list_or_none(.given))]
-    MainMissing { main: String, given: Vec<String> },
-    #[error("the files extend each other in a loop: {}; buildout refuses this too", .chain.join(" extends "))]
-    CyclicExtends { chain: Vec<String> },
-    #[error(
-        "{file} is not a deployment buildout: it has none of the sections [hosts], [ports], [users], [instance] (a plone.recipe.zope2instance part) or [supervisor]"
-    )]
-    NotADeployment { file: String },
-}
-
-fn list_or_none(files: &[String]) -> String {
-    if files.is_empty() {
-        "no file was given".into()
-    } else {
-        format!("given: {}", files.join(", "))
-    }
-}
-
-/// Reads the buildout whose top file is `main`, with `files` mapping every path the
-/// caller has (relative to one folder, `/` separated) to its text.
-pub fn import(files: &BTreeMap<String, String>, main: &str) -> Result<Imported, ImportError> {
-    let mut problems = Vec::new();
-    let config = match buildout::load(files, main, &mut problems) {
-        Ok(config) => config,
-        Err(LoadError::MainMissing) => {
-            return Err(ImportError::MainMissing {
-                main: main.to_string(),
-                given: files.keys().cloned().collect(),
-            });
-        }
-        Err(LoadError::CyclicExtends(chain)) => return Err(ImportError::CyclicExtends { chain }),
-    };
-    let main = buildout::normalize_path(main);
-    let mut mapper = Mapper {
-        r: Resolver::new(&config),
-        problems,
-        main: main.clone(),
-        t: Topology::exercise(),
-        absent_sections: BTreeSet::new(),
-        instances: Vec::new(),
-        template: None,
-        supervisor: None,
-    };
-    if !mapper.is_deployment() {
-        return Err(ImportError::NotADeployment { file: main });
-    }
-    mapper.run();
-    let notes = mapper.notes(&config);
-    Ok(Imported {
-        topology: mapper.t,
-        notes,
-    })
-}
-
-/// The recipes the importer maps.
-const ZOPE_RECIPE: &str = "plone.recipe.zope2instance";
-const SUPERVISOR_RECIPE: &str = "collective.recipe.supervisor";
-
-/// The sections of the exercise's layout with a fixed set of keys.
-const VALUE_SECTIONS: [&str; 11] = [
-    "hosts",
-    "ports",
-    "users",
-    "passwords",
-    "databases",
-    "varnish-options",
-    "limits",
-    "urls",
-    "sites",
-    "stackwright",
-    "buildout",
-];
-
-/// A string field of the design reached from the whole topology.
-type Field = fn(&mut Topology) -> Option<&mut String>;
-
-/// One `[section] key` that maps onto one string field. `required` ones are reported
-/// when no file sets them.
-struct Simple {
-    section: &'static str,
-    key: &'static str,
-    field: Field,
-    required: bool,
-}
-
-/// The component of a kind (the design has one of each, except Zope instances).
-fn of_kind(t: &mut Topology, kind: Kind) -> Option<&mut Component> {
-    t.components.iter_mut().find(|c| c.kind() == kind)
-}
-
-macro_rules! kind_settings {
-    ($name:ident, $variant:ident, $ty:ty) => {
-        pub(crate) fn $name(t: &mut Topology) -> Option<&mut $ty> {
-            t.components.iter_mut().find_map(|c| match &mut c.kind {
-                ComponentKind::$variant(x) => Some(x),
-                _ => None,
-            })
-        }
-    };
-}
-kind_settings!(nginx, Nginx, Nginx);
-kind_settings!(varnish, Varnish, Varnish);
-kind_settings!(haproxy, Haproxy, Haproxy);
-kind_settings!(database, Database, Database);
-kind_settings!(memcached, Memcached, Memcached);
-kind_settings!(supervisor, Supervisor, Supervisor);
-
-fn address(kind: Kind) -> Field {
-    match kind {
-        Kind::Nginx => |t| of_kind(t, Kind::Nginx).map(|c| &mut c.address),
-        Kind::Varnish => |t| of_kind(t, Kind::Varnish).map(|c| &mut c.address),
-        Kind::Haproxy => |t| of_kind(t, Kind::Haproxy).map(|c| &mut c.address),
-        Kind::Memcached => |t| of_kind(t, Kind::Memcached).map(|c| &mut c.address),
-        Kind::Database => |t| of_kind(t, Kind::Database).map(|c| &mut c.address),
-        Kind::Supervisor => |t| of_kind(t, Kind::Supervisor).map(|c| &mut c.address),
-        Kind::Zope => |_| None,
-    }
-}
-
-fn user(kind: Kind) -> Field {
-    match kind {
-        Kind::Nginx => |t| of_kind(t, Kind::Nginx).map(|c| &mut c.user),
-        Kind::Varnish => |t| of_kind(t, Kind::Varnish).map(|c| &mut c.user),
-        Kind::Haproxy => |t| of_kind(t, Kind::Haproxy).map(|c| &mut c.user),
-        Kind::Memcached => |t| of_kind(t, Kind::Memcached).map(|c| &mut c.user),
-        Kind::Database => |t| of_kind(t, Kind::Database).map(|c| &mut c.user),
-        Kind::Supervisor => |t| of_kind(t, Kind::Supervisor).map(|c| &mut c.user),
-        Kind::Zope => |_| None,
-    }
-}
-
-/// Every `[section] key` that maps onto one string field, in the exercise's order.
-/// Database and supervisor credentials, the database's address and the supervisor's
-/// port are read here and then overridden by the parts that use them (rel-storage,
-/// [supervisor]), since those are what buildout acts on.
-fn simple_fields() -> Vec<Simple> {
-    let f = |section, key, field: Field, required| Simple {
-        section,
-        key,
-        field,
-        required,
-    };
-    vec![
-        f(
-            "hosts",
-            "public",
-            |t| nginx(t).map(|n| &mut n.public_host),
-            true,
-        ),
-        f("hosts", "varnish", address(Kind::Varnish), true),
-        f("hosts", "haproxy", address(Kind::Haproxy), true),
-        f("hosts", "memcached", address(Kind::Memcached), true),
-        f("hosts", "database", address(Kind::Database), true),
-        f("hosts", "supervisor", address(Kind::Supervisor), true),
-        f(
-            "ports",
-            "http",
-            |t| nginx(t).map(|n| &mut n.http_port),
-            true,
-        ),
-        f(
-            "ports",
-            "https",
-            |t| nginx(t).map(|n| &mut n.https_port),
-            true,
-        ),
-        f(
-            "ports",
-            "varnish",
-            |t| varnish(t).map(|v| &mut v.port),
-            true,
-        ),
-        f(
-            "ports",
-            "haproxy",
-            |t| haproxy(t).map(|h| &mut h.port),
-            true,
-        ),
-        f(
-            "ports",
-            "haproxy-stats",
-            |t| haproxy(t).map(|h| &mut h.stats_port),
-            true,
-        ),
-        f(
-            "ports",
-            "memcached",
-            |t| memcached(t).map(|m| &mut m.port),
-            true,
-        ),
-        f(
-            "ports",
-            "database",
-            |t| database(t).map(|d| &mut d.port),
-            true,
-        ),
-        f(
-            "ports",
-            "supervisor",
-            |t| supervisor(t).map(|s| &mut s.port),
-            false,
-        ),
-        f("users", "nginx", user(Kind::Nginx), true),
-        f("users", "varnish", user(Kind::Varnish), true),
-        f("users", "haproxy", user(Kind::Haproxy), true),
-        f("users", "memcached", user(Kind::Memcached), true),
-        f(
-            "users",
-            "zope-admin",
-            |t| Some(&mut t.settings.zope_admin_user),
-            false,
-        ),
-        f(
-            "users",
-            "database",
-            |t| database(t).map(|d| &mut d.db_user),
-            false,
-        ),
-        f(
-            "users",
-            "supervisor-admin",
-            |t| supervisor(t).map(|s| &mut s.admin_user),
-            false,
-        ),
-        f(
-            "users",
-            "haproxy-stats",
-            |t| haproxy(t).map(|h| &mut h.stats_user),
-            false,
-        ),
-        f(
-            "passwords",
-            "zope-admin",
-            |t| Some(&mut t.settings.zope_admin_password),
-            false,
-        ),
-        f(
-            "passwords",
-            "database",
-            |t| database(t).map(|d| &mut d.password),
-            false,
-        ),
-        f(
-            "passwords",
-            "supervisor-admin",
-            |t| supervisor(t).map(|s| &mut s.password),
-            false,
-        ),
-        f(
-            "passwords",
-            "haproxy-stats",
-            |t| haproxy(t).map(|h| &mut h.stats_password),
-            false,
-        ),
-        f(
-            "databases",
-            "zodb",
-            |t| database(t).map(|d| &mut d.db_name),
-            false,
-        ),
-        f(
-            "varnish-options",
-            "storage",
-            |t| varnish(t).map(|v| &mut v.storage),
-            true,
-        ),
-        f(
-            "varnish-options",
-            "tuning",
-            |t| varnish(t).map(|v| &mut v.tuning),
-            false,
-        ),
-        f(
-            "limits",
-            "open-files",
-            |t| Some(&mut t.settings.open_files),
-            true,
-        ),
-        f(
-            "limits",
-            "session-timeout",
-            |t| Some(&mut t.settings.session_timeout),
-            true,
-        ),
-        f(
-            "urls",
-            "fallback",
-            |t| Some(&mut t.settings.fallback_url),
-            true,
-        ),
-        f("sites", "main", |t| Some(&mut t.settings.site_id), true),
-        // Values the exercise's layout has no place for; `export_buildout` writes them
-        // only when they differ from the exercise's.
-        f("stackwright", "name", |t| Some(&mut t.settings.name), false),
-        f(
-            "stackwright",
-            "install-dir",
-            |t| Some(&mut t.settings.install_dir),
-            false,
-        ),
-        f("stackwright", "nginx-address", address(Kind::Nginx), false),
-        f(
-            "stackwright",
-            "certificate",
-            |t| nginx(t).map(|n| &mut n.certificate),
-            false,
-        ),
-        f(
-            "stackwright",
-            "certificate-key",
-            |t| nginx(t).map(|n| &mut n.certificate_key),
-            false,
-        ),
-        f(
-            "stackwright",
-            "status-path",
-            |t| nginx(t).map(|n| &mut n.status_path),
-            false,
-        ),
-        f(
-            "stackwright",
-            "haproxy-check-interval",
-            |t| haproxy(t).map(|h| &mut h.check_interval_ms),
-            false,
-        ),
-        f(
-            "stackwright",
-            "haproxy-fall",
-            |t| haproxy(t).map(|h| &mut h.fall),
-            false,
-        ),
-        f(
-            "stackwright",
-            "haproxy-rise",
-            |t| haproxy(t).map(|h| &mut h.rise),
-            false,
-        ),
-        f(
-            "stackwright",
-            "haproxy-maxconn",
-            |t| haproxy(t).map(|h| &mut h.maxconn_per_server),
-            false,
-        ),
-        f(
-            "stackwright",
-            "memcached-memory",
-            |t| memcached(t).map(|m| &mut m.memory_mb),
-            false,
-        ),
-    ]
-}
-
-/// Keys read by special code rather than through [`simple_fields`].
-const SPECIAL_KEYS: [(&str, &str); 12] = [
-    ("buildout", "parts"),
-    ("hosts", "allow-purge"),
-    ("hosts", "nginx-backend"),
-    ("hosts", "varnish-backend"),
-    ("ports", "nginx-backend"),
-    ("ports", "varnish-backend"),
-    ("users", "zope-process"),
-    ("stackwright", "host"),
-    ("stackwright", "host-address"),
-    ("stackwright", "haproxy-balance"),
-    ("stackwright", "database-flavor"),
-    ("buildout", "directory"),
-];
-
-/// buildout's own options every buildout has; never reported.
-const BUILDOUT_BUILTINS: [&str; 4] = [
-    "bin-directory",
-    "parts-directory",
-    "eggs-directory",
-    "develop-eggs-directory",
-];
-
-/// The options of a plone.recipe.zope2instance part the importer maps.
-const INSTANCE_KEYS: [&str; 11] = [
-    "recipe",
-    "user",
-    "effective-user",
-    "http-address",
-    "zserver-threads",
-    "threads",
-    "zodb-cache-size",
-    "debug-mode",
-    "verbose-security",
-    "rel-storage",
-    "shared-blob",
-];
-
-const SUPERVISOR_KEYS: [&str; 6] = [
-    "recipe",
-    "port",
-    "user",
-    "password",
-    "serverurl",
-    "programs",
-];
 
 /// `host:port`, `[v6]:port` or a bare port (all interfaces), as zope2instance reads
 /// `http-address`.
@@ -505,11 +47,11 @@ struct TemplateValues {
     verbose_security: bool,
 }
 
-struct Mapper<'a> {
-    r: Resolver<'a>,
+pub(super) struct Mapper<'a> {
+    resolver: Resolver<'a>,
     problems: Vec<Problem>,
     main: String,
-    t: Topology,
+    design: Topology,
     /// Sections reported as missing, so each is reported once.
     absent_sections: BTreeSet<String>,
     /// The plone.recipe.zope2instance parts, in buildout's order.
@@ -520,7 +62,25 @@ struct Mapper<'a> {
     supervisor: Option<String>,
 }
 
-impl Mapper<'_> {
+impl<'a> Mapper<'a> {
+    pub(super) fn new(config: &'a Config, problems: Vec<Problem>, main: String) -> Mapper<'a> {
+        Mapper {
+            resolver: Resolver::new(config),
+            problems,
+            main,
+            design: Topology::exercise(),
+            absent_sections: BTreeSet::new(),
+            instances: Vec::new(),
+            template: None,
+            supervisor: None,
+        }
+    }
+
+    /// The design the mapping made.
+    pub(super) fn into_design(self) -> Topology {
+        self.design
+    }
+
     fn note(&mut self, loc: &Loc, reason: impl Into<String>) {
         self.problems.push(Problem {
             loc: loc.clone(),
@@ -535,7 +95,7 @@ impl Mapper<'_> {
     }
 
     fn header(&self, section: &str) -> Loc {
-        self.r
+        self.resolver
             .section(section)
             .and_then(|s| s.headers.first().cloned())
             .unwrap_or_else(|| Loc {
@@ -546,14 +106,14 @@ impl Mapper<'_> {
     }
 
     fn has_section(&self, section: &str) -> bool {
-        self.r
+        self.resolver
             .section(section)
             .is_some_and(|s| !s.headers.is_empty())
     }
 
     /// The recipe of a section, as written (recipes are not substituted in practice).
     fn recipe(&self, section: &str) -> Option<String> {
-        let recipe = self.r.option(section, "recipe")?.raw();
+        let recipe = self.resolver.option(section, "recipe")?.raw();
         Some(recipe.trim().to_string())
     }
 
@@ -565,8 +125,8 @@ impl Mapper<'_> {
         })
     }
 
-    fn is_deployment(&self) -> bool {
-        let config = self.r.config();
+    pub(super) fn is_deployment(&self) -> bool {
+        let config = self.resolver.config();
         VALUE_SECTIONS
             .iter()
             .filter(|s| **s != "buildout")
@@ -580,8 +140,8 @@ impl Mapper<'_> {
     /// `[section] key` after substitution, trimmed. A value that cannot be fully
     /// substituted is reported and not used.
     fn get(&mut self, section: &str, key: &str) -> Option<(String, Loc)> {
-        let loc = self.r.option(section, key)?.loc.clone();
-        let resolved = self.r.value(section, key)?;
+        let loc = self.resolver.option(section, key)?.loc.clone();
+        let resolved = self.resolver.value(section, key)?;
         if resolved.problems.is_empty() {
             return Some((resolved.text.trim().to_string(), loc));
         }
@@ -615,8 +175,8 @@ impl Mapper<'_> {
         );
     }
 
-    fn run(&mut self) {
-        self.map_simple_fields();
+    pub(super) fn run(&mut self) {
+        self.map_option_fields();
         self.map_special_fields();
         self.find_instances();
         self.map_instances();
@@ -625,21 +185,21 @@ impl Mapper<'_> {
         self.connect();
     }
 
-    fn map_simple_fields(&mut self) {
-        for Simple {
+    fn map_option_fields(&mut self) {
+        for OptionField {
             section,
             key,
             field,
             required,
-        } in simple_fields()
+        } in option_fields()
         {
-            let Some(current) = field(&mut self.t).cloned() else {
+            let Some(current) = field(&mut self.design).cloned() else {
                 continue;
             };
-            match self.r.option(section, key) {
+            match self.resolver.option(section, key) {
                 Some(_) => {
                     if let Some(value) = self.text(section, key)
-                        && let Some(target) = field(&mut self.t)
+                        && let Some(target) = field(&mut self.design)
                     {
                         *target = value;
                     }
@@ -651,14 +211,14 @@ impl Mapper<'_> {
     }
 
     fn map_special_fields(&mut self) {
-        if self.r.option("hosts", "allow-purge").is_some() {
+        if self.resolver.option("hosts", "allow-purge").is_some() {
             if let Some(acl) = self.text("hosts", "allow-purge")
-                && let Some(v) = varnish(&mut self.t)
+                && let Some(v) = varnish(&mut self.design)
             {
                 v.purge_acl = acl.split_whitespace().map(str::to_string).collect();
             }
         } else {
-            let kept = varnish(&mut self.t)
+            let kept = varnish(&mut self.design)
                 .map(|v| v.purge_acl.join(" "))
                 .unwrap_or_default();
             self.absent("hosts", "allow-purge", &kept);
@@ -666,7 +226,7 @@ impl Mapper<'_> {
         if let Some((balance, loc)) = self.get("stackwright", "haproxy-balance") {
             match Balance::from_id(&balance) {
                 Some(b) => {
-                    if let Some(h) = haproxy(&mut self.t) {
+                    if let Some(h) = haproxy(&mut self.design) {
                         h.balance = b;
                     }
                 }
@@ -679,7 +239,7 @@ impl Mapper<'_> {
         if let Some((flavor, loc)) = self.get("stackwright", "database-flavor") {
             match DatabaseFlavor::from_id(&flavor) {
                 Some(f) => {
-                    if let Some(d) = database(&mut self.t) {
+                    if let Some(d) = database(&mut self.design) {
                         d.flavor = f;
                     }
                 }
@@ -691,7 +251,7 @@ impl Mapper<'_> {
         }
         let host = self.text("stackwright", "host");
         let host_address = self.text("stackwright", "host-address");
-        if let Some(first) = self.t.hosts.first_mut() {
+        if let Some(first) = self.design.hosts.first_mut() {
             if let Some(id) = host {
                 first.id = id;
             }
@@ -700,9 +260,9 @@ impl Mapper<'_> {
             }
         }
         // A buildout runs on one machine: everything goes on the design's first host.
-        self.t.hosts.truncate(1);
-        if let Some(id) = self.t.hosts.first().map(|h| h.id.clone()) {
-            for c in &mut self.t.components {
+        self.design.hosts.truncate(1);
+        if let Some(id) = self.design.hosts.first().map(|h| h.id.clone()) {
+            for c in &mut self.design.components {
                 c.host = id.clone();
             }
         }
@@ -711,7 +271,7 @@ impl Mapper<'_> {
     /// Picks the plone.recipe.zope2instance parts buildout would build and the template
     /// they take their options from.
     fn find_instances(&mut self) {
-        let config = self.r.config();
+        let config = self.resolver.config();
         let candidates: Vec<String> = config
             .sections
             .keys()
@@ -723,12 +283,12 @@ impl Mapper<'_> {
             .flat_map(|c| config.sections[c].macros.iter().cloned())
             .collect();
         // Line by line, so that a note points at the line that names the part.
-        let parts = match self.r.option("buildout", "parts") {
+        let parts = match self.resolver.option("buildout", "parts") {
             Some(opt) => {
                 let mut seen = BTreeSet::new();
                 let mut parts = Vec::new();
                 for line in &opt.lines {
-                    let resolved = self.r.text(&line.text, "buildout");
+                    let resolved = self.resolver.text(&line.text, "buildout");
                     for problem in &resolved.problems {
                         self.note(
                             &line.loc,
@@ -809,7 +369,7 @@ impl Mapper<'_> {
 
     /// The template's values: from the template section, else from the first instance.
     fn template_values(&mut self) -> TemplateValues {
-        let base = self.t.settings.instance.clone();
+        let base = self.design.settings.instance.clone();
         let source = self
             .template
             .clone()
@@ -835,7 +395,7 @@ impl Mapper<'_> {
         }
         match self.text(&source, "zodb-cache-size") {
             Some(size) => values.zodb_cache_size = size,
-            None if self.r.option(&source, "zodb-cache-size").is_none() => self.note_section(
+            None if self.resolver.option(&source, "zodb-cache-size").is_none() => self.note_section(
                 &source,
                 format!(
                     "[{source}] sets no zodb-cache-size; the recipe's default depends on its version, the design keeps {}",
@@ -873,7 +433,7 @@ impl Mapper<'_> {
 
     fn map_instances(&mut self) {
         let template = self.template_values();
-        self.t.settings.instance = InstanceTemplate {
+        self.design.settings.instance = InstanceTemplate {
             threads: template.threads.clone(),
             zodb_cache_size: template.zodb_cache_size.clone(),
             debug_mode: template.debug_mode,
@@ -886,9 +446,9 @@ impl Mapper<'_> {
         if let Some(source) = source.clone() {
             self.map_admin(&source);
             match self.switch(&source, "shared-blob") {
-                Some(on) => self.t.settings.shared_blobs = on,
-                None if self.r.option(&source, "shared-blob").is_none() => {
-                    self.t.settings.shared_blobs = false;
+                Some(on) => self.design.settings.shared_blobs = on,
+                None if self.resolver.option(&source, "shared-blob").is_none() => {
+                    self.design.settings.shared_blobs = false;
                     self.note_section(
                         &source,
                         format!("[{source}] sets no shared-blob; {ZOPE_RECIPE}'s default is off, and so is the design's"),
@@ -898,7 +458,11 @@ impl Mapper<'_> {
             }
             self.map_rel_storage(&source);
         }
-        let positions: Vec<Position> = self.t.of_kind(Kind::Zope).map(|c| c.position).collect();
+        let positions: Vec<Position> = self
+            .design
+            .of_kind(Kind::Zope)
+            .map(|c| c.position)
+            .collect();
         let first = positions.first().copied().unwrap_or_default();
         let step = match positions.as_slice() {
             [a, b, ..] => b.y - a.y,
@@ -906,7 +470,7 @@ impl Mapper<'_> {
         };
         let zope_process = self.text("users", "zope-process");
         let host = self
-            .t
+            .design
             .hosts
             .first()
             .map(|h| h.id.clone())
@@ -916,7 +480,7 @@ impl Mapper<'_> {
             let (address, port) = match self.get(part, "http-address") {
                 Some((value, _)) => split_address(&value),
                 None => {
-                    if self.r.option(part, "http-address").is_none() {
+                    if self.resolver.option(part, "http-address").is_none() {
                         self.note_section(
                             part,
                             format!("[{part}] sets no http-address; {ZOPE_RECIPE} then listens on 0.0.0.0:8080"),
@@ -929,9 +493,12 @@ impl Mapper<'_> {
                 .text(part, "effective-user")
                 .or_else(|| zope_process.clone())
                 .unwrap_or_else(|| "nobody".into());
-            let uses_macro = self.r.section(part).is_some_and(|s| !s.macros.is_empty());
+            let uses_macro = self
+                .resolver
+                .section(part)
+                .is_some_and(|s| !s.macros.is_empty());
             let own = |m: &Self, key: &str| {
-                m.r.option(part, key).is_some_and(|o| !o.inherited) && uses_macro
+                m.resolver.option(part, key).is_some_and(|o| !o.inherited) && uses_macro
             };
             let is_template = source.as_deref() == Some(part.as_str());
             let threads = self.threads(part).filter(|v| {
@@ -974,18 +541,22 @@ impl Mapper<'_> {
             });
         }
         let at = self
-            .t
+            .design
             .components
             .iter()
             .position(|c| c.kind() == Kind::Zope)
-            .unwrap_or(self.t.components.len());
-        self.t.components.retain(|c| c.kind() != Kind::Zope);
-        let at = at.min(self.t.components.len());
-        self.t.components.splice(at..at, components);
+            .unwrap_or(self.design.components.len());
+        self.design.components.retain(|c| c.kind() != Kind::Zope);
+        let at = at.min(self.design.components.len());
+        self.design.components.splice(at..at, components);
         // HAProxy sends each instance no more requests than it has threads (rule 5),
         // unless the file says otherwise.
-        if self.r.option("stackwright", "haproxy-maxconn").is_none() {
-            let t = &self.t;
+        if self
+            .resolver
+            .option("stackwright", "haproxy-maxconn")
+            .is_none()
+        {
+            let t = &self.design;
             let threads: Option<Vec<u64>> = t
                 .of_kind(Kind::Zope)
                 .map(|c| match &c.kind {
@@ -994,7 +565,7 @@ impl Mapper<'_> {
                 })
                 .collect();
             if let Some(min) = threads.and_then(|t| t.into_iter().min())
-                && let Some(h) = haproxy(&mut self.t)
+                && let Some(h) = haproxy(&mut self.design)
             {
                 h.maxconn_per_server = min.to_string();
             }
@@ -1005,10 +576,10 @@ impl Mapper<'_> {
     /// recipe creates; [users]/[passwords] zope-admin are only its usual source.
     fn map_admin(&mut self, source: &str) {
         let Some((value, loc)) = self.get(source, "user") else {
-            if self.r.option(source, "user").is_none()
-                && self.r.option("users", "zope-admin").is_none()
+            if self.resolver.option(source, "user").is_none()
+                && self.resolver.option("users", "zope-admin").is_none()
             {
-                let kept = self.t.settings.zope_admin_user.clone();
+                let kept = self.design.settings.zope_admin_user.clone();
                 self.note_section(
                     source,
                     format!("[{source}] sets no user (name:password) and [users] no zope-admin; the design keeps the admin {kept:?}"),
@@ -1018,8 +589,8 @@ impl Mapper<'_> {
         };
         match value.split_once(':') {
             Some((user, password)) => {
-                self.t.settings.zope_admin_user = user.to_string();
-                self.t.settings.zope_admin_password = password.to_string();
+                self.design.settings.zope_admin_user = user.to_string();
+                self.design.settings.zope_admin_password = password.to_string();
             }
             None => self.note(
                 &loc,
@@ -1042,9 +613,10 @@ impl Mapper<'_> {
             return;
         }
         for key in ["user", "rel-storage", "shared-blob"] {
-            let (Some(mine), Some(theirs)) =
-                (self.r.option(part, key), self.r.option(&source, key))
-            else {
+            let (Some(mine), Some(theirs)) = (
+                self.resolver.option(part, key),
+                self.resolver.option(&source, key),
+            ) else {
                 continue;
             };
             if mine.inherited || mine.raw() == theirs.raw() {
@@ -1060,7 +632,7 @@ impl Mapper<'_> {
 
     /// RelStorage's options, one `key value` per line.
     fn map_rel_storage(&mut self, source: &str) {
-        let Some(opt) = self.r.option(source, "rel-storage") else {
+        let Some(opt) = self.resolver.option(source, "rel-storage") else {
             self.note_section(
                 source,
                 format!("[{source}] has no rel-storage, so its instances use a FileStorage; the design always keeps the ZODB in the database"),
@@ -1073,7 +645,7 @@ impl Mapper<'_> {
             if line.text.trim().is_empty() {
                 continue;
             }
-            let resolved = self.r.text(&line.text, source);
+            let resolved = self.resolver.text(&line.text, source);
             if !resolved.problems.is_empty() {
                 for problem in resolved.problems {
                     self.note(
@@ -1097,11 +669,11 @@ impl Mapper<'_> {
                         );
                     }
                 }
-                "db" => set(database(&mut self.t).map(|d| &mut d.db_name), value),
-                "user" => set(database(&mut self.t).map(|d| &mut d.db_user), value),
-                "passwd" => set(database(&mut self.t).map(|d| &mut d.password), value),
-                "host" => set(of_kind(&mut self.t, Kind::Database).map(|c| &mut c.address), value),
-                "port" => set(database(&mut self.t).map(|d| &mut d.port), value),
+                "db" => set(database(&mut self.design).map(|d| &mut d.db_name), value),
+                "user" => set(database(&mut self.design).map(|d| &mut d.db_user), value),
+                "passwd" => set(database(&mut self.design).map(|d| &mut d.password), value),
+                "host" => set(of_kind(&mut self.design, Kind::Database).map(|c| &mut c.address), value),
+                "port" => set(database(&mut self.design).map(|d| &mut d.port), value),
                 "cache-servers" => cache_servers = Some((value, line.loc.clone())),
                 // The bundle decides where blobs live.
                 "blob-dir" => {}
@@ -1113,7 +685,7 @@ impl Mapper<'_> {
         }
         match cache_servers {
             Some((servers, loc)) => {
-                let memcached = self.t.first(Kind::Memcached).map(|m| {
+                let memcached = self.design.first(Kind::Memcached).map(|m| {
                     (local_reach(&m.address), m.main_port().to_string())
                 });
                 let listed: Vec<(String, String)> = servers
@@ -1160,17 +732,17 @@ impl Mapper<'_> {
                 Some((host, port)) => (Some(host.to_string()), port.to_string()),
                 None => (None, port),
             };
-            set(supervisor(&mut self.t).map(|s| &mut s.port), port);
+            set(supervisor(&mut self.design).map(|s| &mut s.port), port);
             if let Some(host) = host.filter(|h| !h.is_empty()) {
                 set(
-                    of_kind(&mut self.t, Kind::Supervisor).map(|c| &mut c.address),
+                    of_kind(&mut self.design, Kind::Supervisor).map(|c| &mut c.address),
                     host,
                 );
             }
-        } else if self.r.option(&part, "port").is_none()
-            && self.r.option("ports", "supervisor").is_none()
+        } else if self.resolver.option(&part, "port").is_none()
+            && self.resolver.option("ports", "supervisor").is_none()
         {
-            let kept = supervisor(&mut self.t)
+            let kept = supervisor(&mut self.design)
                 .map(|s| s.port.clone())
                 .unwrap_or_default();
             self.note_section(
@@ -1186,12 +758,12 @@ impl Mapper<'_> {
             ("password", |t| supervisor(t).map(|s| &mut s.password)),
         ] {
             if let Some(value) = self.text(&part, key) {
-                set(field(&mut self.t), value);
+                set(field(&mut self.design), value);
             }
         }
         if let Some((url, loc)) = self.get(&part, "serverurl") {
             let expected = self
-                .t
+                .design
                 .first(Kind::Supervisor)
                 .map(|s| format!("http://{}:{}", local_reach(&s.address), s.main_port()));
             let given = url.strip_prefix("http://").map(|rest| {
@@ -1211,7 +783,7 @@ impl Mapper<'_> {
     /// collective.recipe.supervisor's `programs`: one
     /// `priority name command [args] [directory] [redirect_stderr] [user]` per line.
     fn map_programs(&mut self, part: &str) {
-        let Some(opt) = self.r.option(part, "programs") else {
+        let Some(opt) = self.resolver.option(part, "programs") else {
             self.note_section(
                 part,
                 format!("[{part}] lists no programs; the bundle's supervisord runs every component anyway"),
@@ -1252,7 +824,7 @@ impl Mapper<'_> {
                 Some(i) => rest.get(i + 1).copied(),
                 None => rest.get(1).copied(),
             };
-            let Some(component) = self.t.component(&name).cloned() else {
+            let Some(component) = self.design.component(&name).cloned() else {
                 self.note(
                     &line.loc,
                     format!("program {name} is not a component of the design; ignored"),
@@ -1284,7 +856,7 @@ impl Mapper<'_> {
             }
         }
         let missing: Vec<String> = self
-            .t
+            .design
             .components
             .iter()
             .filter(|c| c.kind().start_priority().is_some() && !seen.contains(&c.id))
@@ -1302,7 +874,7 @@ impl Mapper<'_> {
     }
 
     fn resolve_token(&mut self, token: &str, section: &str, loc: &Loc) -> Option<String> {
-        let resolved = self.r.text(token, section);
+        let resolved = self.resolver.text(token, section);
         if resolved.problems.is_empty() {
             return Some(resolved.text);
         }
@@ -1319,7 +891,7 @@ impl Mapper<'_> {
             ("nginx-backend", "nginx", Kind::Varnish),
             ("varnish-backend", "Varnish", Kind::Haproxy),
         ] {
-            let Some(target) = self.t.first(to).cloned() else {
+            let Some(target) = self.design.first(to).cloned() else {
                 continue;
             };
             let expected = (local_reach(&target.address), target.main_port().to_string());
@@ -1354,7 +926,7 @@ impl Mapper<'_> {
     /// database and memcached.
     fn connect(&mut self) {
         let id = |t: &Topology, kind| t.first(kind).map(|c| c.id.clone());
-        let t = &self.t;
+        let t = &self.design;
         let (nginx, varnish, haproxy, database, memcached) = (
             id(t, Kind::Nginx),
             id(t, Kind::Varnish),
@@ -1378,13 +950,13 @@ impl Mapper<'_> {
             link(&instance, &database);
             link(&instance, &memcached);
         }
-        self.t.connections = connections;
+        self.design.connections = connections;
     }
 
     /// Everything else in the files: options of the mapped sections the importer does
     /// not map, and whole sections it does not map, then every note in file order.
-    fn notes(&mut self, config: &Config) -> Vec<ImportNote> {
-        let simple: Vec<(&str, &str)> = simple_fields()
+    pub(super) fn notes(&mut self, config: &Config) -> Vec<ImportNote> {
+        let simple: Vec<(&str, &str)> = option_fields()
             .iter()
             .map(|s| (s.section, s.key))
             .chain(SPECIAL_KEYS)
@@ -1409,7 +981,7 @@ impl Mapper<'_> {
                         && self
                             .template
                             .as_ref()
-                            .is_some_and(|t| t != name && self.r.option(t, key).is_some());
+                            .is_some_and(|t| t != name && self.resolver.option(t, key).is_some());
                     if !known.contains(&key.as_str()) && !on_template {
                         self.note(&opt.loc, option_reason(name, key, true));
                     }
