@@ -12,6 +12,7 @@ pub mod edit;
 pub mod escape;
 pub mod format;
 pub mod import;
+pub mod layout;
 pub mod model;
 pub mod render;
 pub mod share;
