@@ -8,6 +8,7 @@
 
 pub mod browser;
 pub mod buildout_files;
+pub mod canvas;
 pub mod catalogue;
 pub mod components;
 pub mod diagram;
