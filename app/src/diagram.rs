@@ -1,25 +1,15 @@
-//! The picture of a design: where each box and arrow of the chain is drawn.
+//! The picture of a design on the canvas: which boxes, arrows and host outlines are
+//! drawn, and how the view fits the canvas.
 //!
-//! This is pure geometry over the core's [`Topology`], kept apart from the components so it
-//! can be tested without a browser. A component's `position` is the top-left corner of its
-//! box; every box has the same size, so the core's grid keeps them from overlapping.
+//! The lengths of the drawing (box size, margins, bends, grid) and the arrows' curves are
+//! the core's [`stackwright_core::layout`], which the SVG export draws from too; this
+//! module adds what only the canvas shows, and is kept apart from the components so it can
+//! be tested without a browser.
 
-use std::fmt;
-
+use stackwright_core::layout::{self, NODE_HEIGHT, NODE_WIDTH, ViewBox, arrow_path};
 use stackwright_core::{Component, Kind, Topology};
 
 use crate::problems::Counts;
-
-/// Width of a component's box, in canvas pixels.
-pub const NODE_WIDTH: i32 = 180;
-/// Height of a component's box, in canvas pixels.
-pub const NODE_HEIGHT: i32 = 72;
-/// Empty space kept around the outermost boxes.
-const MARGIN: i32 = 24;
-/// How far an arrow leaves its box horizontally before it bends towards its target.
-const MIN_BEND: i32 = 30;
-/// The spacing of the canvas grid; dragged boxes snap to it.
-pub const GRID: i32 = 20;
 /// Space between a host's group outline and the boxes inside it.
 const GROUP_PADDING: i32 = 12;
 /// Height of the label strip above a host's group.
@@ -44,21 +34,6 @@ pub struct Diagram {
     pub groups: Vec<HostGroup>,
     /// A sentence per connection, read out by assistive technology instead of the picture.
     pub description: String,
-}
-
-/// The part of the canvas the picture shows, in the order SVG's `viewBox` wants.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ViewBox {
-    pub x: i32,
-    pub y: i32,
-    pub width: i32,
-    pub height: i32,
-}
-
-impl fmt::Display for ViewBox {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} {} {}", self.x, self.y, self.width, self.height)
-    }
 }
 
 /// The box of one component.
@@ -137,7 +112,7 @@ impl Diagram {
         } else {
             Vec::new()
         };
-        let mut view = extent(&nodes);
+        let mut view = layout::extent(nodes.iter().map(|n| (n.x, n.y))).unwrap_or_default();
         if !groups.is_empty() {
             // Room for the host labels above the topmost boxes.
             view.y -= GROUP_LABEL + GROUP_PADDING;
@@ -175,20 +150,11 @@ impl NodeBox {
             id: component.id.clone(),
             name: component.name.clone(),
             kind: component.kind(),
-            endpoint: endpoint(&component.address, component.main_port()),
+            endpoint: layout::endpoint(&component.address, component.main_port()),
             port: None,
             x: component.position.x,
             y: component.position.y,
         }
-    }
-}
-
-/// `address:port`, with an IPv6 address in brackets as URLs and configs write it.
-pub fn endpoint(address: &str, port: &str) -> String {
-    if address.contains(':') {
-        format!("[{address}]:{port}")
-    } else {
-        format!("{address}:{port}")
     }
 }
 
@@ -214,36 +180,29 @@ fn host_groups(topology: &Topology) -> Vec<HostGroup> {
         .collect()
 }
 
+impl HostGroup {
+    /// Whether `point` is inside the outline, its edge included.
+    fn holds(&self, point: (i32, i32)) -> bool {
+        (self.x..=self.x + self.width).contains(&point.0)
+            && (self.y..=self.y + self.height).contains(&point.1)
+    }
+}
+
 /// The host outline around `point`, if any; the smallest wins where outlines overlap.
 pub fn group_at(groups: &[HostGroup], point: (i32, i32)) -> Option<&HostGroup> {
     groups
         .iter()
-        .filter(|g| {
-            (g.x..=g.x + g.width).contains(&point.0) && (g.y..=g.y + g.height).contains(&point.1)
-        })
+        .filter(|g| g.holds(point))
         .min_by_key(|g| i64::from(g.width) * i64::from(g.height))
 }
 
 /// The host a box of `host` moves to when dropped with its centre at `centre`: the one
 /// whose outline holds it, unless its own outline still does (outlines may overlap).
 pub fn host_after_drop(groups: &[HostGroup], host: &str, centre: (i32, i32)) -> Option<String> {
-    let inside = |g: &HostGroup| {
-        (g.x..=g.x + g.width).contains(&centre.0) && (g.y..=g.y + g.height).contains(&centre.1)
-    };
-    if groups.iter().any(|g| g.host == host && inside(g)) {
+    if groups.iter().any(|g| g.host == host && g.holds(centre)) {
         return None;
     }
     group_at(groups, centre).map(|g| g.host.clone())
-}
-
-/// The nearest grid point to a coordinate.
-pub fn snap(value: i32) -> i32 {
-    (value as f64 / GRID as f64).round() as i32 * GRID
-}
-
-/// Where the output handle of a box at `at` sits: the middle of its right side.
-pub fn output_handle(at: (i32, i32)) -> (i32, i32) {
-    (at.0 + NODE_WIDTH, at.1 + NODE_HEIGHT / 2)
 }
 
 /// A view `factor` times as large (zooming out when above 1) around the same centre.
@@ -318,49 +277,11 @@ pub fn fit(extent: ViewBox, size: Size) -> ViewBox {
     }
 }
 
-/// Where a box's port is written, from the box's top-left corner: the end of the text (it
-/// is anchored there) just left of the box, above the arrows' heads.
-pub const PORT_LABEL_AT: (i32, i32) = (-10, NODE_HEIGHT / 2 - 6);
-
-/// A curve from the middle of the right side of the box at `from` to the middle of the
-/// left side of the box at `to`, leaving and entering horizontally so the arrowhead
-/// points into the box.
-pub fn arrow_path(from: (i32, i32), to: (i32, i32)) -> String {
-    let (x1, y1) = output_handle(from);
-    let (x2, y2) = (to.0, to.1 + NODE_HEIGHT / 2);
-    let bend = ((x2 - x1) / 2).max(MIN_BEND);
-    format!(
-        "M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}",
-        x1 + bend,
-        x2 - bend
-    )
-}
-
-/// The smallest part of the canvas that shows every box with a margin around it.
-fn extent(nodes: &[NodeBox]) -> ViewBox {
-    let Some(first) = nodes.first() else {
-        return ViewBox::default();
-    };
-    let (mut left, mut top) = (first.x, first.y);
-    let (mut right, mut bottom) = (left + NODE_WIDTH, top + NODE_HEIGHT);
-    for node in nodes {
-        left = left.min(node.x);
-        top = top.min(node.y);
-        right = right.max(node.x + NODE_WIDTH);
-        bottom = bottom.max(node.y + NODE_HEIGHT);
-    }
-    ViewBox {
-        x: left - MARGIN,
-        y: top - MARGIN,
-        width: right - left + 2 * MARGIN,
-        height: bottom - top + 2 * MARGIN,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use stackwright_core::Connection;
+    use stackwright_core::layout::{MARGIN, PORT_LABEL_AT};
 
     #[test]
     fn exercise_shows_every_component_and_connection() {
@@ -413,19 +334,6 @@ mod tests {
     }
 
     #[test]
-    fn arrow_runs_from_right_side_to_left_side() {
-        let topology = Topology::exercise();
-        let diagram = Diagram::of(&topology);
-        let edge = diagram
-            .edges
-            .iter()
-            .find(|e| e.from == "nginx" && e.to == "varnish")
-            .unwrap();
-        // nginx sits at (0, 100), Varnish at (240, 100).
-        assert_eq!(edge.path, "M180,136 C210,136 210,136 240,136");
-    }
-
-    #[test]
     fn a_box_is_named_by_what_it_shows_then_its_problems() {
         let diagram = Diagram::of(&Topology::exercise());
         let name = |id: &str, counts| {
@@ -445,24 +353,6 @@ mod tests {
             name("instance1", counts),
             "Instance 1, Zope instance, 127.0.0.1:8001, 2 problems: 1 error, 1 warning"
         );
-    }
-
-    #[test]
-    fn endpoint_brackets_ipv6_addresses() {
-        for (address, port, expected) in [
-            ("127.0.0.1", "8001", "127.0.0.1:8001"),
-            ("localhost", "8100", "localhost:8100"),
-            ("::1", "8000", "[::1]:8000"),
-        ] {
-            assert_eq!(endpoint(address, port), expected);
-        }
-    }
-
-    #[test]
-    fn snapping_rounds_to_the_grid() {
-        for (value, expected) in [(0, 0), (9, 0), (10, 20), (-11, -20), (247, 240)] {
-            assert_eq!(snap(value), expected, "{value}");
-        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! native tests; the browser is touched only in `browser`, `storage` and event handlers.
 
 pub mod browser;
-pub mod buildout_files;
+pub mod canvas;
 pub mod catalogue;
 pub mod components;
 pub mod diagram;

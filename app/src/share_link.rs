@@ -31,21 +31,12 @@ pub enum Opened {
     Broken(String),
 }
 
-/// Whether a fragment looks like a design link (`v1.…`, `v1s.…`, or a later version).
-fn is_design_link(fragment: &str) -> bool {
-    let mut chars = fragment.chars();
-    chars.next() == Some('v')
-        && chars.next().is_some_and(|c| c.is_ascii_digit())
-        && fragment.contains('.')
-}
-
 /// Decides what the fragment (with or without `#`) means, given the design on screen
 /// and the last link this tab wrote.
 pub fn open(fragment: &str, current: &Topology, written_by_this_tab: Option<&str>) -> Opened {
-    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
-    if !is_design_link(fragment) {
+    let Some(fragment) = share::link_fragment(fragment) else {
         return Opened::NoLink;
-    }
+    };
     if written_by_this_tab == Some(fragment) {
         return Opened::Same;
     }

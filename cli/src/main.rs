@@ -272,7 +272,7 @@ fn read_design(file: Option<&Path>) -> anyhow::Result<Topology> {
     let (name, text) = match file {
         None => read_stdin()?,
         Some(p) if p == Path::new("-") => read_stdin()?,
-        Some(p) if !p.exists() && looks_like_link(&p.to_string_lossy()) => {
+        Some(p) if !p.exists() && share::link_fragment(&p.to_string_lossy()).is_some() => {
             let decoded =
                 share::decode(&p.to_string_lossy()).context("cannot open the share link")?;
             return Ok(decoded.topology);
@@ -284,10 +284,6 @@ fn read_design(file: Option<&Path>) -> anyhow::Result<Topology> {
         }
     };
     format::from_json(&text).with_context(|| format!("{name} is not a Stackwright design"))
-}
-
-fn looks_like_link(arg: &str) -> bool {
-    arg.contains('#') || arg.starts_with("v1.") || arg.starts_with("v1s.")
 }
 
 fn read_stdin() -> anyhow::Result<(String, String)> {
@@ -370,27 +366,26 @@ fn json_report(diagnostics: &[Diagnostic]) -> String {
 /// `stackwright import`: reads the buildout's files (or a zip of its folder), keyed by
 /// their path relative to the top file's folder as the engine expects.
 mod buildout_import {
-    use std::collections::BTreeMap;
-    use std::path::{Component, Path, PathBuf};
+    use std::path::{Path, PathBuf};
 
     use anyhow::{Context, bail};
     use stackwright_core::archive;
     use stackwright_core::format;
+    use stackwright_core::import::buildout_files::{self, GatheredBuildout, TopFileError};
     use stackwright_core::import::import;
 
     use super::Failure;
 
     pub(super) fn run(paths: &[PathBuf], main: Option<&str>) -> Result<(), Failure> {
-        let (given, single) = read(paths)?;
-        let main_key = pick_main(&given, main, single)?;
-        let files = rooted(given, &main_key);
-        let main_rel = rooted_key(&main_key, &main_key);
-        let imported = import(&files, &main_rel).context("cannot import the buildout")?;
+        let given = read(paths)?;
+        let GatheredBuildout { files, top } = buildout_files::gather(given, main)
+            .map_err(|e| Failure::Input(anyhow::anyhow!("{e}; {}", hint(&e))))?;
+        let imported = import(&files, &top).context("cannot import the buildout")?;
         for note in &imported.notes {
             eprintln!("{note}");
         }
         eprintln!(
-            "imported {main_rel} ({} file(s) given): {} note(s) on what the design does not hold",
+            "imported {top} ({} file(s) given): {} note(s) on what the design does not hold",
             files.len(),
             imported.notes.len()
         );
@@ -398,11 +393,19 @@ mod buildout_import {
         Ok(())
     }
 
-    /// Every given file as (`/`-separated path, text); whether one plain file was given.
-    fn read(paths: &[PathBuf]) -> anyhow::Result<(Vec<(String, String)>, bool)> {
-        let is_zip = |p: &PathBuf| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    /// What to do when the top file cannot be told.
+    fn hint(error: &TopFileError) -> &'static str {
+        match error {
+            TopFileError::Missing { .. } => "name the top file with --main",
+            TopFileError::Ambiguous { .. } => "pass the one you mean with --main",
+        }
+    }
+
+    /// Every given file as (path, text).
+    fn read(paths: &[PathBuf]) -> anyhow::Result<Vec<(String, String)>> {
+        let is_zip = |p: &PathBuf| buildout_files::is_zip(&p.to_string_lossy());
         match paths {
-            [zip] if is_zip(zip) => Ok((read_zip(zip)?, false)),
+            [zip] if is_zip(zip) => read_zip(zip),
             _ if paths.iter().any(is_zip) => {
                 bail!(
                     "give either one .zip of the buildout folder or the buildout's files, not both"
@@ -415,9 +418,9 @@ mod buildout_import {
                         .with_context(|| format!("cannot read {}", path.display()))?;
                     let absolute = std::path::absolute(path)
                         .with_context(|| format!("cannot locate {}", path.display()))?;
-                    files.push((slashed(&absolute), text));
+                    files.push((absolute.to_string_lossy().into_owned(), text));
                 }
-                Ok((files, paths.len() == 1))
+                Ok(files)
             }
         }
     }
@@ -429,72 +432,5 @@ mod buildout_import {
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         archive::text_files(&bytes)
             .with_context(|| format!("cannot read the zip {}", path.display()))
-    }
-
-    fn slashed(path: &Path) -> String {
-        path.to_string_lossy().replace('\\', "/")
-    }
-
-    /// The top file: `--main` (a path, or a file name matched at any depth, the
-    /// shallowest winning), else deployment.cfg, else the only file given.
-    fn pick_main(
-        files: &[(String, String)],
-        main: Option<&str>,
-        single: bool,
-    ) -> Result<String, Failure> {
-        let wanted = main.unwrap_or("deployment.cfg").replace('\\', "/");
-        let wanted = wanted.trim_start_matches("./");
-        let mut matches: Vec<&str> = files
-            .iter()
-            .map(|(k, _)| k.as_str())
-            .filter(|k| *k == wanted || k.ends_with(&format!("/{wanted}")))
-            .collect();
-        let depth = |k: &str| k.matches('/').count();
-        matches.sort_by_key(|k| depth(k));
-        match matches.as_slice() {
-            [one] => Ok(one.to_string()),
-            [a, b, ..] if depth(a) < depth(b) => Ok(a.to_string()),
-            [] if main.is_none() && single => Ok(files[0].0.clone()),
-            [] => Err(Failure::Input(anyhow::anyhow!(
-                "no {wanted} among the given files; name the top file with --main"
-            ))),
-            several => Err(Failure::Input(anyhow::anyhow!(
-                "several files match {wanted} ({}); pass the one you mean with --main",
-                several.join(", ")
-            ))),
-        }
-    }
-
-    /// Re-keys every file relative to the top file's folder, the way `extends` names
-    /// them.
-    fn rooted(files: Vec<(String, String)>, main: &str) -> BTreeMap<String, String> {
-        files
-            .into_iter()
-            .map(|(key, text)| (rooted_key(&key, main), text))
-            .collect()
-    }
-
-    fn rooted_key(key: &str, main: &str) -> String {
-        let parts = |p: &str| -> Vec<String> {
-            Path::new(p)
-                .components()
-                .filter_map(|c| match c {
-                    Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-                    Component::ParentDir => Some("..".into()),
-                    _ => None,
-                })
-                .collect()
-        };
-        let mut folder = parts(main);
-        folder.pop();
-        let key_parts = parts(key);
-        let common = folder
-            .iter()
-            .zip(&key_parts)
-            .take_while(|(a, b)| a == b)
-            .count();
-        let mut out: Vec<String> = vec!["..".into(); folder.len() - common];
-        out.extend(key_parts[common..].iter().cloned());
-        out.join("/")
     }
 }

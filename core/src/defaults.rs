@@ -1,10 +1,11 @@
 //! The exercise's design (`deployment.cfg` of exercise 9), value for value, and the
 //! defaults new components start from.
+//!
+//! The model knows nothing of these values: this module builds on it, never the other
+//! way round, so [`Topology::exercise`] is defined here.
 
+use crate::layout::{ROW_HEIGHT as ROW, TIER_WIDTH as COLUMN};
 use crate::model::*;
-
-/// The grid the canvas snaps to, in pixels.
-pub const GRID: i32 = 20;
 
 const PUBLIC: &str = "localhost";
 const LOOPBACK: &str = "127.0.0.1";
@@ -57,12 +58,14 @@ pub fn zope_instance(
     }
 }
 
-/// Vertical distance between stacked instances on the canvas.
-const ROW: i32 = 100;
-/// Horizontal distance between tiers on the canvas.
-const COLUMN: i32 = 240;
+impl Topology {
+    /// The exercise's design, value for value.
+    pub fn exercise() -> Topology {
+        exercise()
+    }
+}
 
-pub(crate) fn exercise() -> Topology {
+fn exercise() -> Topology {
     let mut components = vec![
         component(
             "nginx",
@@ -230,7 +233,7 @@ pub(crate) fn exercise() -> Topology {
 /// instances go round-robin over the others (or all on the first when `hosts` is 1).
 /// Used by benchmarks, tests and the designer's presets.
 pub fn scaled(instances: usize, hosts: usize) -> Topology {
-    let mut t = exercise();
+    let mut t = Topology::exercise();
     let template_position = Position {
         x: 3 * COLUMN,
         y: 0,

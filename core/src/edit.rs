@@ -14,6 +14,7 @@
 
 use crate::defaults;
 use crate::field::{self, Slot, Value};
+use crate::layout;
 use crate::model::*;
 use crate::network::{ConnectionRefused, connection_allowed};
 use crate::syntax;
@@ -266,9 +267,12 @@ pub fn add_instance(t: &mut Topology) -> Result<String, EditError> {
     let position = match (template, instances.iter().map(|c| c.position.y).max()) {
         (Some(c), Some(bottom)) => Position {
             x: c.position.x,
-            y: bottom + 100,
+            y: bottom + layout::ROW_HEIGHT,
         },
-        _ => Position { x: 720, y: 0 },
+        _ => Position {
+            x: layout::tier_x(Kind::Zope),
+            y: 0,
+        },
     };
     let (senders, receivers): (Vec<String>, Vec<String>) = match template {
         Some(last) => (
@@ -377,37 +381,6 @@ pub fn password_from_random(bytes: &[u8], length: usize) -> Option<String> {
     (password.len() == length).then_some(password)
 }
 
-/// Horizontal distance between two tiers of the chain on the canvas.
-pub const TIER_WIDTH: i32 = 240;
-/// Vertical distance between two components of one tier on the canvas.
-pub const ROW_HEIGHT: i32 = 100;
-
-/// The column a kind is drawn in, left to right as requests flow.
-pub fn tier(kind: Kind) -> i32 {
-    match kind {
-        Kind::Nginx => 0,
-        Kind::Varnish => 1,
-        Kind::Haproxy => 2,
-        Kind::Zope => 3,
-        Kind::Database | Kind::Memcached => 4,
-        Kind::Supervisor => 5,
-    }
-}
-
-/// The first row of `kind`'s tier no component occupies (within a row's height).
-fn free_spot(t: &Topology, kind: Kind) -> Position {
-    let x = tier(kind) * TIER_WIDTH;
-    let y = (0..)
-        .map(|row| row * ROW_HEIGHT)
-        .find(|&y| {
-            !t.components.iter().any(|c| {
-                (c.position.x - x).abs() < TIER_WIDTH && (c.position.y - y).abs() < ROW_HEIGHT
-            })
-        })
-        .expect("an unbounded range has a free row");
-    Position { x, y }
-}
-
 /// Adds a component of `kind` with the exercise's settings, unconnected, on the first
 /// host, in a free spot of its tier and on free ports. Returns its id.
 pub fn add_component(t: &mut Topology, kind: Kind) -> Result<String, EditError> {
@@ -418,7 +391,7 @@ pub fn add_component(t: &mut Topology, kind: Kind) -> Result<String, EditError> 
         .hosts
         .first()
         .map_or_else(|| "localhost".to_string(), |h| h.id.clone());
-    let position = free_spot(t, kind);
+    let position = layout::free_spot(t, kind);
     let (id, mut component) = if kind == Kind::Zope {
         let (n, id) = free_instance_id(t);
         let component = defaults::zope_instance(n, &host, "127.0.0.1", 8080, position);
@@ -563,29 +536,6 @@ pub fn move_to_host(t: &mut Topology, id: &str, host: &str) -> Result<(), EditEr
         }
     }
     Ok(())
-}
-
-/// Arranges the chain in tiers, left to right as requests flow, each tier's components
-/// one below the other grouped by host.
-pub fn auto_layout(t: &mut Topology) {
-    let hosts: Vec<String> = t.hosts.iter().map(|h| h.id.clone()).collect();
-    let host_rank = |host: &str| hosts.iter().position(|h| h == host).unwrap_or(usize::MAX);
-    let mut order: Vec<usize> = (0..t.components.len()).collect();
-    order.sort_unstable_by_key(|&i| {
-        let c = &t.components[i];
-        (tier(c.kind()), host_rank(&c.host), i)
-    });
-    // The next free row of each tier.
-    let mut rows = [0; 6];
-    for i in order {
-        let kind = t.components[i].kind();
-        let row = &mut rows[tier(kind) as usize];
-        t.components[i].position = Position {
-            x: tier(kind) * TIER_WIDTH,
-            y: *row * ROW_HEIGHT,
-        };
-        *row += 1;
-    }
 }
 
 #[cfg(test)]
@@ -876,21 +826,5 @@ mod canvas_tests {
             address,
             "off loopback"
         );
-    }
-
-    #[test]
-    fn auto_layout_puts_each_kind_in_its_tier_without_overlap() {
-        let mut t = crate::defaults::scaled(16, 4);
-        auto_layout(&mut t);
-        let mut seen = std::collections::HashSet::new();
-        for c in &t.components {
-            assert_eq!(c.position.x, tier(c.kind()) * TIER_WIDTH);
-            assert!(
-                seen.insert((c.position.x, c.position.y)),
-                "{} overlaps",
-                c.id
-            );
-        }
-        move_component(&mut t, "nginx", Position { x: 20, y: 40 }).ok();
     }
 }

@@ -13,6 +13,7 @@ pub mod escape;
 pub mod field;
 pub mod format;
 pub mod import;
+pub mod layout;
 pub mod model;
 pub mod network;
 pub mod plan;

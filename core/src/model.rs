@@ -494,9 +494,4 @@ impl Topology {
             verbose_security: zope.verbose_security.unwrap_or(t.verbose_security),
         }
     }
-
-    /// The exercise's design, value for value.
-    pub fn exercise() -> Topology {
-        crate::defaults::exercise()
-    }
 }

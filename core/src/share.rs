@@ -139,6 +139,21 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
     Ok(Decoded { topology, secrets })
 }
 
+/// The design link a text carries, if it carries one: the fragment of a whole URL, of a
+/// `#fragment` or a bare fragment, by its shape (`v`, a version number, a dot, then the
+/// data) and not decoded, so a damaged link is still recognised and [`decode`] can say
+/// what is wrong with it. The command line takes such a text in place of a file, and the
+/// designer opens the design of an address whose fragment is one.
+pub fn link_fragment(text: &str) -> Option<&str> {
+    let text = text.trim();
+    let fragment = text.rsplit_once('#').map_or(text, |(_, f)| f);
+    let (version, _) = fragment.split_once('.')?;
+    let number = version.strip_prefix('v')?;
+    number
+        .starts_with(|c: char| c.is_ascii_digit())
+        .then_some(fragment)
+}
+
 /// Raw deflate (RFC 1951) at the best compression, as every link has been written: the
 /// same design always gives the same bytes.
 fn deflate(bytes: &[u8]) -> Vec<u8> {
@@ -387,6 +402,26 @@ mod tests {
         let link = encode(&t, Secrets::Include);
         assert!(link.len() < 2000, "{} characters", link.len());
         assert_eq!(decode(&link).unwrap().topology, t);
+    }
+
+    #[test]
+    fn links_are_told_by_their_shape() {
+        for (text, fragment) in [
+            ("v1.AAAA", Some("v1.AAAA")),
+            ("#v1s.AAAA", Some("v1s.AAAA")),
+            ("https://example.org/designer/#v1.AAAA\n", Some("v1.AAAA")),
+            ("#v9.damaged!", Some("v9.damaged!")),
+            ("", None),
+            ("#", None),
+            ("#__panic", None),
+            ("#sw-problems-heading", None),
+            ("#version", None),
+            ("deployment.cfg", None),
+            ("v.cfg", None),
+            ("topology.json", None),
+        ] {
+            assert_eq!(link_fragment(text), fragment, "{text:?}");
+        }
     }
 
     #[test]

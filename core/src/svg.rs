@@ -6,14 +6,8 @@
 
 use std::fmt::Write;
 
+use crate::layout::{self, NODE_HEIGHT, NODE_WIDTH, PORT_LABEL_AT};
 use crate::model::{Component, Kind, Topology};
-
-/// Width of a component's box, as on the designer's canvas.
-const NODE_WIDTH: i32 = 180;
-/// Height of a component's box.
-const NODE_HEIGHT: i32 = 72;
-/// Empty space around the drawing.
-const MARGIN: i32 = 24;
 
 /// The colour of a kind's stripe, the same hues as the designer's light theme.
 fn colour(kind: Kind) -> &'static str {
@@ -45,29 +39,27 @@ fn xml(text: &str) -> String {
     out
 }
 
-/// `address:port`, with an IPv6 address in brackets.
-fn endpoint(component: &Component) -> String {
-    let (address, port) = (&component.address, component.main_port());
-    if address.contains(':') {
-        format!("[{address}]:{port}")
-    } else {
-        format!("{address}:{port}")
-    }
+/// The top-left corner of a component's box.
+fn corner(component: &Component) -> (i32, i32) {
+    (component.position.x, component.position.y)
 }
 
 /// The drawing of `topology` as a complete SVG document.
 pub fn topology_svg(topology: &Topology) -> String {
     let components = &topology.components;
-    let left = components.iter().map(|c| c.position.x).min().unwrap_or(0) - MARGIN;
-    let top = components.iter().map(|c| c.position.y).min().unwrap_or(0) - MARGIN;
-    let right = components.iter().map(|c| c.position.x).max().unwrap_or(0) + NODE_WIDTH + MARGIN;
-    let bottom = components.iter().map(|c| c.position.y).max().unwrap_or(0) + NODE_HEIGHT + MARGIN;
-    let (width, height) = (right - left, bottom - top);
+    // An empty design is drawn as the room of one box at the origin.
+    let corners: Vec<(i32, i32)> = if components.is_empty() {
+        vec![(0, 0)]
+    } else {
+        components.iter().map(corner).collect()
+    };
+    let view = layout::extent(corners).unwrap_or_default();
+    let (width, height) = (view.width, view.height);
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = writeln!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left} {top} {width} {height}" width="{width}" height="{height}" font-family="sans-serif">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view}" width="{width}" height="{height}" font-family="sans-serif">"#
     );
     let _ = writeln!(out, "<title>{}</title>", xml(&topology.settings.name));
     out.push_str(
@@ -81,19 +73,13 @@ pub fn topology_svg(topology: &Topology) -> String {
         ) else {
             continue;
         };
-        let (x1, y1) = (
-            from.position.x + NODE_WIDTH,
-            from.position.y + NODE_HEIGHT / 2,
-        );
-        let (x2, y2) = (to.position.x, to.position.y + NODE_HEIGHT / 2);
-        let bend = ((x2 - x1) / 2).max(30);
+        // Unlike the canvas, the export writes the port at the head of every arrow.
         let _ = writeln!(
             out,
-            r##"<path d="M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}" fill="none" stroke="#888" stroke-width="1.5" marker-end="url(#arrow)"/><text x="{}" y="{}" font-size="11" text-anchor="end" fill="#555">:{}</text>"##,
-            x1 + bend,
-            x2 - bend,
-            x2 - 10,
-            y2 - 6,
+            r##"<path d="{}" fill="none" stroke="#888" stroke-width="1.5" marker-end="url(#arrow)"/><text x="{}" y="{}" font-size="11" text-anchor="end" fill="#555">:{}</text>"##,
+            layout::arrow_path(corner(from), corner(to)),
+            to.position.x + PORT_LABEL_AT.0,
+            to.position.y + PORT_LABEL_AT.1,
             xml(to.main_port())
         );
     }
@@ -106,7 +92,11 @@ pub fn topology_svg(topology: &Topology) -> String {
             colour(c.kind()),
             xml(&c.kind().label().to_ascii_uppercase()),
             xml(&c.name),
-            xml(&format!("{} on {}", endpoint(c), c.host)),
+            xml(&format!(
+                "{} on {}",
+                layout::endpoint(&c.address, c.main_port()),
+                c.host
+            )),
         );
     }
     out.push_str("</svg>\n");

@@ -8,41 +8,14 @@ use stackwright_core::edit::{self, EditError};
 use stackwright_core::model::Position;
 use wasm_bindgen::JsCast;
 
+use stackwright_core::layout::{self, GRID, NODE_HEIGHT, NODE_WIDTH, ViewBox, output_handle, snap};
+
 use super::diagram_edge::DiagramEdge;
 use super::diagram_node::DiagramNode;
 use crate::browser::SizeWatch;
-use crate::diagram::{self, Diagram, NODE_HEIGHT, NODE_WIDTH, Size, ViewBox, output_handle, snap};
+use crate::canvas::{Canvas, Gesture};
+use crate::diagram::{self, Diagram, Size};
 use crate::state::{Tone, use_designer};
-
-/// What the pointer is doing on the canvas.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Gesture {
-    /// Moving a box: its id, and how far it has moved so far (snapped to the grid).
-    Move { id: String, dx: i32, dy: i32 },
-    /// Drawing a connection from `from`'s output handle to the point `to`.
-    Link { from: String, to: (i32, i32) },
-    /// Dragging the background to pan the view.
-    Pan,
-}
-
-/// The canvas's own state, shared with its boxes and arrows through the context.
-#[derive(Clone, Copy)]
-pub struct Canvas {
-    pub gesture: RwSignal<Option<Gesture>>,
-    /// The selected connection, (from, to).
-    pub selected_edge: RwSignal<Option<(String, String)>>,
-    /// Why the last connection was refused, and where the user dropped it.
-    pub refusal: RwSignal<Option<(String, i32, i32)>>,
-    /// The part of the canvas shown; `None` fits the design to the canvas
-    /// ([`diagram::fit`]), and keeps it fitted as the design and the canvas change.
-    pub view: RwSignal<Option<ViewBox>>,
-    /// Where the pointer went down, in screen pixels, and canvas units per pixel.
-    start: StoredValue<(f64, f64, f64)>,
-    /// The view when the gesture began, which panning shifts.
-    origin: StoredValue<ViewBox>,
-    /// The view shown now.
-    shown: Signal<ViewBox>,
-}
 
 /// The drag data type of a palette entry, holding the kind's id.
 const PALETTE_TYPE: &str = "application/x-stackwright-kind";
@@ -72,7 +45,7 @@ fn nudge(
 }
 
 /// Moves the keyboard focus to a component's box.
-pub fn focus_node(id: &str) {
+fn focus_node(id: &str) {
     let selector = format!("[data-component-id=\"{}\"]", id.replace('"', ""));
     let element = web_sys::window()
         .and_then(|w| w.document())
@@ -83,53 +56,6 @@ pub fn focus_node(id: &str) {
         && let Some(focus) = focus.dyn_ref::<js_sys::Function>()
     {
         let _ = focus.call0(&element);
-    }
-}
-
-/// The canvas of the page's chain; panics outside [`ChainDiagram`].
-pub fn use_canvas() -> Canvas {
-    expect_context::<Canvas>()
-}
-
-impl Canvas {
-    /// Starts a gesture at a pointer event on `svg`, capturing the pointer there.
-    pub fn begin(&self, event: &leptos::ev::PointerEvent, gesture: Gesture, view: ViewBox) {
-        let Some(svg) = event
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("svg").ok().flatten())
-        else {
-            return;
-        };
-        let (width, height) = (
-            f64::from(svg.client_width().max(1)),
-            f64::from(svg.client_height().max(1)),
-        );
-        let scale = (f64::from(view.width) / width).max(f64::from(view.height) / height);
-        let _ = svg.set_pointer_capture(event.pointer_id());
-        self.start.set_value((
-            f64::from(event.client_x()),
-            f64::from(event.client_y()),
-            scale,
-        ));
-        self.origin.set_value(view);
-        self.refusal.set(None);
-        self.gesture.set(Some(gesture));
-    }
-
-    /// Starts a gesture that does not change the view.
-    pub fn begin_in_place(&self, event: &leptos::ev::PointerEvent, gesture: Gesture) {
-        let view = self.shown.get_untracked();
-        self.begin(event, gesture, view);
-    }
-
-    /// How far the pointer moved since the gesture began, in canvas units.
-    fn moved(&self, event: &leptos::ev::PointerEvent) -> (i32, i32) {
-        let (x, y, scale) = self.start.get_value();
-        (
-            ((f64::from(event.client_x()) - x) * scale).round() as i32,
-            ((f64::from(event.client_y()) - y) * scale).round() as i32,
-        )
     }
 }
 
@@ -181,15 +107,7 @@ pub fn ChainDiagram() -> impl IntoView {
         size.get()
             .map(|size| format!("{} {}", size.width, size.height))
     };
-    let canvas = Canvas {
-        gesture: RwSignal::new(None),
-        selected_edge: RwSignal::new(None),
-        refusal: RwSignal::new(None),
-        view,
-        start: StoredValue::new((0.0, 0.0, 1.0)),
-        origin: StoredValue::new(ViewBox::default()),
-        shown: shown.into(),
-    };
+    let canvas = Canvas::new(view, shown.into());
     provide_context(canvas);
     let zoom = move |factor: f64| {
         canvas
@@ -232,12 +150,7 @@ pub fn ChainDiagram() -> impl IntoView {
                     }));
                 }
             }
-            Gesture::Pan => {
-                let mut view = canvas.origin.get_value();
-                view.x -= dx;
-                view.y -= dy;
-                canvas.view.set(Some(view));
-            }
+            Gesture::Pan => canvas.pan_by((dx, dy)),
         }
     };
     let on_up = move |event: leptos::ev::PointerEvent| {
@@ -301,10 +214,10 @@ pub fn ChainDiagram() -> impl IntoView {
                 let Some(id) = focused else { return };
                 event.prevent_default();
                 let (dx, dy) = match key.as_str() {
-                    "ArrowLeft" => (-diagram::GRID, 0),
-                    "ArrowRight" => (diagram::GRID, 0),
-                    "ArrowUp" => (0, -diagram::GRID),
-                    _ => (0, diagram::GRID),
+                    "ArrowLeft" => (-GRID, 0),
+                    "ArrowRight" => (GRID, 0),
+                    "ArrowUp" => (0, -GRID),
+                    _ => (0, GRID),
                 };
                 let groups = diagram.with_untracked(|d| d.groups.clone());
                 let _ = designer.change(|t| nudge(t, &id, (dx, dy), &groups));
@@ -324,7 +237,7 @@ pub fn ChainDiagram() -> impl IntoView {
     };
     let auto_layout = move |_| {
         let _ = designer.change(|t| {
-            edit::auto_layout(t);
+            layout::auto_layout(t);
             Ok(())
         });
         canvas.view.set(None);
@@ -459,8 +372,8 @@ pub fn ChainDiagram() -> impl IntoView {
                     </clipPath>
                     <pattern
                         id="sw-chain-grid"
-                        width=diagram::GRID.to_string()
-                        height=diagram::GRID.to_string()
+                        width=GRID.to_string()
+                        height=GRID.to_string()
                         patternUnits="userSpaceOnUse"
                     >
                         <circle class="sw-chain__grid-dot" cx="1" cy="1" r="1" />

@@ -2,8 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::chain_diagram::{Gesture, use_canvas};
-use crate::diagram::{Edge, arrow_path};
+use stackwright_core::layout::arrow_path;
+
+use crate::canvas::{Gesture, use_canvas};
+use crate::diagram::Edge;
 
 /// The arrow from one component to a component it sends requests to (the box it reaches
 /// writes the port). Clicking it selects it, so Delete or Backspace removes it; while one

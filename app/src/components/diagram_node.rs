@@ -4,8 +4,10 @@ use leptos::prelude::*;
 
 use stackwright_core::Kind;
 
-use super::chain_diagram::{Gesture, use_canvas};
-use crate::diagram::{NODE_HEIGHT, NODE_WIDTH, NodeBox, PORT_LABEL_AT, output_handle};
+use stackwright_core::layout::{NODE_HEIGHT, NODE_WIDTH, PORT_LABEL_AT, output_handle};
+
+use crate::canvas::{Gesture, use_canvas};
+use crate::diagram::NodeBox;
 use crate::state::use_designer;
 
 /// A one-letter glyph per kind, drawn in a disc at the box's left, so kinds differ by more

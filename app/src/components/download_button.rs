@@ -15,16 +15,12 @@ pub fn DownloadButton() -> impl IntoView {
     let errors = move || designer.problems.with(|p| p.total.errors);
     let ready =
         move || errors() == 0 && designer.rendered.with(|r| !r.stale && r.current.is_some());
-    let fault = move || {
-        designer
-            .rendered
-            .with(|r| r.fault.as_ref().map(|f| f.template.clone()))
-    };
+    let fault = move || designer.rendered.with(|r| r.fault.clone());
     let reason = move || match errors() {
-        0 if fault().is_some() => format!(
-            "Fix the template {} to download",
-            fault().unwrap_or_default()
-        ),
+        0 if let Some(fault) = fault() => match fault.template {
+            Some(template) => format!("Fix the template {template} to download"),
+            None => format!("Cannot download: {}", fault.message),
+        },
         0 => designer
             .rendered
             .with(|r| r.current.as_ref().map(|b| bundle::file_name(b)))

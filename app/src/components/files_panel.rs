@@ -52,8 +52,12 @@ pub fn FilesPanel() -> impl IntoView {
     let shown_template = Memo::new(move |_| shown.get().and_then(|p| template_of(&p)));
     let stale_text = move || {
         designer.rendered.with(|r| match &r.fault {
-            Some(fault) => format!(
+            Some(fault) if fault.template.is_some() => format!(
                 "{}. These are the files of the last state that rendered: they are out of date until the template is fixed.",
+                fault.message
+            ),
+            Some(fault) => format!(
+                "{}. These are the files of the last state that rendered: they are out of date.",
                 fault.message
             ),
             None => "The design has errors: these are the files of its last valid state. Fix the errors to see your changes here.".to_string(),

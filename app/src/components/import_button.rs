@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use stackwright_core::import::buildout_files::{self, GatheredBuildout};
 use stackwright_core::{archive, format};
 use wasm_bindgen::JsCast;
 
+use crate::browser;
 use crate::state::{Designer, Tone, use_designer};
-use crate::{browser, buildout_files};
 
 /// The largest file taken as a design: a 64-instance design is about 60 kB.
 const MAX_IMPORT_BYTES: u64 = 5_000_000;
@@ -108,7 +109,16 @@ fn import_zip(designer: Designer, file: web_sys::File) {
 /// Makes the design of a buildout, given as (path, text), the design as one undo step,
 /// and lists what the importer did not understand.
 fn import_given_buildout(designer: Designer, given: Vec<(String, String)>) {
-    let (files, main) = buildout_files::buildout(given);
+    let GatheredBuildout { files, top: main } = match buildout_files::gather(given, None) {
+        Ok(gathered) => gathered,
+        Err(error) => {
+            designer.tell(
+                Tone::Error,
+                format!("Could not import the buildout: {error}. Your design is unchanged."),
+            );
+            return;
+        }
+    };
     match stackwright_core::import::import(&files, &main) {
         Ok(imported) => {
             designer.open(imported.topology);

@@ -23,13 +23,16 @@ pub fn ProblemsPanel() -> impl IntoView {
             })
         })
     };
-    // A template that does not render: shown first, and it opens its editor.
+    // Why the design does not render, when it is not its errors: shown first. A template
+    // at fault opens its editor.
     let fault = move || designer.rendered.with(|r| r.fault.clone());
     let open_template = move || {
-        let Some(fault) = fault() else { return };
+        let Some(template) = fault().and_then(|f| f.template) else {
+            return;
+        };
         let Some(name) = render::template_names()
             .into_iter()
-            .find(|n| *n == fault.template)
+            .find(|n| *n == template)
         else {
             return;
         };
@@ -65,8 +68,15 @@ pub fn ProblemsPanel() -> impl IntoView {
                             <span class="sw-badge sw-badge--error">"error"</span>
                             <span class="sw-problem__text">
                                 <span class="sw-problem__message">{fault.message}</span>
-                                <span class="sw-problem__hint">"Fix the template, or reset it to the built-in one. The files shown are from before it broke."</span>
-                                <span class="sw-problem__where">"Template "<code>{fault.template}</code></span>
+                                {match fault.template {
+                                    Some(template) => view! {
+                                        <span class="sw-problem__hint">"Fix the template, or reset it to the built-in one. The files shown are from before it broke."</span>
+                                        <span class="sw-problem__where">"Template "<code>{template}</code></span>
+                                    }.into_any(),
+                                    None => view! {
+                                        <span class="sw-problem__hint">"The files shown are from the last state that rendered."</span>
+                                    }.into_any(),
+                                }}
                             </span>
                         </button>
                     </li>

@@ -37,7 +37,7 @@ pub fn TemplateEditor(
         designer
             .rendered
             .with(|r| r.fault.clone())
-            .filter(|f| f.template == name)
+            .filter(|f| f.template.as_deref() == Some(name))
     };
     let gutter = NodeRef::<leptos::html::Pre>::new();
     let id = format!("sw-template-{name}");

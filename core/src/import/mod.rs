@@ -17,6 +17,7 @@
 //! `docs/import.md` describes what is imported and the rules followed.
 
 mod buildout;
+pub mod buildout_files;
 mod export;
 mod mapper;
 mod tables;
