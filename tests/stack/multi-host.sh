@@ -199,7 +199,8 @@ start_mariadb() {
             > "$hr/var/log/mysql/install-db.log" 2>&1 || { cat "$hr/var/log/mysql/install-db.log"; return 1; }
     fi
     grep -E '^bind-address' "$hr/etc/mysql/mariadb.conf.d/50-server.cnf"
-    netns_exec "$host" mariadbd --defaults-file="$hr/etc/mysql/mariadb.conf.d/50-server.cnf" \
+    # `ip` itself, not the netns_exec function: `&` on a function would record a subshell's pid.
+    ip netns exec "$(netns_name "$host")" mariadbd --defaults-file="$hr/etc/mysql/mariadb.conf.d/50-server.cnf" \
         --datadir="$hr/var/lib/mysql" --socket="$hr/run/mysqld/mysqld.sock" --port="$DB_PORT" \
         --pid-file="$hr/run/mysqld/mysqld.pid" --log-error="$hr/var/log/mysql/error.log" --user=root \
         > "$hr/var/log/mysql/stdout.log" 2>&1 &
