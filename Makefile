@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 
-.PHONY: serve test build tools test-tools bench bench-native bench-size check-configs drill fuzz
+.PHONY: serve test build tools test-tools bench bench-native bench-size check-configs drill multi-host fuzz
 
 ## serve: install what is missing, build, and serve the app on http://127.0.0.1:8080
 serve: tools
@@ -31,6 +31,10 @@ check-configs: test-tools
 ## drill: the exercise's steps 9-14 on the real chain
 drill: test-tools
 	tests/stack/drill.sh
+
+## multi-host: a design on three machines (network namespaces), each set up by its README
+multi-host: test-tools
+	tests/stack/multi-host.sh
 
 tools:
 	@scripts/setup.sh build

@@ -80,7 +80,8 @@ test_tools() {
     build_tools
     npm_deps
     apt_install chromium chromium-driver nginx varnish haproxy supervisor memcached \
-        mariadb-server mariadb-client openssl unzip curl python3-venv
+        mariadb-server mariadb-client openssl unzip curl python3-venv \
+        iproute2
 }
 
 case "${1:-build}" in

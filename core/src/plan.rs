@@ -208,6 +208,13 @@ pub struct HostPlan {
     pub instances: Vec<String>,
     /// Whether the Plone site is created from this host (the first with instances).
     pub creates_site: bool,
+    /// Whether the database server runs here (the user's own, not started by supervisor):
+    /// this host's folder carries `sql/` and its README the database step.
+    pub database: bool,
+    /// Whether supervisor runs programs here; a host with only the database runs none.
+    pub supervised: bool,
+    /// This host's place, from 1, in the order the hosts are set up.
+    pub step: usize,
 }
 
 fn port(text: &str) -> Option<u16> {
@@ -432,7 +439,8 @@ impl Plan {
                 .collect(),
         };
 
-        // Hosts that run something supervisor starts (the database is the user's own server).
+        // Hosts that run something supervisor starts, and on several hosts the database's
+        // host too (the database is the user's own server).
         let mut hosts: Vec<HostPlan> = Vec::new();
         for h in &t.hosts {
             let here = |kind: Kind| t.of_kind(kind).any(|c| c.host == h.id);
@@ -450,19 +458,47 @@ impl Plan {
                 haproxy: here(Kind::Haproxy),
                 memcached: here(Kind::Memcached),
                 creates_site: false,
+                database: db_component.host == h.id,
+                supervised: false,
+                step: 0,
                 instances: instance_ids,
             };
-            if plan.nginx
+            let supervised = plan.nginx
                 || plan.varnish
                 || plan.haproxy
                 || plan.memcached
-                || !plan.instances.is_empty()
-            {
-                hosts.push(plan);
+                || !plan.instances.is_empty();
+            if supervised || plan.database {
+                hosts.push(HostPlan { supervised, ..plan });
             }
         }
-        let multi_host = hosts.len() > 1;
-        for h in &mut hosts {
+        let multi_host = hosts.iter().filter(|h| h.supervised).count() > 1;
+        if multi_host {
+            // The order the hosts are set up in: the database first, then the instances
+            // (the first creates the site), then the rest, each group by the first program
+            // it starts in supervisor's order; the web host's README ends with the failover
+            // drill, which needs every instance running. The sort is stable: ties keep the
+            // design's order.
+            hosts.sort_by_key(|h| {
+                let first_program = [
+                    (h.memcached, Kind::Memcached),
+                    (!h.instances.is_empty(), Kind::Zope),
+                    (h.haproxy, Kind::Haproxy),
+                    (h.varnish, Kind::Varnish),
+                    (h.nginx, Kind::Nginx),
+                ]
+                .into_iter()
+                .filter_map(|(runs, kind)| runs.then(|| kind.start_priority()).flatten())
+                .min()
+                .unwrap_or(u32::MAX);
+                (!h.database, h.instances.is_empty(), first_program)
+            });
+        } else {
+            // On one host the bundle's root is that host's folder, database step included.
+            hosts.retain(|h| h.supervised);
+        }
+        for (i, h) in hosts.iter_mut().enumerate() {
+            h.step = i + 1;
             h.folder = if multi_host {
                 format!("hosts/{}/", h.id)
             } else {

@@ -148,7 +148,7 @@ port_listening() { ss -Hltn "sport = :$1" | grep -q .; }
 # --- the bundle's own instructions -------------------------------------------------------
 
 # doc_block FILE HEADING-REGEX: the first ```sh block in the first `## ` section whose
-# heading matches, with a leading `sudo ` removed (the drill runs as root).
+# heading matches, with a leading `sudo ` removed (older READMEs had it; the drill runs as root).
 doc_block() {
     awk -v re="$2" '
         /^## / { in_section = ($0 ~ re); next }
@@ -196,6 +196,18 @@ in_bundle() {
     status=$?
     tail -n 40 "$tmp_root/$label.out"
     log "($label) exit status $status after $(seconds_since "$t0")s"
+    return "$status"
+}
+
+# in_bundle_parent LABEL BLOCK: runs a README block (several lines) from the temporary
+# folder, in one shell, and prints the folder it ends in as its last line.
+in_bundle_parent() {
+    local label=$1 block=$2 status
+    log "run ($label):"
+    sed 's/^/    $ /' <<< "$block"
+    (cd "$tmp_root" && timeout 120 bash -c "set -e; $block"$'\n''pwd') < /dev/null > "$tmp_root/$label.out" 2>&1
+    status=$?
+    tail -n 20 "$tmp_root/$label.out"
     return "$status"
 }
 
@@ -454,13 +466,21 @@ run_design() {
     # 1. The bundle, built by the CLI and unzipped into a fresh folder the run-as users can traverse.
     tmp_root=$(mktemp -d /tmp/stackwright-drill.XXXXXX)
     chmod 755 "$tmp_root"
-    mkdir -m 755 "$tmp_root/install"
-    check "stackwright bundle" "$CLI" bundle "$design" --out "$tmp_root/bundle.zip" || return 1
-    check "unzip the bundle" unzip -q "$tmp_root/bundle.zip" -d "$tmp_root/install" || return 1
-    bundle="$tmp_root/install/$BUNDLE_NAME"
-    expect "the bundle unpacks into one folder named $BUNDLE_NAME" \
-        "$([ -f "$bundle/README.md" ] && [ "$(ls "$tmp_root/install")" = "$BUNDLE_NAME" ]; echo $?)" \
-        "found: $(ls "$tmp_root/install")" || return 1
+    mkdir -m 755 "$tmp_root/install" "$tmp_root/home"
+    check "stackwright bundle" "$CLI" bundle "$design" --out "$tmp_root/home/$BUNDLE_NAME.zip" || return 1
+    # The README's first block, as written: the zip in /root (here $tmp_root/home), the
+    # install folder's parent under $tmp_root/install (a folder the run-as users can enter).
+    check "unzip the bundle for a first look at its README" unzip -q "$tmp_root/home/$BUNDLE_NAME.zip" -d "$tmp_root/first-look" || return 1
+    local where_block install_parent=${INSTALL_DIR%/*}
+    where_block=$(doc_block "$tmp_root/first-look/$BUNDLE_NAME/README.md" 'Where this folder lives')
+    where_block=${where_block//\/root\//"$tmp_root/home/"}
+    where_block=${where_block//"$install_parent"/"$tmp_root/install$install_parent"}
+    bundle="$tmp_root/install$INSTALL_DIR"
+    check "README: where the folder lives (the zip unpacked as it says, then cd)" \
+        in_bundle_parent where "$where_block" || return 1
+    expect "the README's commands leave the bundle in the design's install folder, in the folder they cd to" \
+        "$([ -f "$bundle/README.md" ] && [ "$(tail -n 1 "$tmp_root/where.out")" = "$bundle" ]; echo $?)" \
+        "ended in: $(tail -n 1 "$tmp_root/where.out")" || return 1
     log "bundle unpacked in $bundle"
     local readme="$bundle/README.md"
     check "the README's steps come in the order the drill follows them" readme_in_order "$readme"
@@ -686,7 +706,7 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
 # --- main --------------------------------------------------------------------------------
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "tests/stack/drill.sh runs the bundle as its README says (sudo steps): run it as root" >&2
+    echo "tests/stack/drill.sh runs the bundle as its README says (as root): run it as root" >&2
     summary_printed=1
     echo "0 passed, 1 failed"
     exit 1

@@ -38,10 +38,14 @@ impl FileSpec {
 
 /// Files written once at the top of the bundle: (path, template).
 pub(super) fn top_files(plan: &Plan) -> Vec<(String, &'static str)> {
-    let mut files = vec![(
-        "sql/create-database.sql".to_string(),
-        "create-database.sql.j2",
-    )];
+    let mut files = Vec::new();
+    // On several hosts, the database host's folder carries it (see host_files).
+    if !plan.multi_host || !plan.hosts.iter().any(|h| h.database) {
+        files.push((
+            "sql/create-database.sql".to_string(),
+            "create-database.sql.j2",
+        ));
+    }
     if plan.multi_host {
         files.push(("README.md".into(), "README.hosts.md.j2"));
     }
@@ -50,11 +54,20 @@ pub(super) fn top_files(plan: &Plan) -> Vec<(String, &'static str)> {
 
 /// The files `host` gets, by path in its folder.
 pub(super) fn host_files(host: &HostPlan, plan: &Plan) -> Vec<FileSpec> {
-    let mut files = vec![
+    let mut files = vec![FileSpec::new("README.md", "README.md.j2")];
+    if plan.multi_host && host.database {
+        files.push(FileSpec::new(
+            "sql/create-database.sql",
+            "create-database.sql.j2",
+        ));
+    }
+    if !host.supervised {
+        return files;
+    }
+    files.extend([
         FileSpec::new("etc/supervisord.conf", "supervisord.conf.j2"),
-        FileSpec::new("README.md", "README.md.j2"),
         FileSpec::script("bin/setup", "setup.sh.j2"),
-    ];
+    ]);
     if host.nginx {
         files.push(FileSpec::new("etc/nginx.conf", "nginx.conf.j2"));
         let panic_page = format!("htdocs{}/index.html", plan.site.fallback_url);
@@ -94,6 +107,9 @@ pub(super) fn host_files(host: &HostPlan, plan: &Plan) -> Vec<FileSpec> {
 
 /// Folders `host` ships empty, so logs and state have a place from the start.
 pub(super) fn host_folders(host: &HostPlan, plan: &Plan) -> Vec<String> {
+    if !host.supervised {
+        return Vec::new();
+    }
     let mut folders = vec!["var/log".to_string()];
     if host.nginx {
         folders.push("var/nginx".into());

@@ -1,0 +1,496 @@
+#!/usr/bin/env bash
+# A design on several machines, run as one chain: each machine is a Linux network
+# namespace (tests/stack/netns.sh) with a folder of its own, and each is set up by
+# following its README's code blocks as they are written.
+#
+#   tests/stack/multi-host.sh [DESIGN.json]     (as root; default tests/stack/multi-host-design.json:
+#                                                web tier on web, instances on app1 and app2,
+#                                                the database on app2)
+#
+# The bundle is unzipped into a "workstation" folder (the README's /root); every host gets
+# $tmp/hosts/<id>/ as its root, so the README's install folder /srv/... becomes
+# $tmp/hosts/<id>/srv/... . Lines of the READMEs run as they are, in the host's namespace,
+# except what a test machine must replace, each logged as such: `scp` becomes `cp` (one
+# file system), apt-get only checks that the packages are installed (the hosts have no
+# route to a package index), `systemctl disable` is skipped (no systemd, Debian's
+# services never started), and MariaDB runs from the host's copy of Debian's
+# 50-server.cnf (edited by the README's own sed) with a datadir and socket of the test's.
+# pip installs from the drill's wheelhouse (target/wheelhouse), filled before the
+# namespaces exist.
+#
+# Checks: the machines are set up in the top README's order; the site through nginx
+# (HTTP, HTTPS); memcached and the database reached across hosts; a write through an
+# instance on one host read through one on another; the web README's failover drill
+# (every instance of one host stopped: no failed request; all stopped: the panic page);
+# packing; a clean shutdown in reverse order with nothing left running. Namespaces and
+# the bridge are removed in a trap, also on failure. Last line: "N passed, N failed".
+set -uo pipefail
+exec </dev/null
+exec 8>&1 9>&2
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here="$root/tests/stack"
+PY=/usr/bin/python3
+CLI="$root/target/debug/stackwright"
+export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$root/target/pip-cache}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+LOG_KEEP="$root/target/drill-logs/multi-host"
+PLONE_MARKER='<meta name="generator" content="Plone'
+design=${1:-$here/multi-host-design.json}
+
+# shellcheck source=tests/stack/netns.sh
+. "$here/netns.sh"
+
+passed=0
+failed=0
+start_time=$EPOCHREALTIME
+tmp=""
+summary_printed=""
+declare -A host_addr host_cwd mariadb_pid_of
+setup_order=()
+
+log() {
+    local now elapsed
+    printf -v now '%(%H:%M:%S)T' -1
+    elapsed=$(awk -v a="$start_time" -v b="$EPOCHREALTIME" 'BEGIN { printf "%7.1f", b - a }')
+    printf '[%s +%ss] %s\n' "$now" "$elapsed" "$*"
+}
+pass() { passed=$((passed + 1)); log "PASS: $1"; }
+fail() { failed=$((failed + 1)); log "FAIL: $1${2:+ -- $2}"; }
+expect() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; return "$2"; }
+check() {
+    local name=$1 out status
+    shift
+    out=$(mktemp /tmp/stackwright-mh-check.XXXXXX)
+    "$@" > "$out" 2>&1
+    status=$?
+    sed 's/^/    | /' "$out" | tail -n 40
+    rm -f "$out"
+    if [ "$status" -eq 0 ]; then pass "$name"; else fail "$name" "exit status $status"; fi
+    return "$status"
+}
+seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
+wait_until() {   # SECONDS DESCRIPTION COMMAND...: polls once a second, bounded
+    local limit=$1 what=$2 t0=$EPOCHREALTIME deadline
+    shift 2
+    deadline=$((SECONDS + limit))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if "$@"; then log "waited $(seconds_since "$t0")s for $what"; return 0; fi
+        sleep 1
+    done
+    log "gave up after ${limit}s waiting for $what"
+    return 1
+}
+
+# --- HTTP, from the web host -------------------------------------------------------------
+
+# request HOST LABEL URL [CURL-ARGS...]: one logged request made on HOST; sets code, body, headers.
+request() {
+    local host=$1 label=$2 url=$3 t0=$EPOCHREALTIME
+    shift 3
+    body="$tmp/response.body"
+    headers="$tmp/response.headers"
+    : > "$body"
+    : > "$headers"
+    code=$(netns_exec "$host" curl -s --max-time 30 -o "$body" -D "$headers" -w '%{http_code}' "$@" "$url")
+    log "$label (on $host) $url -> $code ($(stat -c %s "$body") bytes, $(seconds_since "$t0")s)"
+}
+fresh_counter=0
+fresh_request() {
+    fresh_counter=$((fresh_counter + 1))
+    request "$WEB" "$1" "http://127.0.0.1:$HTTP_PORT/?multihost=$$-$fresh_counter-$RANDOM"
+}
+served_by_plone() { [ "$code" = 200 ] && grep -qF "$PLONE_MARKER" "$body"; }
+site_answers() { fresh_request "GET (site?)"; served_by_plone; }
+panic_page() { fresh_request "GET (panic?)"; grep -q Panic "$body"; }
+
+stats_field() {   # PROXY SERVER FIELD: one value of HAProxy's statistics, read on the web host
+    netns_exec "$WEB" curl -s --max-time 5 "http://127.0.0.1:$STATS_PORT/;csv" | awk -F, -v px="$1" -v sv="$2" -v field="$3" '
+        NR == 1 { sub(/^# /, ""); for (i = 1; i <= NF; i++) col[$i] = i; next }
+        $1 == px && $2 == sv { print $col[field]; exit }'
+}
+server_down() { case "$(stats_field instances "$1" status)" in DOWN|MAINT*) return 0 ;; esac; return 1; }
+server_up() { [ "$(stats_field instances "$1" status)" = UP ]; }
+
+# --- the READMEs' lines ------------------------------------------------------------------
+
+host_root() { printf '%s/hosts/%s' "$tmp" "$1"; }
+
+# run_line HOST SECTION LINE: one line of a README, run as written on HOST (see the header
+# for the few replacements a test machine needs).
+run_line() {
+    local host=$1 section=$2 line=$3 hr cwd t0=$EPOCHREALTIME status label
+    hr=$(host_root "$host")
+    cwd=${host_cwd[$host]:-$hr}
+    line=${line//"$INSTALL_DIR"/"$hr$INSTALL_DIR"}
+    line=${line//\/root\//"$tmp/workstation/"}
+    line=${line//\/etc\/mysql\//"$hr/etc/mysql/"}
+    label="$host: $line"
+    case "$line" in
+        "apt-get update")
+            log "skip ($host has no route to a package index): $line"; return 0 ;;
+        "apt-get install "*)
+            local p missing=""
+            for p in $line; do
+                case "$p" in apt-get|install|-*) continue ;; esac
+                dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+            done
+            expect "$host: every package of '$line' is installed" "$([ -z "$missing" ]; echo $?)" "missing:$missing"
+            return ;;
+        "systemctl disable --now "*)
+            log "skip (no systemd here; policy-rc.d kept Debian's services from starting): $line"; return 0 ;;
+        "systemctl restart mariadb")
+            check "$host: $line (the test's mariadbd, from this host's 50-server.cnf)" start_mariadb "$host"
+            return ;;
+        "scp -r "*)
+            local src dest target
+            read -r _ _ src target <<< "$line"
+            dest=${target#root@"${host_addr[$host]}":}
+            expect "$host: scp copies to this host's address (${host_addr[$host]})" "$([ "$dest" != "$target" ]; echo $?)" "target $target"
+            mkdir -p -m 755 "$(dirname "$dest")"
+            check "$label (as cp -r)" cp -r "$src" "$dest"
+            return ;;
+        "cd "*)
+            local dir
+            dir=$(eval "printf '%s' ${line#cd }")
+            host_cwd[$host]=$dir
+            expect "$label" "$([ -d "$dir" ]; echo $?)" "no such folder"
+            return ;;
+        "mariadb <"*)
+            line="mariadb --no-defaults -S $hr/run/mysqld/mysqld.sock -u root ${line#mariadb }"
+            label="$host: $line" ;;
+    esac
+    local limit=300
+    case "$line" in bin/setup*) limit=1500 ;; bin/create-site*|*zodbpack*) limit=600 ;; esac
+    local out="$tmp/out/$host-$((++line_counter)).out"
+    log "run on $host in $cwd: $line"
+    netns_exec "$host" timeout "$limit" bash -c 'cd "$1" && eval "$2"' run_line "$cwd" "$line" > "$out" 2>&1
+    status=$?
+    sed 's/^/    | /' "$out" | tail -n 30
+    expect "$label ($(seconds_since "$t0")s)" "$([ "$status" -eq 0 ]; echo $?)" "exit status $status"
+    last_out=$out
+    return "$status"
+}
+line_counter=0
+last_out=""
+
+# run_sections HOST FROM-REGEX UNTIL-REGEX: the lines of HOST's README from the first
+# section matching FROM to the last matching UNTIL, in order; stops at the first failure.
+run_sections() {
+    local host=$1 from=$2 until=$3 on=0 section block_host line
+    while IFS=$'\t' read -r section block_host line; do
+        if [ "$on" = 0 ] && [[ $section =~ $from ]]; then on=1; fi
+        [ "$on" = 0 ] && continue
+        if [ "$on" = 2 ] && ! [[ $section =~ $until ]]; then break; fi
+        [[ $section =~ $until ]] && on=2
+        # Its own stdin: supervisord and others must not eat the README's next lines.
+        run_line "$block_host" "$section" "$line" < /dev/null || return 1
+    done < <($PY "$here/readme_blocks.py" "$(readme_of "$host")" "$host")
+}
+readme_of() { printf '%s/workstation/%s/hosts/%s/README.md' "$tmp" "$BUNDLE_NAME" "$1"; }
+
+start_mariadb() {
+    local host=$1 hr
+    hr=$(host_root "$host")
+    mkdir -p "$hr/var/lib/mysql" "$hr/run/mysqld" "$hr/var/log/mysql"
+    if [ ! -d "$hr/var/lib/mysql/mysql" ]; then
+        mariadb-install-db --no-defaults --datadir="$hr/var/lib/mysql" --user=root --skip-test-db \
+            > "$hr/var/log/mysql/install-db.log" 2>&1 || { cat "$hr/var/log/mysql/install-db.log"; return 1; }
+    fi
+    grep -E '^bind-address' "$hr/etc/mysql/mariadb.conf.d/50-server.cnf"
+    # `ip` itself, not the netns_exec function: `&` on a function would record a subshell's pid.
+    ip netns exec "$(netns_name "$host")" mariadbd --defaults-file="$hr/etc/mysql/mariadb.conf.d/50-server.cnf" \
+        --datadir="$hr/var/lib/mysql" --socket="$hr/run/mysqld/mysqld.sock" --port="$DB_PORT" \
+        --pid-file="$hr/run/mysqld/mysqld.pid" --log-error="$hr/var/log/mysql/error.log" --user=root \
+        > "$hr/var/log/mysql/stdout.log" 2>&1 &
+    mariadb_pid_of[$host]=$!
+    log "mariadbd ${mariadb_pid_of[$host]} on $host"
+    # Seen from another host: Debian's bind-address of 127.0.0.1 would fail here.
+    netns_wait_port "$OTHER_APP" "$DB_ADDRESS" "$DB_PORT" 60
+}
+
+stop_mariadb() {
+    local host pid i
+    for host in "${!mariadb_pid_of[@]}"; do
+        pid=${mariadb_pid_of[$host]}
+        kill -TERM "$pid" 2>/dev/null || continue
+        for ((i = 0; i < 120; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        unset "mariadb_pid_of[$host]"
+    done
+}
+
+supervisord_pid() { cat "$(host_root "$1")$INSTALL_DIR/var/supervisord.pid" 2>/dev/null; }
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+keep_logs() {
+    rm -rf "$LOG_KEEP"
+    mkdir -p "$LOG_KEEP"
+    local host
+    for host in "${setup_order[@]}"; do
+        mkdir -p "$LOG_KEEP/$host"
+        cp -r "$(host_root "$host")$INSTALL_DIR/var/log" "$LOG_KEEP/$host/" 2>/dev/null
+        cp "$(host_root "$host")$INSTALL_DIR/var/nginx/error.log" "$LOG_KEEP/$host/nginx-error.log" 2>/dev/null
+        cp -r "$(host_root "$host")/var/log/mysql" "$LOG_KEEP/$host/" 2>/dev/null
+    done
+    cp -r "$tmp/out" "$LOG_KEEP/" 2>/dev/null
+    true
+}
+
+dump_logs() {
+    local f
+    for f in "$tmp"/hosts/*"$INSTALL_DIR"/var/log/*.log "$tmp"/hosts/*/var/log/mysql/error.log; do
+        [ -f "$f" ] || continue
+        echo "----- $f (last 60 lines)"
+        tail -n 60 "$f"
+    done
+}
+
+# cleanup: stops what still runs, removes the namespaces, the bridge and the folder.
+cleanup() {
+    if [ -n "$tmp" ]; then
+        keep_logs
+        [ "$failed" -gt 0 ] && dump_logs
+        local host pid
+        for host in "${setup_order[@]}"; do
+            pid=$(supervisord_pid "$host")
+            [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && netns_exec "$host" timeout 60 \
+                supervisorctl -c "$(host_root "$host")$INSTALL_DIR/etc/supervisord.conf" shutdown > /dev/null 2>&1
+        done
+        stop_mariadb
+        netns_down_all
+        rm -rf "$tmp"
+        tmp=""
+    fi
+}
+
+on_exit() {
+    local status=$?
+    exec 1>&8 2>&9
+    cleanup
+    if [ -z "$summary_printed" ]; then
+        fail "the multi-host drill ran to its end" "interrupted (status $status)"
+        echo "$passed passed, $failed failed"
+        exit 1
+    fi
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+# --- main --------------------------------------------------------------------------------
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "tests/stack/multi-host.sh needs root (network namespaces, supervisord as root)" >&2
+    summary_printed=1
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+main() {
+    if ! [ -x "$CLI" ] || [ -n "$(find "$root/core/src" "$root/core/templates" "$root/cli/src" -newer "$CLI" -type f -print -quit)" ]; then
+        check "the CLI is built" bash -c "cd '$root' && cargo build -q -p stackwright" || return 1
+    fi
+    local env_lines
+    env_lines=$($PY "$here/design_env.py" "$design") || { fail "read the design $design"; return 1; }
+    eval "$env_lines"
+    eval "$($PY - "$design" <<'EOF'
+import json, shlex, sys
+d = json.load(open(sys.argv[1]))
+hosts = {h["id"]: h["address"] for h in d["hosts"]}
+comp = {c["kind"]: c for c in d["components"]}
+zope = [c for c in d["components"] if c["kind"] == "zope"]
+print("HOST_LIST=" + shlex.quote(" ".join(hosts)))
+for h, a in hosts.items():
+    print(f"host_addr[{h}]={shlex.quote(a)}")
+print("INSTALL_DIR=" + shlex.quote(d["settings"]["install_dir"].rstrip("/")))
+print("WEB=" + shlex.quote(comp["nginx"]["host"]))
+print("DB_HOST=" + shlex.quote(comp["database"]["host"]))
+print("DB_ADDRESS=" + shlex.quote(comp["database"]["address"]))
+print("MEMCACHED_ADDRESS=" + shlex.quote(comp["memcached"]["address"]))
+print("INSTANCE_HOSTS=" + shlex.quote(" ".join(f"{c['id']}={c['host']}" for c in zope)))
+other = [c["host"] for c in zope if c["host"] != comp["database"]["host"]]
+print("OTHER_APP=" + shlex.quote(other[0] if other else comp["nginx"]["host"]))
+EOF
+)"
+    log "design $design: hosts $HOST_LIST; web $WEB, database on $DB_HOST ($DB_ADDRESS:$DB_PORT), instances $INSTANCE_HOSTS"
+
+    tmp=$(mktemp -d /tmp/stackwright-mh.XXXXXX)
+    chmod 755 "$tmp"
+    mkdir -p -m 755 "$tmp/workstation" "$tmp/hosts" "$tmp/out"
+    check "stackwright bundle" "$CLI" bundle "$design" --out "$tmp/workstation/$BUNDLE_NAME.zip" || return 1
+    check "unzip the bundle" unzip -q "$tmp/workstation/$BUNDLE_NAME.zip" -d "$tmp/workstation" || return 1
+
+    # The top README's table gives the order: "| 1 | `hosts/app2/` | ADDRESS | ... |".
+    mapfile -t setup_order < <(sed -nE 's/^\| [0-9]+ \| `hosts\/([^/]+)\/` \|.*/\1/p' "$tmp/workstation/$BUNDLE_NAME/README.md")
+    log "set-up order from the top README: ${setup_order[*]}"
+    expect "the top README lists every host with a folder (${setup_order[*]})" \
+        "$([ "${#setup_order[@]}" -ge 3 ] && [ "$(printf '%s\n' "${setup_order[@]}" | sort | tr '\n' ' ')" = "$(printf '%s\n' $HOST_LIST | sort | tr '\n' ' ')" ]; echo $?)" "hosts: $HOST_LIST" || return 1
+    expect "the database host $DB_HOST is set up first" "$([ "${setup_order[0]}" = "$DB_HOST" ]; echo $?)" "first: ${setup_order[0]}"
+    expect "the web host $WEB is set up last (its README ends with the failover drill)" \
+        "$([ "${setup_order[-1]}" = "$WEB" ]; echo $?)" "last: ${setup_order[-1]}"
+    local h
+    for h in "${setup_order[@]}"; do
+        expect "hosts/$h has a README for its machine" "$(grep -q "^# $BUNDLE_NAME: host $h\$" "$(readme_of "$h")"; echo $?)" "no README" || return 1
+    done
+    expect "no README refers to a folder outside its host's (../)" \
+        "$(! grep -l '\.\./' "$tmp/workstation/$BUNDLE_NAME"/hosts/*/README.md; echo $?)" "found ../"
+    expect "only the database host carries sql/create-database.sql" \
+        "$([ "$(cd "$tmp/workstation/$BUNDLE_NAME" && ls hosts/*/sql/create-database.sql)" = "hosts/$DB_HOST/sql/create-database.sql" ]; echo $?)" \
+        "found: $(cd "$tmp/workstation/$BUNDLE_NAME" && ls hosts/*/sql/create-database.sql 2>&1)"
+
+    # The wheels, while this machine still reaches the index (the hosts do not).
+    local req
+    req=$(ls "$tmp/workstation/$BUNDLE_NAME"/hosts/*/requirements.txt | head -1)
+    use_wheelhouse "$req"
+
+    netns_sweep_stale
+    check "a private bridge" netns_bridge || return 1
+    for h in $HOST_LIST; do
+        check "namespace for $h at ${host_addr[$h]}" netns_up "$h" "${host_addr[$h]}" || return 1
+        mkdir -p -m 755 "$(host_root "$h")"
+    done
+    # The database host's copy of Debian's MariaDB configuration, for its README to edit.
+    mkdir -p "$(host_root "$DB_HOST")/etc/mysql/mariadb.conf.d"
+    cp /etc/mysql/mariadb.conf.d/50-server.cnf "$(host_root "$DB_HOST")/etc/mysql/mariadb.conf.d/"
+
+    # Each machine up to and including "Start everything", in the top README's order.
+    local t0
+    for h in "${setup_order[@]}"; do
+        t0=$EPOCHREALTIME
+        log "=================== host $h: its README up to 'Start everything'"
+        run_sections "$h" '^Where this folder lives' '^Start everything' || return 1
+        log "host $h set up in $(seconds_since "$t0")s"
+    done
+
+    # The chain, seen from the web host.
+    local id host
+    for pair in $INSTANCE_HOSTS; do
+        id=${pair%%=*}
+        check "HAProxy on $WEB sees $id (on ${pair#*=}) UP" wait_until 90 "HAProxy to mark $id UP" server_up "$id" || return 1
+    done
+    check "the site answers through nginx on $WEB" wait_until 60 "Plone through nginx" site_answers || return 1
+    request "$WEB" "GET (http)" "http://127.0.0.1:$HTTP_PORT/"
+    expect "http: 200 with Plone's generator tag" "$(served_by_plone; echo $?)" "status $code"
+    request "$WEB" "GET (https)" "https://127.0.0.1:$HTTPS_PORT/" --insecure
+    expect "https: 200 with Plone's generator tag" "$(served_by_plone; echo $?)" "status $code"
+    run_sections "$WEB" '^Test the full stack' '^Test the full stack'
+
+    local mc_sets objects
+    mc_sets=$(netns_exec "$OTHER_APP" bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf "stats\r\nquit\r\n" >&3 && tr -d "\r" <&3' mc "$MEMCACHED_ADDRESS" "$MEMCACHED_PORT" | awk '$2 == "cmd_set" { print $3 }')
+    expect "memcached on $WEB, asked from $OTHER_APP, holds RelStorage's cache (cmd_set=${mc_sets:-none})" "$([ "${mc_sets:-0}" -gt 0 ]; echo $?)" "no sets"
+    objects=$(netns_exec "$OTHER_APP" mariadb --no-defaults -h "$DB_ADDRESS" -P "$DB_PORT" -u "$DB_USER" -p"$DB_PASSWORD" "$DB_NAME" -N -e 'select count(*) from object_state' 2>&1)
+    expect "the database on $DB_HOST, asked from $OTHER_APP as $DB_USER, holds the ZODB ($objects objects)" "$([ "$objects" -gt 0 ] 2>/dev/null; echo $?)" "$objects"
+
+    # Write through an instance on one host, read through one on another.
+    local first_pair last_pair first_id last_id first_port last_port doc="mh-$$-$RANDOM"
+    read -r -a pairs <<< "$INSTANCE_HOSTS"
+    read -r -a ports <<< "$INSTANCE_PORTS"
+    first_pair=${pairs[0]} last_pair=${pairs[-1]}
+    first_id=${first_pair%%=*} last_id=${last_pair%%=*}
+    first_port=${ports[0]} last_port=${ports[-1]}
+    request "${first_pair#*=}" "POST (REST, $first_id)" "http://127.0.0.1:$first_port/$SITE_ID" -u "$ZOPE_ADMIN_USER:$ZOPE_ADMIN_PASSWORD" -X POST \
+        -H 'Accept: application/json' -H 'Content-Type: application/json' -d "{\"@type\": \"Document\", \"id\": \"$doc\", \"title\": \"Written on ${first_pair#*=}\"}"
+    expect "a Document is created through $first_id on ${first_pair#*=} (201)" "$([ "$code" = 201 ]; echo $?)" "status $code"
+    request "${last_pair#*=}" "GET (REST, $last_id)" "http://127.0.0.1:$last_port/$SITE_ID/$doc" -u "$ZOPE_ADMIN_USER:$ZOPE_ADMIN_PASSWORD" -H 'Accept: application/json'
+    expect "$last_id on ${last_pair#*=} reads it" "$([ "$code" = 200 ] && grep -qF "Written on ${first_pair#*=}" "$body"; echo $?)" "status $code"
+
+    # The web README's failover drill: its lines run on the machines they name.
+    log "=================== the failover drill (web README)"
+    local section block_host line fo_requests=0 fo_failed=0 t_fo=$EPOCHREALTIME
+    declare -A left
+    for pair in $INSTANCE_HOSTS; do left[${pair#*=}]=$(( ${left[${pair#*=}]:-0} + 1 )); done
+    local total=${#pairs[@]} stopped=0 n_stop=0 started=""
+    while IFS=$'\t' read -r section block_host line; do
+        [[ $section =~ ^The\ failover\ drill ]] || continue
+        case "$line" in
+            *" stop "*)
+                n_stop=$((n_stop + 1))
+                id=${line##* }
+                run_line "$block_host" "$section" "$line" < /dev/null
+                stopped=$((stopped + 1))
+                left[$block_host]=$((left[$block_host] - 1))
+                if [ "$stopped" -lt "$total" ]; then
+                    local deadline=$((SECONDS + 60)) marked=1
+                    while [ "$SECONDS" -lt "$deadline" ]; do
+                        fresh_request "GET (failover, $id stopped)"
+                        fo_requests=$((fo_requests + 1))
+                        served_by_plone || { fo_failed=$((fo_failed + 1)); log "failover request failed: $code"; }
+                        if server_down "$id"; then marked=0; break; fi
+                        sleep 0.3
+                    done
+                    expect "HAProxy marks $id down" "$marked" "still up after 60s"
+                    local n
+                    for n in 1 2 3 4 5; do
+                        fresh_request "GET (failover, $((total - stopped)) left)"
+                        fo_requests=$((fo_requests + 1))
+                        served_by_plone || { fo_failed=$((fo_failed + 1)); log "failover request failed: $code"; }
+                    done
+                    if [ "${left[$block_host]}" -eq 0 ]; then
+                        expect "every instance of $block_host stopped: no request failed ($fo_failed of $fo_requests so far)" \
+                            "$([ "$fo_failed" -eq 0 ]; echo $?)" "$fo_failed failed"
+                    fi
+                else
+                    check "HAProxy marks the last instance $id down" wait_until 60 "$id down" server_down "$id"
+                    check "every instance stopped: nginx serves the panic page" wait_until 60 "the panic page" panic_page
+                fi ;;
+            *" start "*)
+                run_line "$block_host" "$section" "$line" < /dev/null
+                started=1
+                check "the site comes back after: $line" wait_until 180 "the site to recover" site_answers ;;
+            *) run_line "$block_host" "$section" "$line" < /dev/null ;;
+        esac
+    done < <($PY "$here/readme_blocks.py" "$(readme_of "$WEB")" "$WEB")
+    expect "the web README's failover drill stops every instance ($n_stop of $total) and starts one again" \
+        "$([ "$n_stop" -eq "$total" ] && [ -n "$started" ]; echo $?)" "stops $n_stop, start: ${started:-none}"
+    log "failover across hosts: $fo_requests requests, $fo_failed failed ($(seconds_since "$t_fo")s)"
+    echo "failover (multi-host): $fo_requests requests, $fo_failed failed"
+
+    # What comes between the drill and the end: packing, on the host that carries it.
+    for h in "${setup_order[@]}"; do
+        if grep -q '^## .*Pack the database' "$(readme_of "$h")"; then
+            run_sections "$h" '^Pack the database' '^Pack the database'
+        fi
+    done
+    check "the site still answers after packing" wait_until 30 "the site" site_answers
+
+    # Stop every machine, in the reverse order.
+    local i pid
+    for ((i = ${#setup_order[@]} - 1; i >= 0; i--)); do
+        h=${setup_order[$i]}
+        pid=$(supervisord_pid "$h")
+        run_sections "$h" '^Stop everything' '^Stop everything'
+        check "supervisord of $h ($pid) exits" wait_until 90 "supervisord of $h to exit" pid_gone "$pid"
+    done
+    stop_mariadb
+    for h in $HOST_LIST; do
+        local left_pids
+        left_pids=$(netns_pids "$h")
+        expect "nothing is left running on $h" "$([ -z "$left_pids" ]; echo $?)" \
+            "$(for p in $left_pids; do tr '\0' ' ' < "/proc/$p/cmdline"; echo; done)"
+    done
+}
+
+# The drill's wheelhouse (see use_wheelhouse in drill.sh): filled once per requirements.txt.
+use_wheelhouse() {
+    local requirements=$1 dir pip_venv="$root/target/wheelhouse/pip-venv"
+    dir="$root/target/wheelhouse/$(grep -v '^#' "$requirements" | sha256sum | cut -c1-16)"
+    if [ ! -f "$dir/.complete" ]; then
+        local t0=$EPOCHREALTIME
+        log "filling the wheelhouse $dir from the index (once per requirements.txt)"
+        [ -x "$pip_venv/bin/pip" ] || /usr/bin/python3 -m venv "$pip_venv" || return 1
+        timeout 900 "$pip_venv/bin/pip" download -q --only-binary=:all: -r "$requirements" -d "$dir" || return 1
+        touch "$dir/.complete"
+        log "wheelhouse filled in $(seconds_since "$t0")s"
+    fi
+    export PIP_NO_INDEX=1 PIP_FIND_LINKS="$dir"
+    log "bin/setup installs from the wheelhouse $dir (PIP_NO_INDEX=1)"
+}
+
+main
+cleanup
+log "multi-host drill finished in $(seconds_since "$start_time")s"
+summary_printed=1
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
