@@ -4,18 +4,26 @@
 #   tests/stack/drill.sh [DESIGN.json ...]     (as root; default: the default design and
 #                                              tests/stack/alt-design.json)
 #
-# For each design it builds the bundle with the CLI, unzips it into a fresh temporary
-# folder and does only what the bundle's README tells a user to do, with the bundle's
-# own files and scripts: the database (on a MariaDB server of its own, loopback only),
-# the certificate, bin/setup, bin/create-site, supervisord. Then it checks the chain
-# nginx -> Varnish -> HAProxy -> Zope -> MariaDB over HTTP and HTTPS, writes through one
-# instance and reads through another, stops the instances one by one (the site must keep
-# answering until the last is down, then show the panic page), brings one back, packs the
-# database, shuts everything down and checks that nothing is left running.
+# For each design it builds the bundle with the CLI and runs every line of its README's
+# code blocks as written, in order, with tests/stack/readme_lines.sh (shared with
+# multi-host.sh), which logs the few replacements a test machine needs: the machine's /
+# is a fresh temporary folder (the install folder /srv/... is below it), the zip is in a
+# folder standing for /root, apt-get only checks that the packages are installed, and
+# `systemctl disable` is skipped. Debian's MariaDB server, which the package would have
+# started, is the test's own: Debian's 50-server.cnf (loopback only), the design's port,
+# Debian's default socket /run/mysqld/mysqld.sock in a /run/mysqld of the drill's own (a
+# private mount), so the README's `mariadb < sql/create-database.sql` runs as written.
+# Around the README's lines it checks the chain nginx -> Varnish -> HAProxy -> Zope ->
+# MariaDB over HTTP and HTTPS, writes through one instance and reads through another,
+# sends requests while the README's failover drill stops the instances one by one (the
+# site must keep answering until the last is down, then show the panic page), checks that
+# the README's start line brings the site back, that packing keeps it up, and that after
+# the README's shutdown nothing is left running.
 #
 # Every request, stop and check is logged with a timestamp. The last line is
 # "N passed, N failed"; the exit status is non-zero if anything failed.
 # Only loopback addresses are contacted (pip alone goes to the package index, once).
+# The temporary folders (with their venvs) are removed in the background.
 # A second run is faster: the wheels are kept in target/wheelhouse (see use_wheelhouse),
 # and pip's own cache in PIP_CACHE_DIR (default target/pip-cache).
 # Logs of the last run of each design: target/drill-logs/<bundle name>/.
@@ -41,11 +49,19 @@ start_time=$EPOCHREALTIME
 # Current design's state, for cleanup.
 tmp_root=""          # everything of one design lives below this folder
 bundle=""            # the unpacked bundle
-db_dir=""            # MariaDB's datadir, socket, pid and log
-mariadb_pid=""
+readme=""            # the README the drill follows
 design_failed_before=0
-removals=()          # background removals of earlier designs' folders
 summary_printed=""
+declare -A host_addr=()
+MACHINE=local        # the one machine, as readme_lines.sh names it
+
+# --- the README's lines (tests/stack/readme_lines.sh) ------------------------------------
+
+host_root() { printf '%s/machine' "$tmp_root"; }
+host_argv() { host_cmd=(); }
+readme_of() { printf '%s' "$readme"; }
+# shellcheck source=tests/stack/readme_lines.sh
+. "$here/readme_lines.sh"
 
 # --- logging and checks ------------------------------------------------------------------
 
@@ -157,9 +173,6 @@ doc_block() {
         in_block { print }' "$1" | sed -E 's/^sudo //'
 }
 
-# doc_command FILE HEADING-REGEX LINE-REGEX: the one line of that block that matches.
-doc_command() { doc_block "$1" "$2" | grep -E -m1 "$3"; }
-
 # readme_in_order README: the sections the drill uses exist and come in the order it runs them.
 readme_in_order() {
     local section line previous=0
@@ -180,35 +193,6 @@ only_loopback_urls() {
     for host in $(grep -oE '://[^/:]+' <<< "$1" | sed 's|^://||'); do
         case "$host" in localhost|127.0.0.1) ;; *) return 1 ;; esac
     done
-}
-
-# readme_test_command LABEL LINE: a test command of the README answers 200 (or the status page).
-readme_test_command() {
-    in_bundle "$1" 60 "$2" || return 1
-    grep -qE '^HTTP/[0-9.]+ 200|^Active connections' "$tmp_root/$1.out"
-}
-
-# in_bundle LABEL TIMEOUT COMMAND-LINE: runs a line from the README in the bundle's folder.
-in_bundle() {
-    local label=$1 limit=$2 line=$3 t0=$EPOCHREALTIME status
-    log "run ($label): $line"
-    (cd "$bundle" && timeout "$limit" bash -c "$line") < /dev/null > "$tmp_root/$label.out" 2>&1
-    status=$?
-    tail -n 40 "$tmp_root/$label.out"
-    log "($label) exit status $status after $(seconds_since "$t0")s"
-    return "$status"
-}
-
-# in_bundle_parent LABEL BLOCK: runs a README block (several lines) from the temporary
-# folder, in one shell, and prints the folder it ends in as its last line.
-in_bundle_parent() {
-    local label=$1 block=$2 status
-    log "run ($label):"
-    sed 's/^/    $ /' <<< "$block"
-    (cd "$tmp_root" && timeout 120 bash -c "set -e; $block"$'\n''pwd') < /dev/null > "$tmp_root/$label.out" 2>&1
-    status=$?
-    tail -n 20 "$tmp_root/$label.out"
-    return "$status"
 }
 
 supervisorctl_cmd() { (cd "$bundle" && timeout 60 supervisorctl -c etc/supervisord.conf "$@"); }
@@ -258,7 +242,7 @@ no_process_in() {
 dump_logs() {
     log "logs of every daemon of $BUNDLE_NAME:"
     local f
-    for f in "$bundle"/var/log/*.log "$bundle"/var/nginx/error.log "$db_dir"/error.log; do
+    for f in "$bundle"/var/log/*.log "$bundle"/var/nginx/error.log "$(host_root "$MACHINE")"/var/log/mysql/error.log; do
         [ -f "$f" ] || continue
         echo "----- $f (last 150 lines)"
         tail -n 150 "$f"
@@ -272,8 +256,8 @@ keep_logs() {
     mkdir -p "$dest"
     cp -r "$bundle"/var/log "$dest/" 2>/dev/null
     cp "$bundle"/var/nginx/error.log "$dest/nginx-error.log" 2>/dev/null
-    cp "$db_dir"/error.log "$dest/mariadb-error.log" 2>/dev/null
-    cp "$tmp_root"/*.out "$dest/" 2>/dev/null
+    cp "$(host_root "$MACHINE")"/var/log/mysql/error.log "$dest/mariadb-error.log" 2>/dev/null
+    cp -r "$README_OUT" "$dest/" 2>/dev/null
     true
 }
 
@@ -305,11 +289,9 @@ cleanup_design() {
             stop_pid "$sup_pid" 10
         fi
     fi
-    if [ -n "$mariadb_pid" ]; then
-        log "cleanup: stop MariaDB ($mariadb_pid)"
-        stop_pid "$mariadb_pid" 60
-        wait "$mariadb_pid" 2>/dev/null
-        mariadb_pid=""
+    if [ -n "${mariadb_pid_of[$MACHINE]:-}" ]; then
+        log "cleanup: stop MariaDB (${mariadb_pid_of[$MACHINE]})"
+        stop_mariadb
     fi
     local left
     left=$(pids_in "$tmp_root")
@@ -320,22 +302,10 @@ cleanup_design() {
         sleep 2
         for pid in $(pids_in "$tmp_root"); do kill -KILL "$pid" 2>/dev/null; done
     fi
-    # Removing a venv takes from seconds to a minute here: it runs while the next design does.
-    log "cleanup: removing $tmp_root (in the background)"
-    rm -rf "$tmp_root" &
-    removals+=($!)
+    # Removing a venv takes from seconds to minutes here: nothing waits for it.
+    remove_in_background "$tmp_root"
     tmp_root=""
     bundle=""
-}
-
-# finish_removals: waits (bounded) for the background removals of temporary folders.
-finish_removals() {
-    local pid deadline=$((SECONDS + 300))
-    for pid in "${removals[@]}"; do
-        while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.5; done
-        kill -0 "$pid" 2>/dev/null && log "removal $pid still running after 300s: left behind"
-    done
-    removals=()
 }
 
 on_exit() {
@@ -347,7 +317,6 @@ on_exit() {
         [ -n "$bundle" ] && dump_logs
         cleanup_design
     fi
-    finish_removals
     if [ -z "$summary_printed" ]; then
         fail "the drill ran to its end" "interrupted (status $status)"
         echo "$passed passed, $failed failed"
@@ -392,22 +361,6 @@ use_wheelhouse() {
     log "bin/setup installs from the wheelhouse $dir (PIP_NO_INDEX=1)"
 }
 
-# 2. MariaDB from Debian's package as the user's database server, on a datadir of its own.
-start_mariadb() {
-    db_dir="$tmp_root/mariadb"
-    mkdir -p "$db_dir"
-    mariadb-install-db --no-defaults --datadir="$db_dir/data" --user=root --skip-test-db \
-        > "$db_dir/install-db.log" 2>&1 || { cat "$db_dir/install-db.log"; return 1; }
-    log "start: mariadbd on 127.0.0.1:$DB_PORT (datadir $db_dir/data)"
-    mariadbd --no-defaults --datadir="$db_dir/data" --socket="$db_dir/mysqld.sock" \
-        --port="$DB_PORT" --bind-address=127.0.0.1 --user=root \
-        --pid-file="$db_dir/mysqld.pid" --log-error="$db_dir/error.log" > "$db_dir/stdout.log" 2>&1 &
-    mariadb_pid=$!
-    wait_until 60 "MariaDB to accept connections" db_ping
-}
-
-db_ping() { mariadb --no-defaults -S "$db_dir/mysqld.sock" -u root -e 'select 1' >/dev/null 2>&1; }
-
 db_as_user() { mariadb --no-defaults -h 127.0.0.1 -P "$DB_PORT" -u "$DB_USER" -p"$DB_PASSWORD" "$DB_NAME" "$@"; }
 
 fresh_counter=0
@@ -445,6 +398,14 @@ files_owned_by() {   # USER PATH...: every file below the paths belongs to USER
     [ -z "$wrong" ] || { echo "not owned by $user:"; echo "$wrong"; return 1; }
 }
 
+# readme_has SECTION-REGEX LINE-REGEX: a line of that section of the README matches.
+readme_has() {
+    readme_lines "$MACHINE" | awk -F'\t' -v s="$1" -v l="$2" '$1 ~ s && $3 ~ l { found = 1 } END { exit !found }'
+}
+
+# readme_section_lines SECTION-REGEX: the lines of that section, one a line.
+readme_section_lines() { readme_lines "$MACHINE" | awk -F'\t' -v s="$1" '$1 ~ s { print $3 }'; }
+
 run_design() {
     local design=$1 t_design=$EPOCHREALTIME t0
     design_failed_before=$failed
@@ -463,93 +424,82 @@ run_design() {
     expect "every port of the design is free" "$([ -z "$busy" ]; echo $?)" "busy:$busy" || return 1
     check "stackwright validate $design" "$CLI" validate "$design" || return 1
 
-    # 1. The bundle, built by the CLI and unzipped into a fresh folder the run-as users can traverse.
+    # The machine: a fresh folder as its / (which the run-as users can traverse), a folder
+    # standing for /root with the zip, and Debian's MariaDB configuration.
     tmp_root=$(mktemp -d /tmp/stackwright-drill.XXXXXX)
     chmod 755 "$tmp_root"
-    mkdir -m 755 "$tmp_root/install" "$tmp_root/home"
-    check "stackwright bundle" "$CLI" bundle "$design" --out "$tmp_root/home/$BUNDLE_NAME.zip" || return 1
-    # The README's first block, as written: the zip in /root (here $tmp_root/home), the
-    # install folder's parent under $tmp_root/install (a folder the run-as users can enter).
-    check "unzip the bundle for a first look at its README" unzip -q "$tmp_root/home/$BUNDLE_NAME.zip" -d "$tmp_root/first-look" || return 1
-    local where_block install_parent=${INSTALL_DIR%/*}
-    where_block=$(doc_block "$tmp_root/first-look/$BUNDLE_NAME/README.md" 'Where this folder lives')
-    where_block=${where_block//\/root\//"$tmp_root/home/"}
-    where_block=${where_block//"$install_parent"/"$tmp_root/install$install_parent"}
-    bundle="$tmp_root/install$INSTALL_DIR"
-    check "README: where the folder lives (the zip unpacked as it says, then cd)" \
-        in_bundle_parent where "$where_block" || return 1
-    expect "the README's commands leave the bundle in the design's install folder, in the folder they cd to" \
-        "$([ -f "$bundle/README.md" ] && [ "$(tail -n 1 "$tmp_root/where.out")" = "$bundle" ]; echo $?)" \
-        "ended in: $(tail -n 1 "$tmp_root/where.out")" || return 1
+    WORKSTATION=$tmp_root/home README_OUT=$tmp_root/out
+    host_cwd=()
+    local hr
+    hr=$(host_root "$MACHINE")
+    mkdir -m 755 "$hr" "$WORKSTATION"
+    mkdir -p "$hr/etc/mysql/mariadb.conf.d"
+    cp /etc/mysql/mariadb.conf.d/50-server.cnf "$hr/etc/mysql/mariadb.conf.d/"
+    bundle="$hr$INSTALL_DIR"
+    check "stackwright bundle" "$CLI" bundle "$design" --out "$WORKSTATION/$BUNDLE_NAME.zip" || return 1
+    # The README is read before the zip is unpacked where it says: a first look at it.
+    check "unzip the bundle for a first look at its README" unzip -q "$WORKSTATION/$BUNDLE_NAME.zip" -d "$tmp_root/first-look" || return 1
+    readme="$tmp_root/first-look/$BUNDLE_NAME/README.md"
+
+    # Where this folder lives: the zip unpacked as the README says, then cd.
+    run_sections "$MACHINE" '^Where this folder lives' '^Where this folder lives' || return 1
+    expect "the README's commands leave the bundle in the design's install folder, and cd into it" \
+        "$([ -f "$bundle/README.md" ] && [ "${host_cwd[$MACHINE]:-}" -ef "$bundle" ]; echo $?)" \
+        "ended in: ${host_cwd[$MACHINE]:-nowhere}" || return 1
     log "bundle unpacked in $bundle"
-    local readme="$bundle/README.md"
+    readme="$bundle/README.md"
     check "the README's steps come in the order the drill follows them" readme_in_order "$readme"
 
-    # README step 1: the prerequisites are Debian packages; the drill only checks they are there.
-    local packages missing=""
-    packages=$(doc_command "$readme" 'Prerequisites' 'apt-get install' | tr ' ' '\n' | grep -vE '^(apt-get|install|-.*|)$')
-    for p in $packages; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
-    done
-    expect "README step 1: every package it lists is installed ($(echo $packages))" \
-        "$([ -n "$packages" ] && [ -z "$missing" ]; echo $?)" "missing:$missing"
+    # README step 1: the prerequisites (Debian packages: the drill only checks they are there).
+    run_sections "$MACHINE" '^Prerequisites' '^Prerequisites' || return 1
 
-    # README step 2: the database and its user, on the drill's own MariaDB server.
-    t0=$EPOCHREALTIME
-    check "MariaDB server started on 127.0.0.1:$DB_PORT" start_mariadb || return 1
+    # README step 2: the database and its user, on Debian's MariaDB server. The package
+    # starts it when installed; here it is the test's, started where Debian's would run.
     expect "README step 2 runs sql/create-database.sql" \
-        "$(doc_block "$readme" 'The database' | grep -qE 'mariadb .*< *sql/create-database.sql'; echo $?)" "README step 2 has no such command"
-    log "run: mariadb --no-defaults -S $db_dir/mysqld.sock -u root < sql/create-database.sql"
-    check "sql/create-database.sql runs as root" bash -c "cd '$bundle' && mariadb --no-defaults -S '$db_dir/mysqld.sock' -u root < sql/create-database.sql" || return 1
-    check "sql/create-database.sql runs again (idempotent)" bash -c "cd '$bundle' && mariadb --no-defaults -S '$db_dir/mysqld.sock' -u root < sql/create-database.sql"
+        "$(readme_has '^The database' 'mariadb .*< *sql/create-database.sql'; echo $?)" "README step 2 has no such command"
+    t0=$EPOCHREALTIME
+    log "Debian's mariadb-server, started by apt-get install, is the test's mariadbd on this machine"
+    check "MariaDB server on 127.0.0.1:$DB_PORT and /run/mysqld/mysqld.sock" start_mariadb "$MACHINE" || return 1
+    run_sections "$MACHINE" '^The database' '^The database' || return 1
+    log "README step 2 again (it says it is safe to)"
+    run_sections "$MACHINE" '^The database' '^The database'
     check "database user $DB_USER logs in over TCP 127.0.0.1:$DB_PORT" db_as_user -e 'select current_user()' || return 1
     log "database ready in $(seconds_since "$t0")s"
 
-    # README step 3: the certificate, with the exact commands of CERTIFICATES.md.
+    # README step 3: the certificate, the same commands as CERTIFICATES.md's.
     local cert_cmds readme_cert
     cert_cmds=$(doc_block "$bundle/CERTIFICATES.md" 'self-signed')
-    readme_cert=$(doc_block "$readme" 'The certificate')
+    readme_cert=$(readme_section_lines '^The certificate')
     expect "README step 3 and CERTIFICATES.md give the same certificate commands" \
         "$([ -n "$cert_cmds" ] && [ "$(sed 's/ *#.*//' <<< "$cert_cmds")" = "$(sed 's/ *#.*//' <<< "$readme_cert")" ]; echo $?)" \
         "README: $readme_cert"
-    check "certificate commands of CERTIFICATES.md" in_bundle certificate 120 "set -e; $cert_cmds" || return 1
+    run_sections "$MACHINE" '^The certificate' '^The certificate' || return 1
     check "certificate and key exist; the key belongs to $NGINX_USER, mode 600" bash -c \
         "cd '$bundle' && openssl x509 -noout -subject -enddate -in etc/server.crt && [ \"\$(stat -c '%U %a' etc/server.key)\" = '$NGINX_USER 600' ]"
 
     # README step 4: bin/setup (venv from wheels, the MariaDB compat module, owners).
-    local setup_cmd
-    setup_cmd=$(doc_command "$readme" 'Prepare the folder' 'bin/setup')
     use_wheelhouse "$bundle/requirements.txt"
     t0=$EPOCHREALTIME
-    check "README step 4: $setup_cmd" in_bundle setup 1500 "$setup_cmd" || return 1
-    log "bin/setup took $(seconds_since "$t0")s"
+    run_sections "$MACHINE" '^Prepare the folder' '^Prepare the folder' || return 1
+    log "README step 4 took $(seconds_since "$t0")s"
     check "the venv has Zope, RelStorage, PyMySQL and the MariaDB compat module" bash -c \
         "cd '$bundle' && venv/bin/python -c 'import Zope2, relstorage, pymysql, stackwright_mariadb_compat; print(\"imports ok\")'"
-    check "bin/setup runs again (it says it is safe to)" in_bundle setup-again 300 "$setup_cmd"
+    log "README step 4 again (it says it is safe to)"
+    run_sections "$MACHINE" '^Prepare the folder' '^Prepare the folder'
 
     # README step 5: the Plone site (exercise step 11), before any instance starts.
-    local create_cmd
-    create_cmd=$(doc_command "$readme" 'Create the Plone site' 'bin/create-site')
     t0=$EPOCHREALTIME
-    check "README step 5: $create_cmd" in_bundle create-site 600 "$create_cmd" || return 1
-    log "bin/create-site took $(seconds_since "$t0")s"
-    check "bin/create-site runs again and changes nothing" in_bundle create-site-again 600 "$create_cmd"
+    run_sections "$MACHINE" '^Create the Plone site' '^Create the Plone site' || return 1
+    log "README step 5 took $(seconds_since "$t0")s"
+    log "README step 5 again (it says it changes nothing)"
+    run_sections "$MACHINE" '^Create the Plone site' '^Create the Plone site'
     check "state folders of the instances belong to ${instance_users[0]}" files_owned_by "${instance_users[0]}" var/cache var/blobstorage "${instance_ids[@]/#/var/}"
 
-    # README step 6: supervisord starts every program (steps 9-10 of the exercise).
-    local supervisord_cmd
-    supervisord_cmd=$(doc_command "$readme" 'Start everything' '^supervisord ')
+    # README step 6: supervisord starts every program (steps 9-10 of the exercise); the
+    # README's own lines wait until they run and the instances answer.
     t0=$EPOCHREALTIME
-    check "README step 6: $supervisord_cmd" in_bundle supervisord 60 "$supervisord_cmd" || return 1
-    if ! wait_until 120 "every program to be RUNNING" all_running; then
-        supervisorctl_cmd status
-        fail "every supervisor program is RUNNING"
-        return 1
-    fi
-    pass "every supervisor program is RUNNING"
-    local status_cmd
-    status_cmd=$(doc_command "$readme" 'Start everything' 'supervisorctl .*status')
-    check "README step 6: $status_cmd" in_bundle status 60 "$status_cmd"
+    run_sections "$MACHINE" '^Start everything' '^Start everything' || return 1
+    check "every supervisor program is RUNNING" all_running || { supervisorctl_cmd status; return 1; }
     local i
     for i in "${!instance_ids[@]}"; do
         check "${instance_ids[$i]} answers on 127.0.0.1:${instance_ports[$i]}" \
@@ -582,15 +532,18 @@ run_design() {
     expect "https: links use the public address https://$PUBLIC_HOST:$HTTPS_PORT/" \
         "$(grep -qF "https://$PUBLIC_HOST:$HTTPS_PORT/" "$body"; echo $?)" "no such link"
     expect "https: Varnish saw it (X-Varnish: $(header X-Varnish))" "$([ -n "$(header X-Varnish)" ]; echo $?)" "no X-Varnish header"
-    local curl_line n_curl=0
-    while IFS= read -r curl_line; do
+    local section block_host line n_curl=0
+    while IFS=$'\t' read -r section block_host line; do
+        [[ $section =~ ^Test\ the\ full\ stack ]] || continue
         n_curl=$((n_curl + 1))
-        if only_loopback_urls "$curl_line"; then
-            check "README step 7: $curl_line" readme_test_command "test-$n_curl" "$curl_line"
-        else
-            fail "README step 7: $curl_line" "contacts an address that is not loopback: not run"
+        if ! only_loopback_urls "$line"; then
+            fail "README step 7: $line" "contacts an address that is not loopback: not run"
+            continue
         fi
-    done < <(doc_block "$readme" 'Test the full stack')
+        run_line "$block_host" "$section" "$line" < /dev/null &&
+            expect "README step 7 answers 200 (or the status page): $line" \
+                "$(grep -qE '^HTTP/[0-9.]+ 200|^Active connections' "$last_out"; echo $?)" "no 200 in its output"
+    done < <(readme_lines "$MACHINE")
     expect "README step 7 gives the test commands ($n_curl)" "$([ "$n_curl" -ge 3 ]; echo $?)" "none found"
     fresh_request "GET (fresh URL)"
     local nginx_after stot_after
@@ -628,77 +581,77 @@ d = json.load(open(sys.argv[1]))
 sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.argv[2])' "$body" "http://$PUBLIC_HOST:$HTTP_PORT/$doc"; echo $?)" \
         "status $code: $(head -c 300 "$body")"
 
-    # README step 8: the failover drill (exercise step 13).
-    local stop_lines start_line n_stops
-    mapfile -t stop_lines < <(doc_block "$readme" 'failover' | grep -E 'supervisorctl .* stop ')
-    n_stops=${#stop_lines[@]}
-    expect "README step 8 stops every instance ($n_stops stop commands)" "$([ "$n_stops" -eq "${#instance_ids[@]}" ]; echo $?)" "expected ${#instance_ids[@]}"
-    local fo_requests=0 fo_failed=0 k line id remaining t_stop
-    for k in "${!stop_lines[@]}"; do
-        line=${stop_lines[$k]}
-        id=${line##* }
-        remaining=$((n_stops - k - 1))
-        t_stop=$EPOCHREALTIME
-        check "stop $id: $line" in_bundle "stop-$id" 90 "$line"
-        log "$id is $(program_state "$id")"
-        if [ "$remaining" -gt 0 ]; then
-            # Requests keep going while HAProxy notices; each must still reach Plone.
-            local deadline=$((SECONDS + 60)) marked=1
-            while [ "$SECONDS" -lt "$deadline" ]; do
-                fresh_request "GET (failover, $id stopped)"
-                fo_requests=$((fo_requests + 1))
-                served_by_plone || { fo_failed=$((fo_failed + 1)); log "failover request failed: status $code"; }
-                if server_down "$id"; then marked=0; break; fi
-                sleep 0.3
-            done
-            expect "HAProxy marks $id down ($(seconds_since "$t_stop")s after the stop)" "$marked" "still up after 60s"
-            local before_failed=$fo_failed n
-            for n in 1 2 3 4 5; do
-                fresh_request "GET (failover, $remaining left)"
-                fo_requests=$((fo_requests + 1))
-                served_by_plone || { fo_failed=$((fo_failed + 1)); log "failover request failed: status $code"; }
-            done
-            expect "the site still answers with $remaining instance(s) left" "$([ "$fo_failed" -eq 0 ]; echo $?)" \
-                "$fo_failed of $fo_requests failover requests failed so far ($((fo_failed - before_failed)) in this round)"
-        else
-            check "HAProxy marks the last instance $id down" wait_until 60 "HAProxy to mark $id down" server_down "$id"
-            check "nginx serves the panic page when no instance is left" wait_until 60 "the panic page" panic_page
-            log "panic page: status $code, $(grep -o 'Panic[^<]*' "$body" | head -1)"
-        fi
-    done
-    log "failover: $fo_requests requests while stopping instances, $fo_failed failed"
-    echo "failover ($BUNDLE_NAME): $fo_requests requests, $fo_failed failed"
-    start_line=$(grep -oE 'supervisorctl -c etc/supervisord.conf start [A-Za-z0-9_.-]+' "$readme" | head -1)
-    t0=$EPOCHREALTIME
-    check "README: bring the site back with: $start_line" in_bundle start-again 120 "$start_line"
-    check "the site recovers through nginx" wait_until 180 "the site to recover" site_recovered
-    log "the site recovered $(seconds_since "$t0")s after the start"
+    # README step 8: the failover drill (exercise step 13), its lines in order, with
+    # requests through nginx while HAProxy notices each stop.
+    local n_stops=0 fo_requests=0 fo_failed=0 id remaining t_stop started=""
+    while IFS=$'\t' read -r section block_host line; do
+        [[ $section =~ failover ]] || continue
+        case "$line" in
+            *" stop "*)
+                n_stops=$((n_stops + 1))
+                id=${line##* }
+                remaining=$((${#instance_ids[@]} - n_stops))
+                t_stop=$EPOCHREALTIME
+                run_line "$block_host" "$section" "$line" < /dev/null
+                log "$id is $(program_state "$id")"
+                if [ "$remaining" -gt 0 ]; then
+                    # Requests keep going while HAProxy notices; each must still reach Plone.
+                    local deadline=$((SECONDS + 60)) marked=1
+                    while [ "$SECONDS" -lt "$deadline" ]; do
+                        fresh_request "GET (failover, $id stopped)"
+                        fo_requests=$((fo_requests + 1))
+                        served_by_plone || { fo_failed=$((fo_failed + 1)); log "failover request failed: status $code"; }
+                        if server_down "$id"; then marked=0; break; fi
+                        sleep 0.3
+                    done
+                    expect "HAProxy marks $id down ($(seconds_since "$t_stop")s after the stop)" "$marked" "still up after 60s"
+                    local before_failed=$fo_failed n
+                    for n in 1 2 3 4 5; do
+                        fresh_request "GET (failover, $remaining left)"
+                        fo_requests=$((fo_requests + 1))
+                        served_by_plone || { fo_failed=$((fo_failed + 1)); log "failover request failed: status $code"; }
+                    done
+                    expect "the site still answers with $remaining instance(s) left" "$([ "$fo_failed" -eq 0 ]; echo $?)" \
+                        "$fo_failed of $fo_requests failover requests failed so far ($((fo_failed - before_failed)) in this round)"
+                else
+                    check "HAProxy marks the last instance $id down" wait_until 60 "HAProxy to mark $id down" server_down "$id"
+                    check "nginx serves the panic page when no instance is left" wait_until 60 "the panic page" panic_page
+                    log "panic page: status $code, $(grep -o 'Panic[^<]*' "$body" | head -1)"
+                    log "failover: $fo_requests requests while stopping instances, $fo_failed failed"
+                    echo "failover ($BUNDLE_NAME): $fo_requests requests, $fo_failed failed"
+                fi ;;
+            *" start "*)
+                t0=$EPOCHREALTIME
+                started=1
+                run_line "$block_host" "$section" "$line" < /dev/null
+                check "the site recovers through nginx" wait_until 180 "the site to recover" site_recovered
+                log "the site recovered $(seconds_since "$t0")s after: $line" ;;
+            *) run_line "$block_host" "$section" "$line" < /dev/null ;;
+        esac
+    done < <(readme_lines "$MACHINE")
+    expect "README step 8 stops every instance ($n_stops stop commands) and starts one again" \
+        "$([ "$n_stops" -eq "${#instance_ids[@]}" ] && [ -n "$started" ]; echo $?)" "expected ${#instance_ids[@]} stops and a start"
 
     # README step 9: pack the database.
-    local pack_cmd
-    pack_cmd=$(doc_command "$readme" 'Pack the database' 'zodbpack')
     t0=$EPOCHREALTIME
-    check "README step 9: $pack_cmd" in_bundle zodbpack 600 "$pack_cmd"
-    log "zodbpack took $(seconds_since "$t0")s"
+    run_sections "$MACHINE" '^Pack the database' '^Pack the database'
+    log "README step 9 took $(seconds_since "$t0")s"
     check "state folders of the instances still belong to ${instance_users[0]} after packing" files_owned_by "${instance_users[0]}" var/cache var/blobstorage "${instance_ids[@]/#/var/}"
     check "the site still answers after packing" wait_until 30 "the site after packing" site_recovered
 
     check "no program exited unexpectedly during the drill" no_unexpected_exit
 
     # README step 10: stop everything (exercise step 14).
-    local shutdown_cmd sup_pid
-    shutdown_cmd=$(doc_command "$readme" 'Stop everything' 'shutdown')
+    local sup_pid
     sup_pid=$(cat "$bundle/var/supervisord.pid" 2>/dev/null)
-    check "README step 10: $shutdown_cmd" in_bundle shutdown 120 "$shutdown_cmd"
+    run_sections "$MACHINE" '^Stop everything' '^Stop everything'
     check "supervisord ($sup_pid) exits" wait_until 90 "supervisord to exit" pid_gone "$sup_pid"
     check "no process of the stack is left in $bundle" no_process_in "$bundle"
     local still=""
     for p in $BUNDLE_PORTS; do port_listening "$p" && still="$still $p"; done
     expect "no port of the bundle is still listening" "$([ -z "$still" ]; echo $?)" "listening:$still"
-    log "stop: MariaDB ($mariadb_pid)"
-    stop_pid "$mariadb_pid" 60
-    wait "$mariadb_pid" 2>/dev/null
-    mariadb_pid=""
+    log "stop: MariaDB (${mariadb_pid_of[$MACHINE]})"
+    stop_mariadb
     check "nothing is left running in $tmp_root" no_process_in "$tmp_root"
     log "design $BUNDLE_NAME done in $(seconds_since "$t_design")s"
 }
@@ -733,9 +686,6 @@ if check "the CLI is built" build_cli; then
 fi
 
 rm -f "$check_out"
-t_removal=$EPOCHREALTIME
-finish_removals
-log "temporary folders removed (waited $(seconds_since "$t_removal")s)"
 log "drill finished in $(seconds_since "$start_time")s; logs of the last run in $LOG_KEEP"
 summary_printed=1
 echo "$passed passed, $failed failed"

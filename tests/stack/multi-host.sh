@@ -10,20 +10,22 @@
 # The bundle is unzipped into a "workstation" folder (the README's /root); every host gets
 # $tmp/hosts/<id>/ as its root, so the README's install folder /srv/... becomes
 # $tmp/hosts/<id>/srv/... . Lines of the READMEs run as they are, in the host's namespace,
-# except what a test machine must replace, each logged as such: `scp` becomes `cp` (one
-# file system), apt-get only checks that the packages are installed (the hosts have no
-# route to a package index), `systemctl disable` is skipped (no systemd, Debian's
-# services never started), and MariaDB runs from the host's copy of Debian's
-# 50-server.cnf (edited by the README's own sed) with a datadir and socket of the test's.
-# pip installs from the drill's wheelhouse (target/wheelhouse), filled before the
-# namespaces exist.
+# with tests/stack/readme_lines.sh (shared with drill.sh), which logs the few replacements a
+# test machine needs: `scp` becomes `cp` (one file system), apt-get only checks that the
+# packages are installed (the hosts have no route to a package index), `systemctl disable`
+# is skipped (no systemd, Debian's services never started), and `systemctl restart mariadb`
+# runs the test's MariaDB server from the host's copy of Debian's 50-server.cnf (edited by
+# the README's own sed), on Debian's default socket (each host has its own /run/mysqld), so
+# `mariadb < sql/create-database.sql` runs as written. pip installs from the drill's
+# wheelhouse (target/wheelhouse), filled before the namespaces exist.
 #
 # Checks: the machines are set up in the top README's order; the site through nginx
 # (HTTP, HTTPS); memcached and the database reached across hosts; a write through an
 # instance on one host read through one on another; the web README's failover drill
 # (every instance of one host stopped: no failed request; all stopped: the panic page);
 # packing; a clean shutdown in reverse order with nothing left running. Namespaces and
-# the bridge are removed in a trap, also on failure. Last line: "N passed, N failed".
+# the bridge are removed in a trap, also on failure; the folder (with a venv per host) is
+# removed in the background. Last line: "N passed, N failed".
 set -uo pipefail
 exec </dev/null
 exec 8>&1 9>&2
@@ -46,7 +48,7 @@ failed=0
 start_time=$EPOCHREALTIME
 tmp=""
 summary_printed=""
-declare -A host_addr host_cwd mariadb_pid_of
+declare -A host_addr
 setup_order=()
 
 log() {
@@ -113,114 +115,13 @@ stats_field() {   # PROXY SERVER FIELD: one value of HAProxy's statistics, read 
 server_down() { case "$(stats_field instances "$1" status)" in DOWN|MAINT*) return 0 ;; esac; return 1; }
 server_up() { [ "$(stats_field instances "$1" status)" = UP ]; }
 
-# --- the READMEs' lines ------------------------------------------------------------------
+# --- the READMEs' lines (tests/stack/readme_lines.sh) ------------------------------------
 
 host_root() { printf '%s/hosts/%s' "$tmp" "$1"; }
-
-# run_line HOST SECTION LINE: one line of a README, run as written on HOST (see the header
-# for the few replacements a test machine needs).
-run_line() {
-    local host=$1 section=$2 line=$3 hr cwd t0=$EPOCHREALTIME status label
-    hr=$(host_root "$host")
-    cwd=${host_cwd[$host]:-$hr}
-    line=${line//"$INSTALL_DIR"/"$hr$INSTALL_DIR"}
-    line=${line//\/root\//"$tmp/workstation/"}
-    line=${line//\/etc\/mysql\//"$hr/etc/mysql/"}
-    label="$host: $line"
-    case "$line" in
-        "apt-get update")
-            log "skip ($host has no route to a package index): $line"; return 0 ;;
-        "apt-get install "*)
-            local p missing=""
-            for p in $line; do
-                case "$p" in apt-get|install|-*) continue ;; esac
-                dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
-            done
-            expect "$host: every package of '$line' is installed" "$([ -z "$missing" ]; echo $?)" "missing:$missing"
-            return ;;
-        "systemctl disable --now "*)
-            log "skip (no systemd here; policy-rc.d kept Debian's services from starting): $line"; return 0 ;;
-        "systemctl restart mariadb")
-            check "$host: $line (the test's mariadbd, from this host's 50-server.cnf)" start_mariadb "$host"
-            return ;;
-        "scp -r "*)
-            local src dest target
-            read -r _ _ src target <<< "$line"
-            dest=${target#root@"${host_addr[$host]}":}
-            expect "$host: scp copies to this host's address (${host_addr[$host]})" "$([ "$dest" != "$target" ]; echo $?)" "target $target"
-            mkdir -p -m 755 "$(dirname "$dest")"
-            check "$label (as cp -r)" cp -r "$src" "$dest"
-            return ;;
-        "cd "*)
-            local dir
-            dir=$(eval "printf '%s' ${line#cd }")
-            host_cwd[$host]=$dir
-            expect "$label" "$([ -d "$dir" ]; echo $?)" "no such folder"
-            return ;;
-        "mariadb <"*)
-            line="mariadb --no-defaults -S $hr/run/mysqld/mysqld.sock -u root ${line#mariadb }"
-            label="$host: $line" ;;
-    esac
-    local limit=300
-    case "$line" in bin/setup*) limit=1500 ;; bin/create-site*|*zodbpack*) limit=600 ;; esac
-    local out="$tmp/out/$host-$((++line_counter)).out"
-    log "run on $host in $cwd: $line"
-    netns_exec "$host" timeout "$limit" bash -c 'cd "$1" && eval "$2"' run_line "$cwd" "$line" > "$out" 2>&1
-    status=$?
-    sed 's/^/    | /' "$out" | tail -n 30
-    expect "$label ($(seconds_since "$t0")s)" "$([ "$status" -eq 0 ]; echo $?)" "exit status $status"
-    last_out=$out
-    return "$status"
-}
-line_counter=0
-last_out=""
-
-# run_sections HOST FROM-REGEX UNTIL-REGEX: the lines of HOST's README from the first
-# section matching FROM to the last matching UNTIL, in order; stops at the first failure.
-run_sections() {
-    local host=$1 from=$2 until=$3 on=0 section block_host line
-    while IFS=$'\t' read -r section block_host line; do
-        if [ "$on" = 0 ] && [[ $section =~ $from ]]; then on=1; fi
-        [ "$on" = 0 ] && continue
-        if [ "$on" = 2 ] && ! [[ $section =~ $until ]]; then break; fi
-        [[ $section =~ $until ]] && on=2
-        # Its own stdin: supervisord and others must not eat the README's next lines.
-        run_line "$block_host" "$section" "$line" < /dev/null || return 1
-    done < <($PY "$here/readme_blocks.py" "$(readme_of "$host")" "$host")
-}
+host_argv() { host_cmd=(ip netns exec "$(netns_name "$1")"); }
 readme_of() { printf '%s/workstation/%s/hosts/%s/README.md' "$tmp" "$BUNDLE_NAME" "$1"; }
-
-start_mariadb() {
-    local host=$1 hr
-    hr=$(host_root "$host")
-    mkdir -p "$hr/var/lib/mysql" "$hr/run/mysqld" "$hr/var/log/mysql"
-    if [ ! -d "$hr/var/lib/mysql/mysql" ]; then
-        mariadb-install-db --no-defaults --datadir="$hr/var/lib/mysql" --user=root --skip-test-db \
-            > "$hr/var/log/mysql/install-db.log" 2>&1 || { cat "$hr/var/log/mysql/install-db.log"; return 1; }
-    fi
-    grep -E '^bind-address' "$hr/etc/mysql/mariadb.conf.d/50-server.cnf"
-    # `ip` itself, not the netns_exec function: `&` on a function would record a subshell's pid.
-    ip netns exec "$(netns_name "$host")" mariadbd --defaults-file="$hr/etc/mysql/mariadb.conf.d/50-server.cnf" \
-        --datadir="$hr/var/lib/mysql" --socket="$hr/run/mysqld/mysqld.sock" --port="$DB_PORT" \
-        --pid-file="$hr/run/mysqld/mysqld.pid" --log-error="$hr/var/log/mysql/error.log" --user=root \
-        > "$hr/var/log/mysql/stdout.log" 2>&1 &
-    mariadb_pid_of[$host]=$!
-    log "mariadbd ${mariadb_pid_of[$host]} on $host"
-    # Seen from another host: Debian's bind-address of 127.0.0.1 would fail here.
-    netns_wait_port "$OTHER_APP" "$DB_ADDRESS" "$DB_PORT" 60
-}
-
-stop_mariadb() {
-    local host pid i
-    for host in "${!mariadb_pid_of[@]}"; do
-        pid=${mariadb_pid_of[$host]}
-        kill -TERM "$pid" 2>/dev/null || continue
-        for ((i = 0; i < 120; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-        unset "mariadb_pid_of[$host]"
-    done
-}
+# shellcheck source=tests/stack/readme_lines.sh
+. "$here/readme_lines.sh"
 
 supervisord_pid() { cat "$(host_root "$1")$INSTALL_DIR/var/supervisord.pid" 2>/dev/null; }
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
@@ -261,7 +162,7 @@ cleanup() {
         done
         stop_mariadb
         netns_down_all
-        rm -rf "$tmp"
+        remove_in_background "$tmp"
         tmp=""
     fi
 }
@@ -318,6 +219,7 @@ EOF
 
     tmp=$(mktemp -d /tmp/stackwright-mh.XXXXXX)
     chmod 755 "$tmp"
+    WORKSTATION=$tmp/workstation README_OUT=$tmp/out
     mkdir -p -m 755 "$tmp/workstation" "$tmp/hosts" "$tmp/out"
     check "stackwright bundle" "$CLI" bundle "$design" --out "$tmp/workstation/$BUNDLE_NAME.zip" || return 1
     check "unzip the bundle" unzip -q "$tmp/workstation/$BUNDLE_NAME.zip" -d "$tmp/workstation" || return 1
@@ -362,6 +264,10 @@ EOF
         log "=================== host $h: its README up to 'Start everything'"
         run_sections "$h" '^Where this folder lives' '^Start everything' || return 1
         log "host $h set up in $(seconds_since "$t0")s"
+        if [ "$h" = "$DB_HOST" ]; then
+            check "MariaDB on $DB_HOST accepts connections from $OTHER_APP ($DB_ADDRESS:$DB_PORT)" \
+                netns_wait_port "$OTHER_APP" "$DB_ADDRESS" "$DB_PORT" 60 || return 1
+        fi
     done
 
     # The chain, seen from the web host.
@@ -441,7 +347,7 @@ EOF
                 check "the site comes back after: $line" wait_until 180 "the site to recover" site_answers ;;
             *) run_line "$block_host" "$section" "$line" < /dev/null ;;
         esac
-    done < <($PY "$here/readme_blocks.py" "$(readme_of "$WEB")" "$WEB")
+    done < <(readme_lines "$WEB")
     expect "the web README's failover drill stops every instance ($n_stop of $total) and starts one again" \
         "$([ "$n_stop" -eq "$total" ] && [ -n "$started" ]; echo $?)" "stops $n_stop, start: ${started:-none}"
     log "failover across hosts: $fo_requests requests, $fo_failed failed ($(seconds_since "$t_fo")s)"
