@@ -125,6 +125,80 @@ mod tests {
         assert_eq!(local_reach("10.0.0.2"), "10.0.0.2");
     }
 
+    /// `scaled(4, 3)` (instance1 and instance3 on app1 at 10.0.1.2, instance2 and
+    /// instance4 on app2 at 10.0.1.3) with the database moved to app2, bound to `address`.
+    fn database_beside_instances(address: &str) -> Topology {
+        let mut t = crate::defaults::scaled(4, 3);
+        let database = t.component_mut("database").expect("the database");
+        database.host = "app2".into();
+        database.address = address.into();
+        t
+    }
+
+    /// Where each instance's connections to the database come from, by instance id.
+    fn sources(t: &Topology) -> Vec<(String, String)> {
+        let database = t.component("database").expect("the database");
+        t.of_kind(Kind::Zope)
+            .map(|i| (i.id.clone(), source_address(t, i, database)))
+            .collect()
+    }
+
+    /// The users `CREATE USER` makes in the database host's SQL, as `'user'@'host'`.
+    fn sql_users(t: &Topology) -> Vec<String> {
+        let files = crate::render(t).expect("the design renders").files;
+        let sql = &files["hosts/app2/sql/create-database.sql"].contents;
+        sql.lines()
+            .filter_map(|l| l.strip_prefix("CREATE USER IF NOT EXISTS "))
+            .filter_map(|l| l.split(' ').next())
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+        expected
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn an_instance_reaching_its_own_hosts_database_by_network_address_connects_from_it() {
+        let t = database_beside_instances("10.0.1.3");
+        assert_eq!(
+            sources(&t),
+            pairs(&[
+                ("instance1", "10.0.1.2"),
+                ("instance2", "10.0.1.3"),
+                ("instance3", "10.0.1.2"),
+                ("instance4", "10.0.1.3"),
+            ])
+        );
+        // Not 'zope'@'localhost' for instance2 and instance4: they would be refused.
+        assert_eq!(sql_users(&t), ["'zope'@'10.0.1.2'", "'zope'@'10.0.1.3'"]);
+    }
+
+    #[test]
+    fn an_instance_reaching_its_own_hosts_database_on_every_interface_connects_from_loopback() {
+        let t = database_beside_instances("0.0.0.0");
+        assert_eq!(
+            sources(&t),
+            pairs(&[
+                ("instance1", "10.0.1.2"),
+                ("instance2", "127.0.0.1"),
+                ("instance3", "10.0.1.2"),
+                ("instance4", "127.0.0.1"),
+            ])
+        );
+        assert_eq!(
+            sql_users(&t),
+            [
+                "'zope'@'10.0.1.2'",
+                "'zope'@'localhost'",
+                "'zope'@'127.0.0.1'"
+            ]
+        );
+    }
+
     #[test]
     fn wildcards_overlap_everything_on_a_host() {
         assert!(addresses_overlap("0.0.0.0", "10.0.0.1"));
