@@ -82,13 +82,7 @@ impl Diagram {
         let mut nodes: Vec<NodeBox> = topology.components.iter().map(NodeBox::of).collect();
         let mut edges = Vec::new();
         let mut sentences = Vec::new();
-        for connection in &topology.connections {
-            let (Some(from), Some(to)) = (
-                topology.component(&connection.from),
-                topology.component(&connection.to),
-            ) else {
-                continue;
-            };
+        for (from, to) in topology.linked_pairs() {
             let (from_at, to_at) = (
                 (from.position.x, from.position.y),
                 (to.position.x, to.position.y),

@@ -274,14 +274,11 @@ pub fn ChainDiagram() -> impl IntoView {
             Err(error) => designer.tell(Tone::Error, format!("Cannot move it: {error}.")),
         }
     };
-    let palette = [
-        Kind::Nginx,
-        Kind::Varnish,
-        Kind::Haproxy,
-        Kind::Zope,
-        Kind::Database,
-        Kind::Memcached,
-    ];
+    // Every kind but supervisor, which runs the others and is not drawn as a step.
+    let palette: Vec<Kind> = Kind::ALL
+        .into_iter()
+        .filter(|k| *k != Kind::Supervisor)
+        .collect();
     view! {
         <div class="sw-canvas">
             <div class="sw-canvas__toolbar" role="toolbar" aria-label="Canvas">
