@@ -13,7 +13,7 @@ use stackwright_core::layout::{self, GRID, NODE_HEIGHT, NODE_WIDTH, ViewBox, out
 use super::diagram_edge::DiagramEdge;
 use super::diagram_node::DiagramNode;
 use crate::browser::SizeWatch;
-use crate::canvas::{Canvas, Gesture};
+use crate::canvas::{Canvas, Gesture, Refusal};
 use crate::diagram::{self, Diagram, Size};
 use crate::state::{Tone, use_designer};
 
@@ -177,7 +177,10 @@ pub fn ChainDiagram() -> impl IntoView {
                 let Some(target) = target else { return };
                 match designer.change(|t| edit::add_connection(t, &from, &target)) {
                     Ok(()) => canvas.selected_edge.set(Some((from, target))),
-                    Err(reason) => canvas.refusal.set(Some((reason.to_string(), to.0, to.1))),
+                    Err(reason) => canvas.refusal.set(Some(Refusal {
+                        reason: reason.to_string(),
+                        at: to,
+                    })),
                 }
             }
             Gesture::Pan => {}
@@ -447,7 +450,7 @@ pub fn ChainDiagram() -> impl IntoView {
                     canvas
                         .refusal
                         .get()
-                        .map(|(reason, x, y)| {
+                        .map(|Refusal { reason, at: (x, y) }| {
                             view! {
                                 <text class="sw-chain__refusal" role="alert" x=x.to_string() y=(y - 8).to_string()>
                                     {reason}

@@ -6,8 +6,8 @@ use stackwright_core::import::buildout_files::{self, GatheredBuildout};
 use stackwright_core::{archive, format};
 use wasm_bindgen::JsCast;
 
-use crate::state::{Designer, Tone, use_designer};
 use crate::browser;
+use crate::state::{Designer, Tone, use_designer};
 
 /// The largest file taken as a design: a 64-instance design is about 60 kB.
 const MAX_IMPORT_BYTES: u64 = 5_000_000;

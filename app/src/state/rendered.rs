@@ -129,6 +129,9 @@ mod tests {
         let diagnostics = validate(&invalid);
         let after = shown.after(render_design(&invalid, &diagnostics));
         assert!(after.stale);
-        assert_eq!(after.fault, None, "the Problems panel lists the design's errors");
+        assert_eq!(
+            after.fault, None,
+            "the Problems panel lists the design's errors"
+        );
     }
 }

@@ -141,11 +141,7 @@ fn relative_to_folder_of(path: &str, top: &str) -> String {
     let mut folder = parts(top);
     folder.pop();
     let path = parts(path);
-    let shared = folder
-        .iter()
-        .zip(&path)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let shared = folder.iter().zip(&path).take_while(|(a, b)| a == b).count();
     let mut relative = vec![".."; folder.len() - shared];
     relative.extend(&path[shared..]);
     relative.join("/")
@@ -196,7 +192,10 @@ mod tests {
         );
         // A picked folder or a zip.
         check(
-            &[("seed/buildout.d/nginx.cfg", ""), ("seed/deployment.cfg", "")],
+            &[
+                ("seed/buildout.d/nginx.cfg", ""),
+                ("seed/deployment.cfg", ""),
+            ],
             None,
             "deployment.cfg",
             &["buildout.d/nginx.cfg", "deployment.cfg"],
