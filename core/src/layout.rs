@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::model::{Kind, Position, Topology};
+use crate::model::{Component, Kind, Position, Topology};
 
 /// Width of a component's box, in canvas pixels.
 pub const NODE_WIDTH: i32 = 180;
@@ -112,6 +112,18 @@ pub fn arrow_path(from: (i32, i32), to: (i32, i32)) -> String {
         x1 + bend,
         x2 - bend
     )
+}
+
+/// The connections drawn as arrows, each as its (sender, receiver): those whose two ends
+/// exist. A connection to a missing component is left out: reporting it is the
+/// validator's job, and the picture should still show the rest.
+pub fn arrows(topology: &Topology) -> impl Iterator<Item = (&Component, &Component)> {
+    topology.connections.iter().filter_map(|connection| {
+        Some((
+            topology.component(&connection.from)?,
+            topology.component(&connection.to)?,
+        ))
+    })
 }
 
 /// `address:port`, with an IPv6 address in brackets as URLs and configs write it: the

@@ -66,13 +66,7 @@ pub fn topology_svg(topology: &Topology) -> String {
         r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker></defs>
 "##,
     );
-    for connection in &topology.connections {
-        let (Some(from), Some(to)) = (
-            topology.component(&connection.from),
-            topology.component(&connection.to),
-        ) else {
-            continue;
-        };
+    for (from, to) in layout::arrows(topology) {
         // Unlike the canvas, the export writes the port at the head of every arrow.
         let _ = writeln!(
             out,

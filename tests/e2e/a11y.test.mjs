@@ -6,13 +6,11 @@
 // Run after `trunk build --release`:  node --test tests/e2e/*.test.mjs
 
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 
 import { assertNoViolations, axeViolations, violationCount } from './axe.mjs';
 import {
-  RESULTS, describeApp, inspectorOf, node, problemsOf, retype, settingsOf, withApp, zopeNodes,
+  describeApp, figuresWrittenTo, inspectorOf, node, problemsOf, retype, settingsOf, withApp, zopeNodes,
 } from './app.mjs';
 
 /** Ports typed into the Ports panel, each making at least one problem. */
@@ -54,14 +52,7 @@ const SCENARIOS = {
 };
 
 describeApp('accessibility', { timeout: 600_000 }, (app) => {
-  const figures = {};
-
-  after(async () => {
-    if (Object.keys(figures).length > 0) {
-      await mkdir(RESULTS, { recursive: true });
-      await writeFile(join(RESULTS, 'a11y.json'), `${JSON.stringify(figures, null, 2)}\n`);
-    }
-  });
+  const figures = figuresWrittenTo('a11y.json');
 
   for (const scheme of ['light', 'dark']) {
     for (const [scenario, reach] of Object.entries(SCENARIOS)) {

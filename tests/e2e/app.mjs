@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,21 @@ export function describeApp(name, { timeout }, body) {
     });
     body(app);
   });
+}
+
+/**
+ * Figures a test file measures, by label: written after its tests as `name` under
+ * `target/e2e/`, when any were measured.
+ */
+export function figuresWrittenTo(name) {
+  const figures = {};
+  after(async () => {
+    if (Object.keys(figures).length > 0) {
+      await mkdir(RESULTS, { recursive: true });
+      await writeFile(join(RESULTS, name), `${JSON.stringify(figures, null, 2)}\n`);
+    }
+  });
+  return figures;
 }
 
 /**

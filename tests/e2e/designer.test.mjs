@@ -8,14 +8,14 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 
 import { openRecordedPage } from './browser.mjs';
 import {
-  APP_TIMEOUT, RESULTS, addressWith, describeApp, filesOf, inspectorOf, node, openApp, problemsOf, retype, settingsOf, withApp, zopeNodes,
+  APP_TIMEOUT, RESULTS, addressWith, describeApp, figuresWrittenTo, filesOf, inspectorOf, node, openApp, problemsOf, retype, settingsOf, withApp, zopeNodes,
 } from './app.mjs';
 
 /** Selects a component in the chain and returns its form. */
@@ -32,14 +32,7 @@ async function preview(page) {
 }
 
 describeApp('designer', { timeout: 300_000 }, (app) => {
-  const figures = {};
-
-  after(async () => {
-    if (Object.keys(figures).length > 0) {
-      await mkdir(RESULTS, { recursive: true });
-      await writeFile(join(RESULTS, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
-    }
-  });
+  const figures = figuresWrittenTo('figures.json');
 
   test('a port clash shows on the field, in the panel and on the node, and goes when fixed', async () => {
     await withApp(app.browser, app.origin, async ({ page }) => {

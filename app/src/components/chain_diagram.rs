@@ -277,14 +277,10 @@ pub fn ChainDiagram() -> impl IntoView {
             Err(error) => designer.tell(Tone::Error, format!("Cannot move it: {error}.")),
         }
     };
-    let palette = [
-        Kind::Nginx,
-        Kind::Varnish,
-        Kind::Haproxy,
-        Kind::Zope,
-        Kind::Database,
-        Kind::Memcached,
-    ];
+    // Every kind but supervisor.
+    let palette = Kind::ALL
+        .into_iter()
+        .filter(|kind| *kind != Kind::Supervisor);
     view! {
         <div class="sw-canvas">
             <div class="sw-canvas__toolbar" role="toolbar" aria-label="Canvas">
