@@ -81,10 +81,7 @@ impl Diagram {
         let mut edges = Vec::new();
         let mut sentences = Vec::new();
         for (from, to) in layout::arrows(topology) {
-            let (from_at, to_at) = (
-                (from.position.x, from.position.y),
-                (to.position.x, to.position.y),
-            );
+            let (from_at, to_at) = (layout::corner(from), layout::corner(to));
             edges.push(Edge {
                 from: from.id.clone(),
                 to: to.id.clone(),

@@ -15,6 +15,12 @@ use crate::model::{Component, Kind, Position, Topology};
 pub const NODE_WIDTH: i32 = 180;
 /// Height of a component's box, in canvas pixels.
 pub const NODE_HEIGHT: i32 = 72;
+/// The radius of a box's rounded corners.
+pub const BOX_RADIUS: i32 = 8;
+/// Width of the stripe in a kind's colour along a box's left side.
+pub const STRIPE_WIDTH: i32 = 6;
+/// The arrowhead, as SVG path data in a 10 by 10 marker whose tip is at (10, 5).
+pub const ARROWHEAD: &str = "M0,0 L10,5 L0,10 z";
 /// Empty space kept around the outermost boxes.
 pub const MARGIN: i32 = 24;
 /// How far an arrow leaves its box horizontally before it bends towards its target.
@@ -47,6 +53,11 @@ const TIERS: usize = 6;
 /// The left edge of a kind's tier.
 pub fn tier_x(kind: Kind) -> i32 {
     tier(kind) * TIER_WIDTH
+}
+
+/// The top-left corner of a component's box.
+pub fn corner(component: &Component) -> (i32, i32) {
+    (component.position.x, component.position.y)
 }
 
 /// The nearest grid point to a coordinate.

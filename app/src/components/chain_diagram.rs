@@ -8,7 +8,9 @@ use stackwright_core::edit::{self, EditError};
 use stackwright_core::model::Position;
 use wasm_bindgen::JsCast;
 
-use stackwright_core::layout::{self, GRID, NODE_HEIGHT, NODE_WIDTH, ViewBox, output_handle, snap};
+use stackwright_core::layout::{
+    self, ARROWHEAD, BOX_RADIUS, GRID, NODE_HEIGHT, NODE_WIDTH, ViewBox, output_handle, snap,
+};
 
 use super::diagram_edge::DiagramEdge;
 use super::diagram_node::DiagramNode;
@@ -141,7 +143,7 @@ pub fn ChainDiagram() -> impl IntoView {
             Gesture::Link { from, .. } => {
                 let start = designer
                     .design
-                    .with_untracked(|t| t.component(&from).map(|c| (c.position.x, c.position.y)));
+                    .with_untracked(|t| t.component(&from).map(layout::corner));
                 if let Some(at) = start {
                     let (x, y) = output_handle(at);
                     canvas.gesture.set(Some(Gesture::Link {
@@ -363,11 +365,11 @@ pub fn ChainDiagram() -> impl IntoView {
                         markerHeight="7"
                         orient="auto-start-reverse"
                     >
-                        <path class="sw-chain__arrowhead" d="M0,0 L10,5 L0,10 z" />
+                        <path class="sw-chain__arrowhead" d=ARROWHEAD />
                     </marker>
                     // Every box clips its colour stripe to its own rounded corners.
                     <clipPath id="sw-chain-box-clip">
-                        <rect width=NODE_WIDTH.to_string() height=NODE_HEIGHT.to_string() rx="8" />
+                        <rect width=NODE_WIDTH.to_string() height=NODE_HEIGHT.to_string() rx=BOX_RADIUS.to_string() />
                     </clipPath>
                     <pattern
                         id="sw-chain-grid"
@@ -426,7 +428,7 @@ pub fn ChainDiagram() -> impl IntoView {
                     Some(Gesture::Link { from, to }) => {
                         let start = designer
                             .design
-                            .with_untracked(|t| t.component(&from).map(|c| (c.position.x, c.position.y)));
+                            .with_untracked(|t| t.component(&from).map(layout::corner));
                         start.map(|at| {
                             let (x, y) = output_handle(at);
                             view! {
