@@ -448,15 +448,6 @@ impl Topology {
     }
 
     /// The components `id` sends requests to.
-    /// Each connection whose two ends are components of the design, as (from, to), in
-    /// the design's order; a connection naming a missing component is left out (the
-    /// validator reports it).
-    pub fn linked_pairs(&self) -> impl Iterator<Item = (&Component, &Component)> {
-        self.connections
-            .iter()
-            .filter_map(|c| Some((self.component(&c.from)?, self.component(&c.to)?)))
-    }
-
     pub fn targets_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Component> {
         self.connections
             .iter()
