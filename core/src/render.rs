@@ -279,6 +279,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "create_site.py.j2",
     "mariadb_compat.py.j2",
     "mariadb_compat.pth.j2",
+    "ansible.cfg.j2",
+    "inventory.yml.j2",
+    "site.yml.j2",
 ];
 
 /// What each template writes, in words for people: a path in a host's folder, with
@@ -313,6 +316,9 @@ const WRITES: &[(&str, &str)] = &[
         "mariadb_compat.pth.j2",
         "lib/stackwright_mariadb_compat.pth",
     ),
+    ("ansible.cfg.j2", "ansible/ansible.cfg"),
+    ("inventory.yml.j2", "ansible/inventory.yml"),
+    ("site.yml.j2", "ansible/site.yml"),
 ];
 
 /// What the template `name` writes, in words: `etc/nginx.conf`,
@@ -558,6 +564,10 @@ pub struct DatabasePlan {
     pub password: String,
     /// The host patterns the database user is created for (where the instances connect from).
     pub client_hosts: Vec<String>,
+    /// The id of the machine the database server runs on.
+    pub host: String,
+    /// That machine's address (the Ansible inventory connects to it).
+    pub host_address: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -804,6 +814,13 @@ impl Plan {
             user: db.user.clone(),
             password: db.password.clone(),
             client_hosts,
+            host: db_component.host.clone(),
+            host_address: t
+                .hosts
+                .iter()
+                .find(|h| h.id == db_component.host)
+                .map(|h| h.address.clone())
+                .unwrap_or_default(),
         };
         let memcached = t.first(Kind::Memcached).and_then(|c| match &c.kind {
             ComponentKind::Memcached(m) => Some(MemcachedPlan {
@@ -902,6 +919,10 @@ impl Plan {
         if self.multi_host {
             files.push(("README.md".into(), "README.hosts.md.j2"));
         }
+        // Deployment with Ansible: every machine of the design from one controller.
+        files.push(("ansible/ansible.cfg".into(), "ansible.cfg.j2"));
+        files.push(("ansible/inventory.yml".into(), "inventory.yml.j2"));
+        files.push(("ansible/site.yml".into(), "site.yml.j2"));
         files
     }
 }
