@@ -634,6 +634,13 @@ pub struct HostPlan {
     pub instances: Vec<String>,
     /// Whether the Plone site is created from this host (the first with instances).
     pub creates_site: bool,
+    /// Whether the database server runs here (the user's own, not started by supervisor):
+    /// this host's folder carries `sql/` and its README the database step.
+    pub database: bool,
+    /// Whether supervisor runs programs here; a host with only the database runs none.
+    pub supervised: bool,
+    /// This host's place, from 1, in the order the hosts are set up.
+    pub step: usize,
 }
 
 fn port(text: &str) -> u16 {
@@ -850,7 +857,8 @@ impl Plan {
             password: sup.password.clone(),
         };
 
-        // Hosts that run something supervisor starts (the database is the user's own server).
+        // Hosts that run something supervisor starts, and on several hosts the database's
+        // host too (the database is the user's own server).
         let mut hosts: Vec<HostPlan> = Vec::new();
         for h in &t.hosts {
             let here = |kind: Kind| t.of_kind(kind).any(|c| c.host == h.id);
@@ -868,19 +876,46 @@ impl Plan {
                 haproxy: here(Kind::Haproxy),
                 memcached: here(Kind::Memcached),
                 creates_site: false,
+                database: db_component.host == h.id,
+                supervised: false,
+                step: 0,
                 instances: instance_ids,
             };
-            if plan.nginx
+            let supervised = plan.nginx
                 || plan.varnish
                 || plan.haproxy
                 || plan.memcached
-                || !plan.instances.is_empty()
-            {
-                hosts.push(plan);
+                || !plan.instances.is_empty();
+            if supervised || plan.database {
+                hosts.push(HostPlan { supervised, ..plan });
             }
         }
-        let multi_host = hosts.len() > 1;
-        for h in &mut hosts {
+        let multi_host = hosts.iter().filter(|h| h.supervised).count() > 1;
+        if multi_host {
+            // The order the hosts are set up in: the database first, then the instances
+            // (the first creates the site), then the rest, each group by the first program
+            // it starts (supervisor's own order: memcached, the instances, HAProxy,
+            // Varnish, nginx); the web host's README ends with the failover drill, which
+            // needs every instance running. The sort is stable: ties keep the design's order.
+            hosts.sort_by_key(|h| {
+                let first_program = [
+                    (h.memcached, 0),
+                    (!h.instances.is_empty(), 10),
+                    (h.haproxy, 20),
+                    (h.varnish, 30),
+                    (h.nginx, 40),
+                ]
+                .into_iter()
+                .find_map(|(runs, priority)| runs.then_some(priority))
+                .unwrap_or(u32::MAX);
+                (!h.database, h.instances.is_empty(), first_program)
+            });
+        } else {
+            // On one host the bundle's root is that host's folder, database step included.
+            hosts.retain(|h| h.supervised);
+        }
+        for (i, h) in hosts.iter_mut().enumerate() {
+            h.step = i + 1;
             h.folder = if multi_host {
                 format!("hosts/{}/", h.id)
             } else {
@@ -912,10 +947,14 @@ impl Plan {
 
     /// Files written once at the top of the bundle.
     fn top_files(&self) -> Vec<(String, &'static str)> {
-        let mut files = vec![(
-            "sql/create-database.sql".to_string(),
-            "create-database.sql.j2",
-        )];
+        let mut files = Vec::new();
+        // On several hosts, the database host's folder carries it (see HostPlan::files).
+        if !self.multi_host || !self.hosts.iter().any(|h| h.database) {
+            files.push((
+                "sql/create-database.sql".to_string(),
+                "create-database.sql.j2",
+            ));
+        }
         if self.multi_host {
             files.push(("README.md".into(), "README.hosts.md.j2"));
         }
@@ -930,11 +969,20 @@ impl Plan {
 impl HostPlan {
     /// The files this host gets.
     fn files(&self, plan: &Plan) -> Vec<FileSpec> {
-        let mut files = vec![
+        let mut files = vec![FileSpec::new("README.md", "README.md.j2")];
+        if plan.multi_host && self.database {
+            files.push(FileSpec::new(
+                "sql/create-database.sql",
+                "create-database.sql.j2",
+            ));
+        }
+        if !self.supervised {
+            return files;
+        }
+        files.extend([
             FileSpec::new("etc/supervisord.conf", "supervisord.conf.j2"),
-            FileSpec::new("README.md", "README.md.j2"),
             FileSpec::script("bin/setup", "setup.sh.j2"),
-        ];
+        ]);
         if self.nginx {
             files.push(FileSpec::new("etc/nginx.conf", "nginx.conf.j2"));
             let panic_page = format!("htdocs{}/index.html", plan.site.fallback_url);
@@ -976,6 +1024,9 @@ impl HostPlan {
 
     /// Folders the bundle ships empty, so logs and state have a place from the start.
     fn folders(&self, plan: &Plan) -> Vec<String> {
+        if !self.supervised {
+            return Vec::new();
+        }
         let mut folders = vec!["var/log".to_string()];
         if self.nginx {
             folders.push("var/nginx".into());

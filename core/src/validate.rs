@@ -1115,10 +1115,16 @@ pub fn connect_address(t: &Topology, from: &Component, to: &Component) -> String
     }
 }
 
-/// The address requests from `from` arrive from at `to`.
+/// The address requests from `from` arrive from at `to`. On one host that is the address
+/// connected to: a connection to the host's own network address comes from that address,
+/// not from 127.0.0.1 (a database user for `localhost` would not match it).
 pub fn source_address(t: &Topology, from: &Component, to: &Component) -> String {
     if from.host == to.host {
-        "127.0.0.1".into()
+        let to_address = connect_address(t, from, to);
+        match syntax::address_kind(&to_address) {
+            Some(AddressKind::Loopback) | Some(AddressKind::Wildcard) => "127.0.0.1".into(),
+            _ => to_address,
+        }
     } else {
         t.host(&from.host)
             .map_or_else(|| from.address.clone(), |h| h.address.clone())
