@@ -191,12 +191,13 @@ EOF
         mount --bind "$dir/var-lib-mysql" /var/lib/mysql &&
         mount --bind "$dir/run-mysqld" /run/mysqld &&
         exec /usr/sbin/sshd -D -e -f "$dir/sshd_config"' sh "$dir" > "$work/sshd-$host.log" 2>&1 &
-    sshd_pid[$host]=$!
 }
 for host in "${hosts[@]}"; do
     start_machine "$host"
     check "sshd on $host (${address[$host]}:22), in a mount namespace of its own" \
         netns_wait_port controller "${address[$host]}" 22 30 || exit 1
+    # Its pid file: the way into the machine's namespaces for the checks (see `on`).
+    sshd_pid[$host]=$(cat "$work/machines/$host/sshd.pid")
 done
 
 export ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_PRIVATE_KEY_FILE="$ssh_dir/id_ed25519"
