@@ -57,6 +57,9 @@ run browser node_counts node --test tests/e2e/*.test.mjs
 if [ -x tests/stack/drill.sh ]; then
     run drill plain_counts tests/stack/drill.sh
 fi
+if [ -x tests/stack/ansible.sh ]; then
+    run ansible plain_counts tests/stack/ansible.sh
+fi
 
 echo
 echo "=== summary"
