@@ -60,11 +60,12 @@ fn groups(inventory: &str) -> BTreeMap<String, BTreeSet<String>> {
     let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut current = String::new();
     for line in children.lines() {
-        if let Some(group) = line.strip_prefix("    ").and_then(|l| l.strip_suffix(':')) {
-            if !group.starts_with(' ') && !group.starts_with('#') {
-                current = group.to_string();
-                found.entry(current.clone()).or_default();
-            }
+        if let Some(group) = line.strip_prefix("    ").and_then(|l| l.strip_suffix(':'))
+            && !group.starts_with(' ')
+            && !group.starts_with('#')
+        {
+            current = group.to_string();
+            found.entry(current.clone()).or_default();
         }
         if let Some(host) = line
             .strip_prefix("        \"")
