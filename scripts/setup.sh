@@ -12,6 +12,8 @@ set -euo pipefail
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132
+# The Ansible the deployment test drives the bundle's playbook with (from PyPI, into a venv).
+ANSIBLE_CORE_VERSION=2.19.14
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
@@ -81,7 +83,21 @@ test_tools() {
     npm_deps
     apt_install chromium chromium-driver nginx varnish haproxy supervisor memcached \
         mariadb-server mariadb-client openssl unzip curl python3-venv \
-        iproute2
+        openssh-server openssh-client python3-apt iproute2
+    ansible_tools
+}
+
+# ansible-core, pinned, in target/ansible-venv: the controller of tests/stack/ansible.sh.
+ansible_tools() {
+    local venv="$root/target/ansible-venv"
+    local installed
+    installed=$("$venv/bin/python" -c 'import ansible.release; print(ansible.release.__version__)' 2>/dev/null) || true
+    if [ "$installed" != "$ANSIBLE_CORE_VERSION" ] || [ ! -x "$venv/bin/ansible-playbook" ]; then
+        say "pip install ansible-core==$ANSIBLE_CORE_VERSION into target/ansible-venv"
+        rm -rf "$venv"
+        /usr/bin/python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check "ansible-core==$ANSIBLE_CORE_VERSION"
+    fi
 }
 
 case "${1:-build}" in

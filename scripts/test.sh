@@ -60,6 +60,9 @@ fi
 if [ -x tests/stack/multi-host.sh ]; then
     run multi-host plain_counts tests/stack/multi-host.sh
 fi
+if [ -x tests/stack/ansible.sh ]; then
+    run ansible plain_counts tests/stack/ansible.sh
+fi
 
 echo
 echo "=== summary"

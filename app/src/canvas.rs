@@ -21,19 +21,35 @@ pub enum Gesture {
     Pan,
 }
 
+/// A connection the chain does not allow: why, and where the user dropped it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    pub reason: String,
+    pub at: (i32, i32),
+}
+
+/// Where the pointer went down, in screen pixels, and how many canvas units a screen
+/// pixel was then.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct PointerDown {
+    x: f64,
+    y: f64,
+    scale: f64,
+}
+
 /// The canvas's own state, shared with its boxes and arrows through the context.
 #[derive(Clone, Copy)]
 pub struct Canvas {
     pub gesture: RwSignal<Option<Gesture>>,
     /// The selected connection, (from, to).
     pub selected_edge: RwSignal<Option<(String, String)>>,
-    /// Why the last connection was refused, and where the user dropped it.
-    pub refusal: RwSignal<Option<(String, i32, i32)>>,
+    /// The last connection refused, shown where the user dropped it.
+    pub refusal: RwSignal<Option<Refusal>>,
     /// The part of the canvas shown; `None` fits the design to the canvas
     /// ([`crate::diagram::fit`]), and keeps it fitted as the design and the canvas change.
     pub view: RwSignal<Option<ViewBox>>,
-    /// Where the pointer went down, in screen pixels, and canvas units per pixel.
-    start: StoredValue<(f64, f64, f64)>,
+    /// Where the pointer went down when the gesture began.
+    pressed: StoredValue<PointerDown>,
     /// The view when the gesture began, which panning shifts.
     origin: StoredValue<ViewBox>,
     /// The view shown now.
@@ -55,7 +71,11 @@ impl Canvas {
             selected_edge: RwSignal::new(None),
             refusal: RwSignal::new(None),
             view,
-            start: StoredValue::new((0.0, 0.0, 1.0)),
+            pressed: StoredValue::new(PointerDown {
+                x: 0.0,
+                y: 0.0,
+                scale: 1.0,
+            }),
             origin: StoredValue::new(ViewBox::default()),
             shown,
         }
@@ -76,11 +96,11 @@ impl Canvas {
         );
         let scale = (f64::from(view.width) / width).max(f64::from(view.height) / height);
         let _ = svg.set_pointer_capture(event.pointer_id());
-        self.start.set_value((
-            f64::from(event.client_x()),
-            f64::from(event.client_y()),
+        self.pressed.set_value(PointerDown {
+            x: f64::from(event.client_x()),
+            y: f64::from(event.client_y()),
             scale,
-        ));
+        });
         self.origin.set_value(view);
         self.refusal.set(None);
         self.gesture.set(Some(gesture));
@@ -103,7 +123,7 @@ impl Canvas {
 
     /// How far the pointer moved since the gesture began, in canvas units.
     pub fn moved(&self, event: &leptos::ev::PointerEvent) -> (i32, i32) {
-        let (x, y, scale) = self.start.get_value();
+        let PointerDown { x, y, scale } = self.pressed.get_value();
         (
             ((f64::from(event.client_x()) - x) * scale).round() as i32,
             ((f64::from(event.client_y()) - y) * scale).round() as i32,

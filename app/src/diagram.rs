@@ -74,25 +74,14 @@ pub struct HostGroup {
 }
 
 impl Diagram {
-    /// Lays out every component and every connection whose two ends exist.
-    ///
-    /// A connection to a missing component is skipped here: reporting it is the
-    /// validator's job, and the picture should still show the rest.
+    /// Lays out every component and every connection whose two ends exist
+    /// ([`layout::arrows`]).
     pub fn of(topology: &Topology) -> Diagram {
         let mut nodes: Vec<NodeBox> = topology.components.iter().map(NodeBox::of).collect();
         let mut edges = Vec::new();
         let mut sentences = Vec::new();
-        for connection in &topology.connections {
-            let (Some(from), Some(to)) = (
-                topology.component(&connection.from),
-                topology.component(&connection.to),
-            ) else {
-                continue;
-            };
-            let (from_at, to_at) = (
-                (from.position.x, from.position.y),
-                (to.position.x, to.position.y),
-            );
+        for (from, to) in layout::arrows(topology) {
+            let (from_at, to_at) = (layout::corner(from), layout::corner(to));
             edges.push(Edge {
                 from: from.id.clone(),
                 to: to.id.clone(),

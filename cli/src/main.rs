@@ -63,7 +63,7 @@ enum Command {
         /// deployment.cfg and the files it extends, or one .zip of the buildout folder.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// The top file, by name or path [default: deployment.cfg, or the only file given].
+        /// The top file, by name or path [default: deployment.cfg, or the only .cfg file given].
         #[arg(long)]
         main: Option<String>,
     },

@@ -28,6 +28,8 @@ pub const FILTERS: &[(&str, Escape)] = &[
     ("sql", sql),
     ("sql_ident", sql_ident),
     ("shell", shell),
+    ("yaml", yaml),
+    ("ansible", ansible),
 ];
 
 fn refuse(syntax: &'static str, value: &str, why: &'static str) -> Error {
@@ -181,6 +183,32 @@ pub fn shell(value: &str) -> Result<String, Error> {
     Ok(format!("'{}'", value.replace('\'', "'\\''")))
 }
 
+/// A YAML string in double quotes, read back as exactly the value: `\` and `"` escaped,
+/// and every character YAML could read as a line break or cannot print written as a
+/// `\u` escape. Keys of an Ansible inventory (host and group names) are written so.
+pub fn yaml(value: &str) -> Result<String, Error> {
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    Ok(out)
+}
+
+/// An Ansible value (inventory, playbook variables): a [`yaml`] string tagged `!unsafe`,
+/// so that Ansible never evaluates a `{{` or `{%` in it as a template (a password such
+/// as `{{ lookup('pipe', 'id') }}` would otherwise run a command on the controller).
+pub fn ansible(value: &str) -> Result<String, Error> {
+    Ok(format!("!unsafe {}", yaml(value)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +267,22 @@ mod tests {
                 ("a b", Some("'a b'")),
                 ("it's", Some("'it'\\''s'")),
                 ("", Some("''")),
+            ],
+        );
+        check(
+            yaml,
+            &[
+                ("yes", Some("\"yes\"")),
+                ("a\"b\\c", Some("\"a\\\"b\\\\c\"")),
+            ],
+        );
+        check(
+            ansible,
+            &[
+                ("/srv/plone", Some("!unsafe \"/srv/plone\"")),
+                ("a\"b\\c", Some("!unsafe \"a\\\"b\\\\c\"")),
+                ("{{ x }}", Some("!unsafe \"{{ x }}\"")),
+                ("a\nb\u{2028}", Some("!unsafe \"a\\u000ab\\u2028\"")),
             ],
         );
     }

@@ -371,32 +371,28 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    /// Where in memory a value is read from.
-    fn read_at(value: Value<'_>) -> usize {
-        match value {
-            Value::Text(s) => std::ptr::from_ref(s) as usize,
-            Value::Flag(b) => std::ptr::from_ref(b) as usize,
-            Value::OptionalText(o) => std::ptr::from_ref(o) as usize,
-            Value::OptionalFlag(o) => std::ptr::from_ref(o) as usize,
-            Value::Lines(l) => std::ptr::from_ref(l) as usize,
-            Value::Platform(p) => std::ptr::from_ref(p) as usize,
-            Value::Balance(b) => std::ptr::from_ref(b) as usize,
-            Value::Flavor(x) => std::ptr::from_ref(x) as usize,
-        }
+    /// Where in memory a `Value` or a `Slot` points.
+    macro_rules! place_of {
+        ($value:expr, $kind:ident) => {
+            match $value {
+                $kind::Text(x) => x as *const _ as usize,
+                $kind::Flag(x) => x as *const _ as usize,
+                $kind::OptionalText(x) => x as *const _ as usize,
+                $kind::OptionalFlag(x) => x as *const _ as usize,
+                $kind::Lines(x) => x as *const _ as usize,
+                $kind::Platform(x) => x as *const _ as usize,
+                $kind::Balance(x) => x as *const _ as usize,
+                $kind::Flavor(x) => x as *const _ as usize,
+            }
+        };
     }
 
-    /// Where in memory a value is written to.
+    fn read_at(value: Value<'_>) -> usize {
+        place_of!(value, Value)
+    }
+
     fn written_at(slot: Slot<'_>) -> usize {
-        match slot {
-            Slot::Text(s) => std::ptr::from_mut(s) as usize,
-            Slot::Flag(b) => std::ptr::from_mut(b) as usize,
-            Slot::OptionalText(o) => std::ptr::from_mut(o) as usize,
-            Slot::OptionalFlag(o) => std::ptr::from_mut(o) as usize,
-            Slot::Lines(l) => std::ptr::from_mut(l) as usize,
-            Slot::Platform(p) => std::ptr::from_mut(p) as usize,
-            Slot::Balance(b) => std::ptr::from_mut(b) as usize,
-            Slot::Flavor(x) => std::ptr::from_mut(x) as usize,
-        }
+        place_of!(slot, Slot)
     }
 
     /// Each entry's reader and writer were spelled by one macro line; this holds them to it.

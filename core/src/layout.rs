@@ -9,12 +9,18 @@
 
 use std::fmt;
 
-use crate::model::{Kind, Position, Topology};
+use crate::model::{Component, Kind, Position, Topology};
 
 /// Width of a component's box, in canvas pixels.
 pub const NODE_WIDTH: i32 = 180;
 /// Height of a component's box, in canvas pixels.
 pub const NODE_HEIGHT: i32 = 72;
+/// The radius of a box's rounded corners.
+pub const BOX_RADIUS: i32 = 8;
+/// Width of the stripe in a kind's colour along a box's left side.
+pub const STRIPE_WIDTH: i32 = 6;
+/// The arrowhead, as SVG path data in a 10 by 10 marker whose tip is at (10, 5).
+pub const ARROWHEAD: &str = "M0,0 L10,5 L0,10 z";
 /// Empty space kept around the outermost boxes.
 pub const MARGIN: i32 = 24;
 /// How far an arrow leaves its box horizontally before it bends towards its target.
@@ -47,6 +53,11 @@ const TIERS: usize = 6;
 /// The left edge of a kind's tier.
 pub fn tier_x(kind: Kind) -> i32 {
     tier(kind) * TIER_WIDTH
+}
+
+/// The top-left corner of a component's box.
+pub fn corner(component: &Component) -> (i32, i32) {
+    (component.position.x, component.position.y)
 }
 
 /// The nearest grid point to a coordinate.
@@ -112,6 +123,18 @@ pub fn arrow_path(from: (i32, i32), to: (i32, i32)) -> String {
         x1 + bend,
         x2 - bend
     )
+}
+
+/// The connections drawn as arrows, each as its (sender, receiver): those whose two ends
+/// exist. A connection to a missing component is left out: reporting it is the
+/// validator's job, and the picture should still show the rest.
+pub fn arrows(topology: &Topology) -> impl Iterator<Item = (&Component, &Component)> {
+    topology.connections.iter().filter_map(|connection| {
+        Some((
+            topology.component(&connection.from)?,
+            topology.component(&connection.to)?,
+        ))
+    })
 }
 
 /// `address:port`, with an IPv6 address in brackets as URLs and configs write it: the

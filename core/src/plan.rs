@@ -139,6 +139,10 @@ pub struct DatabasePlan {
     pub password: String,
     /// The host patterns the database user is created for (where the instances connect from).
     pub client_hosts: Vec<String>,
+    /// The id of the machine the database server runs on.
+    pub host: String,
+    /// That machine's address (the Ansible inventory connects to it).
+    pub host_address: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -408,6 +412,8 @@ impl Plan {
             user: db.db_user.clone(),
             password: db.password.clone(),
             client_hosts,
+            host: db_component.host.clone(),
+            host_address: t.host(&db_component.host)?.address.clone(),
         };
         let memcached = optional(t.first(Kind::Memcached), |c| match &c.kind {
             ComponentKind::Memcached(m) => Some(MemcachedPlan {

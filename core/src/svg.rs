@@ -6,8 +6,10 @@
 
 use std::fmt::Write;
 
-use crate::layout::{self, NODE_HEIGHT, NODE_WIDTH, PORT_LABEL_AT};
-use crate::model::{Component, Kind, Topology};
+use crate::layout::{
+    self, ARROWHEAD, BOX_RADIUS, NODE_HEIGHT, NODE_WIDTH, PORT_LABEL_AT, STRIPE_WIDTH, corner,
+};
+use crate::model::{Kind, Topology};
 
 /// The colour of a kind's stripe, the same hues as the designer's light theme.
 fn colour(kind: Kind) -> &'static str {
@@ -39,11 +41,6 @@ fn xml(text: &str) -> String {
     out
 }
 
-/// The top-left corner of a component's box.
-fn corner(component: &Component) -> (i32, i32) {
-    (component.position.x, component.position.y)
-}
-
 /// The drawing of `topology` as a complete SVG document.
 pub fn topology_svg(topology: &Topology) -> String {
     let components = &topology.components;
@@ -62,17 +59,11 @@ pub fn topology_svg(topology: &Topology) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view}" width="{width}" height="{height}" font-family="sans-serif">"#
     );
     let _ = writeln!(out, "<title>{}</title>", xml(&topology.settings.name));
-    out.push_str(
-        r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker></defs>
-"##,
+    let _ = writeln!(
+        out,
+        r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="{ARROWHEAD}" fill="#888"/></marker></defs>"##
     );
-    for connection in &topology.connections {
-        let (Some(from), Some(to)) = (
-            topology.component(&connection.from),
-            topology.component(&connection.to),
-        ) else {
-            continue;
-        };
+    for (from, to) in layout::arrows(topology) {
         // Unlike the canvas, the export writes the port at the head of every arrow.
         let _ = writeln!(
             out,
@@ -84,10 +75,10 @@ pub fn topology_svg(topology: &Topology) -> String {
         );
     }
     for c in components {
-        let (x, y) = (c.position.x, c.position.y);
+        let (x, y) = corner(c);
         let _ = writeln!(
             out,
-            r##"<g transform="translate({x} {y})"><rect width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="8" fill="#fff" stroke="#bbb"/><rect width="6" height="{NODE_HEIGHT}" fill="{}"/><text x="18" y="22" font-size="11" font-weight="600" fill="{}">{}</text><text x="18" y="43" font-size="15" font-weight="600">{}</text><text x="18" y="61" font-size="12" font-family="monospace" fill="#555">{}</text></g>"##,
+            r##"<g transform="translate({x} {y})"><rect width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="{BOX_RADIUS}" fill="#fff" stroke="#bbb"/><rect width="{STRIPE_WIDTH}" height="{NODE_HEIGHT}" fill="{}"/><text x="18" y="22" font-size="11" font-weight="600" fill="{}">{}</text><text x="18" y="43" font-size="15" font-weight="600">{}</text><text x="18" y="61" font-size="12" font-family="monospace" fill="#555">{}</text></g>"##,
             colour(c.kind()),
             colour(c.kind()),
             xml(&c.kind().label().to_ascii_uppercase()),

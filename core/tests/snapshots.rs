@@ -9,6 +9,9 @@ const STATIC: &[&str] = &[
     "lib/stackwright_mariadb_compat.py",
     "lib/stackwright_mariadb_compat.pth",
     "lib/create_site.py",
+    // The same for every design but its name in a comment (tests/ansible.rs checks so).
+    "ansible/site.yml",
+    "ansible/ansible.cfg",
 ];
 
 #[test]

@@ -153,6 +153,50 @@ else
     fail "mariadb-install-db" "$(tail -5 "$sqldir/install.log")"
 fi
 
+# Each fixture's ansible/ folder: ansible-core (pinned, scripts/setup.sh) reads the playbook
+# and the inventory, which names every machine with the design's address and role.
+ansible_bin=$root/target/ansible-venv/bin
+inventory_matches() {   # DESIGN INVENTORY-JSON
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+design = json.load(open(sys.argv[1]))
+inventory = json.load(open(sys.argv[2]))
+plain = lambda v: v.get("__ansible_unsafe", v) if isinstance(v, dict) else v
+hostvars = inventory["_meta"]["hostvars"]
+members = lambda g: set(inventory.get(g, {}).get("hosts", []))
+roles = {"nginx": "nginx", "varnish": "varnish", "haproxy": "haproxy", "memcached": "memcached",
+         "zope": "zope", "database": "database"}
+bad = []
+for h in design["hosts"]:
+    kinds = {c["kind"] for c in design["components"] if c["host"] == h["id"]} - {"supervisor"}
+    if not kinds:
+        continue
+    if h["id"] not in hostvars:
+        bad.append(f"{h['id']} is not in the inventory")
+        continue
+    if plain(hostvars[h["id"]]["ansible_host"]) != h["address"]:
+        bad.append(f"{h['id']}: ansible_host {hostvars[h['id']]['ansible_host']!r}, not {h['address']!r}")
+    for kind, group in roles.items():
+        if (kind in kinds) != (h["id"] in members(group)):
+            bad.append(f"{h['id']}: runs {sorted(kinds)} but group {group} is {sorted(members(group))}")
+print("\n".join(bad) or f"{len(hostvars)} machines, each with its address and roles")
+sys.exit(1 if bad else 0)
+PY
+}
+for design in core/tests/fixtures/*.json; do
+    fixture=$(basename "$design" .json)
+    dir=$work/$fixture/ansible
+    [ -d "$dir" ] || { fail "$fixture: ansible/" "no ansible/ folder"; continue; }
+    check "$fixture/ansible/site.yml: ansible-playbook --syntax-check" \
+        sh -c 'cd "$1" && "$2/ansible-playbook" --syntax-check site.yml' sh "$dir" "$ansible_bin"
+    if (cd "$dir" && "$ansible_bin/ansible-inventory" --list > inventory.json 2> inventory.err); then
+        check "$fixture/ansible/inventory.yml: ansible-inventory, every machine with its address and roles" \
+            inventory_matches "$design" "$dir/inventory.json"
+    else
+        fail "$fixture/ansible/inventory.yml: ansible-inventory --list" "$(cat "$dir/inventory.err")"
+    fi
+done
+
 # The zip opens with unzip and with Python's zipfile, and keeps scripts executable.
 zipdir=$work/zip
 mkdir -p "$zipdir"

@@ -6,18 +6,12 @@
 // Run after `trunk build --release`:  node --test tests/e2e/*.test.mjs
 
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchChromium } from './browser.mjs';
-import { serveDist } from './serve-dist.mjs';
 import { assertNoViolations, axeViolations, violationCount } from './axe.mjs';
-import { BUILT, DIST, RESULTS, inspectorOf, node, problemsOf, retype, settingsOf, withApp, zopeNodes } from './app.mjs';
-
-test('dist/ holds the release build', () => {
-  assert.ok(BUILT, `${DIST}/index.html is missing: run \`trunk build --release\` first`);
-});
+import {
+  describeApp, figuresWrittenTo, inspectorOf, node, problemsOf, retype, settingsOf, withApp, zopeNodes,
+} from './app.mjs';
 
 /** Ports typed into the Ports panel, each making at least one problem. */
 const BAD_PORTS = [
@@ -57,31 +51,15 @@ const SCENARIOS = {
   },
 };
 
-describe('accessibility', { timeout: 600_000, skip: !BUILT }, () => {
-  let server;
-  let browser;
-  const figures = {};
-
-  before(async () => {
-    server = await serveDist(DIST);
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    if (Object.keys(figures).length > 0) {
-      await mkdir(RESULTS, { recursive: true });
-      await writeFile(join(RESULTS, 'a11y.json'), `${JSON.stringify(figures, null, 2)}\n`);
-    }
-  });
+describeApp('accessibility', { timeout: 600_000 }, (app) => {
+  const figures = figuresWrittenTo('a11y.json');
 
   for (const scheme of ['light', 'dark']) {
     for (const [scenario, reach] of Object.entries(SCENARIOS)) {
       test(`axe finds no WCAG A or AA violation: ${scenario}, ${scheme}`, async () => {
         await withApp(
-          browser,
-          server.origin,
+          app.browser,
+          app.origin,
           async ({ page }) => {
             await reach(page);
             const label = `${scenario}, ${scheme}`;

@@ -3,10 +3,13 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { openRecordedPage } from './browser.mjs';
+import { launchChromium, openRecordedPage } from './browser.mjs';
+import { serveDist } from './serve-dist.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DIST = join(ROOT, 'dist');
@@ -14,6 +17,52 @@ export const RESULTS = join(ROOT, 'target', 'e2e');
 /** How long the app may take to appear: wasm compiles slowly on a busy 2-core machine. */
 export const APP_TIMEOUT = 30_000;
 export const BUILT = existsSync(join(DIST, 'index.html'));
+
+/**
+ * Declares the browser tests of one file: first a test that fails, as one clear failure,
+ * when there is no release build (rather than a cancelled test for every check), then
+ * `describe(name)`, in which `body(app)` declares the tests. Before they run, `app.browser`
+ * is a headless Chromium and `app.origin` the address the build is served at; after them
+ * both are closed.
+ */
+export function describeApp(name, { timeout }, body) {
+  test('dist/ holds the release build', () => {
+    assert.ok(BUILT, `${DIST}/index.html is missing: run \`trunk build --release\` first`);
+  });
+  describe(name, { timeout, skip: !BUILT }, () => {
+    let server;
+    const app = {
+      browser: undefined,
+      get origin() {
+        return server.origin;
+      },
+    };
+    before(async () => {
+      server = await serveDist(DIST);
+      app.browser = await launchChromium();
+    });
+    after(async () => {
+      await app.browser?.close();
+      await server?.close();
+    });
+    body(app);
+  });
+}
+
+/**
+ * Figures a test file measures, by label: written after its tests as `name` under
+ * `target/e2e/`, when any were measured.
+ */
+export function figuresWrittenTo(name) {
+  const figures = {};
+  after(async () => {
+    if (Object.keys(figures).length > 0) {
+      await mkdir(RESULTS, { recursive: true });
+      await writeFile(join(RESULTS, name), `${JSON.stringify(figures, null, 2)}\n`);
+    }
+  });
+  return figures;
+}
 
 /**
  * In the page: whether the app has seen the chain canvas's present size (it writes the

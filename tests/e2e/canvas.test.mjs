@@ -8,11 +8,9 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchChromium } from './browser.mjs';
-import { serveDist } from './serve-dist.mjs';
-import { BUILT, DIST, RESULTS, canvasMeasured, filesOf, node, withApp } from './app.mjs';
+import { RESULTS, canvasMeasured, describeApp, filesOf, node, withApp } from './app.mjs';
 
 const canvasOf = (page) => page.getByRole('group', { name: 'Serving chain' });
 const handle = (page, name) => page.getByRole('button', { name: `Connect ${name} to another component` });
@@ -72,26 +70,9 @@ const round = (n) => Math.round(n * 10) / 10;
 const viewBox = async (page) => (await canvasOf(page).getAttribute('viewBox')).split(' ').map(Number);
 const transform = (locator) => locator.getAttribute('transform');
 
-test('dist/ holds the release build', () => {
-  assert.ok(BUILT, `${DIST}/index.html is missing: run \`trunk build --release\` first`);
-});
-
-describe('canvas', { timeout: 300_000, skip: !BUILT }, () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await serveDist(DIST);
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
+describeApp('canvas', { timeout: 300_000 }, (app) => {
   test('palette, connect, refused connection, new host, delete and undo', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       // A Zope instance dragged from the palette onto the canvas lands unconnected.
       await page.getByRole('button', { name: 'New Zope instance' }).dragTo(canvasOf(page));
       const added = node(page, 'Instance 5');
@@ -134,7 +115,7 @@ describe('canvas', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('drag to move snaps to the grid and is one undo step; arrows keys move too', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       const nginx = page.locator('[data-component-id="nginx"]');
       const before = await transform(nginx);
       const a = await centre(nginx);
@@ -167,7 +148,7 @@ describe('canvas', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('zoom, pan, fit to view and auto-layout', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       const fitted = await viewBox(page);
       await page.getByRole('button', { name: 'Zoom in' }).click();
       const zoomed = await viewBox(page);
@@ -217,7 +198,7 @@ describe('canvas', { timeout: 300_000, skip: !BUILT }, () => {
 
   for (const [width, height, whole] of [[390, 844, false], [1024, 768, true], [1440, 900, true]]) {
     test(`at ${width} px wide the design is fitted legibly, ${whole ? 'whole' : 'from its start'}`, async () => {
-      await withApp(browser, server.origin, async ({ page }) => {
+      await withApp(app.browser, app.origin, async ({ page }) => {
         const { visible, nodes, ports } = await layout(page);
         const widths = Object.fromEntries(nodes.map((n) => [n.id, round(n.width)]));
         console.log(`box widths at ${width} px: ${JSON.stringify(widths)}`);
@@ -241,7 +222,7 @@ describe('canvas', { timeout: 300_000, skip: !BUILT }, () => {
   }
 
   test('the fit follows the canvas when the window is resized, and a preset is fitted anew', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       const nginxOf = (l) => l.nodes.find((n) => n.id === 'nginx');
       /** Resizes the window and waits for the app to have measured the canvas anew. */
       const resize = async (width, height) => {
@@ -292,7 +273,7 @@ describe('canvas', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('dragging a box in a 64-instance design stays smooth', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       await page.getByLabel('Preset').selectOption({ label: '64 instances on 8 hosts' });
       await page.getByRole('button', { name: /, Zope instance, / }).nth(63).waitFor();
       const target = page.locator('[data-component-kind="zope"]').first();

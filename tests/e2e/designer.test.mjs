@@ -8,18 +8,15 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchChromium, openRecordedPage } from './browser.mjs';
-import { serveDist } from './serve-dist.mjs';
+import { openRecordedPage } from './browser.mjs';
 import {
-  APP_TIMEOUT, BUILT, DIST, RESULTS, addressWith, filesOf, inspectorOf, node, openApp, problemsOf, retype, settingsOf, withApp,
-  zopeNodes,
+  APP_TIMEOUT, RESULTS, addressWith, describeApp, figuresWrittenTo, filesOf, inspectorOf, node, openApp, problemsOf, retype, settingsOf, withApp, zopeNodes,
 } from './app.mjs';
-
 
 /** Selects a component in the chain and returns its form. */
 async function select(page, name) {
@@ -34,31 +31,11 @@ async function preview(page) {
   return filesOf(page).getByRole('tabpanel').textContent();
 }
 
-test('dist/ holds the release build', () => {
-  assert.ok(BUILT, `${DIST}/index.html is missing: run \`trunk build --release\` first`);
-});
-
-describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
-  let server;
-  let browser;
-  const figures = {};
-
-  before(async () => {
-    server = await serveDist(DIST);
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    if (Object.keys(figures).length > 0) {
-      await mkdir(RESULTS, { recursive: true });
-      await writeFile(join(RESULTS, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
-    }
-  });
+describeApp('designer', { timeout: 300_000 }, (app) => {
+  const figures = figuresWrittenTo('figures.json');
 
   test('a port clash shows on the field, in the panel and on the node, and goes when fixed', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       const inspector = await select(page, 'nginx');
       const http = inspector.getByLabel('HTTP port');
       assert.equal(await http.inputValue(), '8000');
@@ -115,7 +92,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('adds and removes a Zope instance', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       assert.equal(await zopeNodes(page).count(), 4);
       await page.getByRole('button', { name: 'Add Zope instance' }).click();
       await node(page, 'Instance 5').waitFor();
@@ -139,7 +116,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('undo and redo, from the buttons and the keyboard, typing merged per field', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       const undo = page.getByRole('button', { name: 'Undo' });
       const redo = page.getByRole('button', { name: 'Redo' });
       assert.ok(await undo.isDisabled(), 'nothing to undo yet');
@@ -178,9 +155,9 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('reload restores the design; an unreadable saved design is kept aside; a panic keeps it', async () => {
-    const { context, page, record } = await openRecordedPage(browser);
+    const { context, page, record } = await openRecordedPage(app.browser);
     try {
-      await openApp(page, server.origin);
+      await openApp(page, app.origin);
       let inspector = await select(page, 'nginx');
       await retype(inspector.getByLabel('HTTP port'), '8080');
       await page.getByRole('button', { name: 'Add Zope instance' }).click();
@@ -193,11 +170,11 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       // A panic shows a message, and the saved design survives it.
       // A fresh load: from the same page, only the fragment would change.
       await page.goto('about:blank');
-      await page.goto(`${server.origin}/#__panic`);
+      await page.goto(`${app.origin}/#__panic`);
       const fatal = page.getByRole('alert').filter({ hasText: 'internal error' });
       await fatal.waitFor({ timeout: APP_TIMEOUT });
       assert.match(await fatal.textContent(), /Your design is saved in this browser/);
-      await page.goto(`${server.origin}/`);
+      await page.goto(`${app.origin}/`);
       await page.reload();
       await page.getByRole('button', { name: /^nginx, nginx, 0\.0\.0\.0:8080, / }).waitFor({ timeout: APP_TIMEOUT });
       assert.equal(await zopeNodes(page).count(), 5);
@@ -225,7 +202,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('reset asks first', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       await page.getByRole('button', { name: 'Add Zope instance' }).click();
       await page.getByRole('button', { name: 'Reset…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Reset to the exercise defaults?' });
@@ -242,10 +219,10 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('downloads the bundle; unzip finds every file and the port typed in the form', async () => {
-    const { context, page, record } = await openRecordedPage(browser, { acceptDownloads: true });
+    const { context, page, record } = await openRecordedPage(app.browser, { acceptDownloads: true });
     const folder = await mkdtemp(join(tmpdir(), 'stackwright-e2e-'));
     try {
-      await openApp(page, server.origin);
+      await openApp(page, app.origin);
       const inspector = await select(page, 'nginx');
       await retype(inspector.getByLabel('HTTP port'), '8081');
       await page.getByRole('link', { name: /0 errors/ }).waitFor();
@@ -280,7 +257,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('what is typed just before leaving the page is saved', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       const inspector = await select(page, 'nginx');
       // Autosave waits for typing to pause; leaving the page must not lose the last keys.
       await retype(inspector.getByLabel('HTTP port'), '8086');
@@ -290,7 +267,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('imports a topology.json by picker and by drop; a bad file changes nothing', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       const picker = page.getByLabel('Import topology.json');
       const saved = await page.evaluate(() => localStorage.getItem('stackwright.design'));
       const design = JSON.parse(saved);
@@ -340,10 +317,10 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('the address follows the design and opens elsewhere; Share copies a link, passwords only if asked', async () => {
-    const { context, page, record } = await openRecordedPage(browser);
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+    const { context, page, record } = await openRecordedPage(app.browser);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.origin });
     try {
-      await openApp(page, server.origin);
+      await openApp(page, app.origin);
       await settingsOf(page).getByRole('tab', { name: /^Sites/ }).click();
       await retype(settingsOf(page).getByLabel('Site id'), 'Shared');
       // The address bar catches up once typing pauses.
@@ -370,7 +347,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
       assert.doesNotMatch(copied, /^\s*1\s/m, 'no line numbers in the copy');
 
       // Someone else opens the address: the design without its passwords.
-      const other = await openRecordedPage(browser);
+      const other = await openRecordedPage(app.browser);
       try {
         await other.page.goto(address);
         await node(other.page, 'nginx').waitFor({ timeout: APP_TIMEOUT });
@@ -391,7 +368,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   });
 
   test('passwords can be shown and generated', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       await settingsOf(page).getByRole('tab', { name: /^Passwords/ }).click();
       const group = settingsOf(page).getByRole('group', { name: 'MariaDB' });
       const password = group.getByLabel('Database password', { exact: true });
@@ -450,7 +427,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
 
   /** Measures navigation -> chain visible on a fresh load of whatever design is saved. */
   async function chainVisible(page) {
-    await page.goto(`${server.origin}/`);
+    await page.goto(`${app.origin}/`);
     const ms = await page.waitForFunction(
       () => {
         const nginx = [...document.querySelectorAll('[role=button]')].find((el) => /^nginx, /.test(el.getAttribute('aria-label') ?? ''));
@@ -464,7 +441,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
 
   for (const [label, preset] of [['default design', null], ['64 instances on 8 hosts', '64 instances on 8 hosts']]) {
     test(`performance: ${label}`, async () => {
-      await withApp(browser, server.origin, async ({ page }) => {
+      await withApp(app.browser, app.origin, async ({ page }) => {
         if (preset) {
           await page.getByLabel('Preset').selectOption({ label: preset });
           await zopeNodes(page).nth(63).waitFor();
@@ -494,7 +471,7 @@ describe('designer', { timeout: 300_000, skip: !BUILT }, () => {
   }
 
   test('is usable at 1024 px wide', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `no horizontal scrolling, got ${overflow}px too wide`);
       for (const name of ['Undo', 'Redo', 'Reset…', 'Download bundle']) {

@@ -6,46 +6,19 @@
 // (that is Node 20's form; Node 22 and later want the files: node --test tests/e2e/*.test.mjs)
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { test } from 'node:test';
 
-import { foreignRequests, launchChromium, openRecordedPage } from './browser.mjs';
-import { serveDist } from './serve-dist.mjs';
+import { foreignRequests, openRecordedPage } from './browser.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DIST = join(ROOT, 'dist');
-const SCREENSHOTS = join(ROOT, 'target', 'e2e');
-/** How long the app may take to appear: wasm compiles slowly on a busy 2-core machine. */
-const APP_TIMEOUT = 30_000;
-const BUILT = existsSync(join(DIST, 'index.html'));
+import { APP_TIMEOUT, RESULTS as SCREENSHOTS, describeApp } from './app.mjs';
 
-// Without a build there is nothing to test: say so as one clear failure, not as a
-// cancelled test for every check below.
-test('dist/ holds the release build', () => {
-  assert.ok(BUILT, `${DIST}/index.html is missing: run \`trunk build --release\` first`);
-});
-
-describe('home page', { timeout: 120_000, skip: !BUILT }, () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await serveDist(DIST);
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
+describeApp('home page', { timeout: 120_000 }, (app) => {
   test('shows the default chain without errors or foreign requests', async () => {
-    const { context, page, record } = await openRecordedPage(browser);
+    const { context, page, record } = await openRecordedPage(app.browser);
     try {
-      await page.goto(`${server.origin}/`);
+      await page.goto(`${app.origin}/`);
       await page.locator('[data-component-id="nginx"]').waitFor({ state: 'visible', timeout: APP_TIMEOUT });
 
       assert.equal(await page.title(), 'Stackwright');
@@ -77,7 +50,7 @@ describe('home page', { timeout: 120_000, skip: !BUILT }, () => {
       assert.deepEqual(record.consoleErrors, [], 'console errors');
       assert.deepEqual(record.pageErrors, [], 'page errors');
       assert.deepEqual(record.failedRequests, [], 'failed requests');
-      assert.deepEqual(foreignRequests(record.requests, server.origin), [], 'requests to other hosts');
+      assert.deepEqual(foreignRequests(record.requests, app.origin), [], 'requests to other hosts');
       const wasm = record.requests.find((url) => url.endsWith('.wasm'));
       assert.ok(wasm, `the wasm was fetched; requests: ${record.requests.join(', ')}`);
       // Anything else makes the browser fall back from streaming compilation, with a warning.
@@ -88,9 +61,9 @@ describe('home page', { timeout: 120_000, skip: !BUILT }, () => {
   });
 
   test('follows a dark colour scheme', async () => {
-    const { context, page, record } = await openRecordedPage(browser, { colorScheme: 'dark' });
+    const { context, page, record } = await openRecordedPage(app.browser, { colorScheme: 'dark' });
     try {
-      await page.goto(`${server.origin}/`);
+      await page.goto(`${app.origin}/`);
       await page.locator('[data-component-id="nginx"]').waitFor({ state: 'visible', timeout: APP_TIMEOUT });
       const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       const [red, green, blue] = background.match(/\d+/g).map(Number);
@@ -105,9 +78,9 @@ describe('home page', { timeout: 120_000, skip: !BUILT }, () => {
   });
 
   test('shows a panic in a visible alert', async () => {
-    const { context, page, record } = await openRecordedPage(browser);
+    const { context, page, record } = await openRecordedPage(app.browser);
     try {
-      await page.goto(`${server.origin}/#__panic`);
+      await page.goto(`${app.origin}/#__panic`);
       const alert = page.getByRole('alert');
       await alert.waitFor({ state: 'visible', timeout: APP_TIMEOUT });
       const text = await alert.textContent();
@@ -122,7 +95,7 @@ describe('home page', { timeout: 120_000, skip: !BUILT }, () => {
         record.consoleErrors.some((message) => message.includes('__panic')),
         `the panic is logged; console errors: ${record.consoleErrors.join(' | ')}`,
       );
-      assert.deepEqual(foreignRequests(record.requests, server.origin), [], 'requests to other hosts');
+      assert.deepEqual(foreignRequests(record.requests, app.origin), [], 'requests to other hosts');
     } finally {
       await context.close();
     }

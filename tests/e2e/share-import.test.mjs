@@ -11,12 +11,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 
-import { launchChromium, openRecordedPage } from './browser.mjs';
-import { serveDist } from './serve-dist.mjs';
+import { openRecordedPage } from './browser.mjs';
 import {
-  APP_TIMEOUT, BUILT, DIST, ROOT, addressWith, inspectorOf, openApp, retype, settingsOf, withApp, zopeNodes,
+  APP_TIMEOUT, ROOT, addressWith, describeApp, inspectorOf, openApp, retype, settingsOf, withApp, zopeNodes,
 } from './app.mjs';
 
 const EXERCISE = join(ROOT, 'core', 'tests', 'import', 'exercise');
@@ -39,7 +38,6 @@ async function siteId(page) {
   return settingsOf(page).getByLabel('Site id');
 }
 
-
 /** Waits until the autosaved design satisfies `check` and returns it. */
 async function savedDesign(page, check) {
   await page.waitForFunction(
@@ -52,40 +50,30 @@ async function savedDesign(page, check) {
   return JSON.parse(await page.evaluate((key) => localStorage.getItem(key), SAVED));
 }
 
-test('dist/ holds the release build', () => {
-  assert.ok(BUILT, `${DIST}/index.html is missing: run \`trunk build --release\` first`);
-});
-
-describe('share links and buildout import', { timeout: 300_000, skip: !BUILT }, () => {
-  let server;
-  let browser;
+describeApp('share links and buildout import', { timeout: 300_000 }, (app) => {
   let scratch;
 
   before(async () => {
-    server = await serveDist(DIST);
-    browser = await launchChromium();
     scratch = await mkdtemp(join(tmpdir(), 'stackwright-e2e-'));
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
   test('a link of another design asks which to keep, and neither is lost', async () => {
     // Someone else's design: nginx on 8088.
-    const theirs = await openRecordedPage(browser);
+    const theirs = await openRecordedPage(app.browser);
     let link;
     try {
-      await openAt(theirs.page, `${server.origin}/`);
+      await openAt(theirs.page, `${app.origin}/`);
       await retype(await httpPort(theirs.page), '8088');
       link = await addressWith(theirs.page, /"http_port":8088/);
     } finally {
       await theirs.context.close();
     }
 
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       await retype(await siteId(page), 'Mine');
       const mine = await savedDesign(page, "d.settings.site_id === 'Mine'");
       const myAddress = await addressWith(page, /"site_id":"Mine"/);
@@ -130,7 +118,7 @@ describe('share links and buildout import', { timeout: 300_000, skip: !BUILT }, 
   });
 
   test('a link of the saved design opens without asking', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       // The default design's link is an empty patch.
       const address = await addressWith(page, /^\{\}$/);
       await page.goto('about:blank');
@@ -142,11 +130,11 @@ describe('share links and buildout import', { timeout: 300_000, skip: !BUILT }, 
   });
 
   test('a damaged link says so and leaves the design untouched', async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       await retype(await siteId(page), 'Kept');
       const mine = await savedDesign(page, "d.settings.site_id === 'Kept'");
       await page.goto('about:blank');
-      await openAt(page, `${server.origin}/#v1.!!!garbage%3Cscript%3E`);
+      await openAt(page, `${app.origin}/#v1.!!!garbage%3Cscript%3E`);
       const alert = page.getByRole('alert');
       await alert.waitFor();
       assert.match(await alert.textContent(), /could not be opened/);
@@ -157,7 +145,7 @@ describe('share links and buildout import', { timeout: 300_000, skip: !BUILT }, 
   });
 
   test("the exercise's buildout imports to the default design, with its report", async () => {
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       const defaults = await savedDesign(page, 'true');
       await retype(await httpPort(page), '8123');
       await savedDesign(page, "d.components.find((c) => c.id === 'nginx').settings.http_port === 8123");
@@ -212,7 +200,7 @@ with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
             z.write(path, os.path.join('acme-buildout', os.path.relpath(path, sys.argv[1])))
     z.writestr('acme-buildout/htdocs/logo.png', bytes([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe]))
 `, EXERCISE, zip]);
-    await withApp(browser, server.origin, async ({ page }) => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
       const defaults = await savedDesign(page, 'true');
       await retype(await httpPort(page), '8123');
       await savedDesign(page, "d.components.find((c) => c.id === 'nginx').settings.http_port === 8123");

@@ -10,11 +10,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 
-import { launchChromium, openRecordedPage } from './browser.mjs';
-import { serveDist } from './serve-dist.mjs';
-import { APP_TIMEOUT, BUILT, DIST, addressWith, filesOf, node, problemsOf, withApp } from './app.mjs';
+import { openRecordedPage } from './browser.mjs';
+import { APP_TIMEOUT, addressWith, describeApp, filesOf, node, problemsOf, withApp } from './app.mjs';
 
 const HEADER = '            add_header X-Stackwright-Test yes;';
 
@@ -36,28 +35,22 @@ async function caretAfter(editor, text) {
   }, text);
 }
 
-describe('templates', { timeout: 300_000, skip: !BUILT }, () => {
-  let server;
-  let browser;
+describeApp('templates', { timeout: 300_000 }, (app) => {
   let work;
 
   before(async () => {
-    server = await serveDist(DIST);
-    browser = await launchChromium();
     work = await mkdtemp(join(tmpdir(), 'stackwright-templates-'));
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
     await rm(work, { recursive: true, force: true });
   });
 
   test('edit, break, fix, download, reload and share a template', async () => {
     let link;
     await withApp(
-      browser,
-      server.origin,
+      app.browser,
+      app.origin,
       async ({ page }) => {
         const files = filesOf(page);
         await files.getByRole('tab', { name: 'etc/nginx.conf' }).click();
@@ -120,7 +113,7 @@ describe('templates', { timeout: 300_000, skip: !BUILT }, () => {
 
     // A fresh browser, with no design of its own, is told which files the link's
     // templates change before it opens it.
-    const { context, page, record } = await openRecordedPage(browser);
+    const { context, page, record } = await openRecordedPage(app.browser);
     try {
       await page.goto(link);
       const dialog = page.getByRole('dialog', { name: 'Open the design from this link?' });

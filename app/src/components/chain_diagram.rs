@@ -8,12 +8,14 @@ use stackwright_core::edit::{self, EditError};
 use stackwright_core::model::Position;
 use wasm_bindgen::JsCast;
 
-use stackwright_core::layout::{self, GRID, NODE_HEIGHT, NODE_WIDTH, ViewBox, output_handle, snap};
+use stackwright_core::layout::{
+    self, ARROWHEAD, BOX_RADIUS, GRID, NODE_HEIGHT, NODE_WIDTH, ViewBox, output_handle, snap,
+};
 
 use super::diagram_edge::DiagramEdge;
 use super::diagram_node::DiagramNode;
 use crate::browser::SizeWatch;
-use crate::canvas::{Canvas, Gesture};
+use crate::canvas::{Canvas, Gesture, Refusal};
 use crate::diagram::{self, Diagram, Size};
 use crate::state::{Tone, use_designer};
 
@@ -141,7 +143,7 @@ pub fn ChainDiagram() -> impl IntoView {
             Gesture::Link { from, .. } => {
                 let start = designer
                     .design
-                    .with_untracked(|t| t.component(&from).map(|c| (c.position.x, c.position.y)));
+                    .with_untracked(|t| t.component(&from).map(layout::corner));
                 if let Some(at) = start {
                     let (x, y) = output_handle(at);
                     canvas.gesture.set(Some(Gesture::Link {
@@ -177,7 +179,10 @@ pub fn ChainDiagram() -> impl IntoView {
                 let Some(target) = target else { return };
                 match designer.change(|t| edit::add_connection(t, &from, &target)) {
                     Ok(()) => canvas.selected_edge.set(Some((from, target))),
-                    Err(reason) => canvas.refusal.set(Some((reason.to_string(), to.0, to.1))),
+                    Err(reason) => canvas.refusal.set(Some(Refusal {
+                        reason: reason.to_string(),
+                        at: to,
+                    })),
                 }
             }
             Gesture::Pan => {}
@@ -274,14 +279,10 @@ pub fn ChainDiagram() -> impl IntoView {
             Err(error) => designer.tell(Tone::Error, format!("Cannot move it: {error}.")),
         }
     };
-    let palette = [
-        Kind::Nginx,
-        Kind::Varnish,
-        Kind::Haproxy,
-        Kind::Zope,
-        Kind::Database,
-        Kind::Memcached,
-    ];
+    // Every kind but supervisor.
+    let palette = Kind::ALL
+        .into_iter()
+        .filter(|kind| *kind != Kind::Supervisor);
     view! {
         <div class="sw-canvas">
             <div class="sw-canvas__toolbar" role="toolbar" aria-label="Canvas">
@@ -364,11 +365,11 @@ pub fn ChainDiagram() -> impl IntoView {
                         markerHeight="7"
                         orient="auto-start-reverse"
                     >
-                        <path class="sw-chain__arrowhead" d="M0,0 L10,5 L0,10 z" />
+                        <path class="sw-chain__arrowhead" d=ARROWHEAD />
                     </marker>
                     // Every box clips its colour stripe to its own rounded corners.
                     <clipPath id="sw-chain-box-clip">
-                        <rect width=NODE_WIDTH.to_string() height=NODE_HEIGHT.to_string() rx="8" />
+                        <rect width=NODE_WIDTH.to_string() height=NODE_HEIGHT.to_string() rx=BOX_RADIUS.to_string() />
                     </clipPath>
                     <pattern
                         id="sw-chain-grid"
@@ -427,7 +428,7 @@ pub fn ChainDiagram() -> impl IntoView {
                     Some(Gesture::Link { from, to }) => {
                         let start = designer
                             .design
-                            .with_untracked(|t| t.component(&from).map(|c| (c.position.x, c.position.y)));
+                            .with_untracked(|t| t.component(&from).map(layout::corner));
                         start.map(|at| {
                             let (x, y) = output_handle(at);
                             view! {
@@ -447,7 +448,7 @@ pub fn ChainDiagram() -> impl IntoView {
                     canvas
                         .refusal
                         .get()
-                        .map(|(reason, x, y)| {
+                        .map(|Refusal { reason, at: (x, y) }| {
                             view! {
                                 <text class="sw-chain__refusal" role="alert" x=x.to_string() y=(y - 8).to_string()>
                                     {reason}

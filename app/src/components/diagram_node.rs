@@ -4,7 +4,9 @@ use leptos::prelude::*;
 
 use stackwright_core::Kind;
 
-use stackwright_core::layout::{NODE_HEIGHT, NODE_WIDTH, PORT_LABEL_AT, output_handle};
+use stackwright_core::layout::{
+    BOX_RADIUS, NODE_HEIGHT, NODE_WIDTH, PORT_LABEL_AT, STRIPE_WIDTH, output_handle,
+};
 
 use crate::canvas::{Gesture, use_canvas};
 use crate::diagram::NodeBox;
@@ -164,11 +166,11 @@ pub fn DiagramNode(
                 class="sw-chain__box"
                 width=NODE_WIDTH.to_string()
                 height=NODE_HEIGHT.to_string()
-                rx="8"
+                rx=BOX_RADIUS.to_string()
             />
             <rect
                 class="sw-chain__stripe"
-                width="6"
+                width=STRIPE_WIDTH.to_string()
                 height=NODE_HEIGHT.to_string()
                 clip-path="url(#sw-chain-box-clip)"
             />

@@ -49,6 +49,10 @@ pub(super) fn top_files(plan: &Plan) -> Vec<(String, &'static str)> {
     if plan.multi_host {
         files.push(("README.md".into(), "README.hosts.md.j2"));
     }
+    // Deployment with Ansible: every machine of the design from one controller.
+    files.push(("ansible/ansible.cfg".into(), "ansible.cfg.j2"));
+    files.push(("ansible/inventory.yml".into(), "inventory.yml.j2"));
+    files.push(("ansible/site.yml".into(), "site.yml.j2"));
     files
 }
 

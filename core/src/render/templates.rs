@@ -40,6 +40,9 @@ pub(super) const TEMPLATES: &[(&str, &str)] = templates![
     "create_site.py.j2",
     "mariadb_compat.py.j2",
     "mariadb_compat.pth.j2",
+    "ansible.cfg.j2",
+    "inventory.yml.j2",
+    "site.yml.j2",
 ];
 
 /// What each template writes, in words for people: a path in a host's folder, with
@@ -74,6 +77,9 @@ pub(super) const WRITES: &[(&str, &str)] = &[
         "mariadb_compat.pth.j2",
         "lib/stackwright_mariadb_compat.pth",
     ),
+    ("ansible.cfg.j2", "ansible/ansible.cfg"),
+    ("inventory.yml.j2", "ansible/inventory.yml"),
+    ("site.yml.j2", "ansible/site.yml"),
 ];
 
 /// What the template `name` writes, in words: `etc/nginx.conf`,

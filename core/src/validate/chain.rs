@@ -76,12 +76,21 @@ impl<'a> Checks<'a> {
             );
             return;
         };
+        let instances: Vec<&Component> = t.of_kind(Kind::Zope).collect();
+        self.front_tiers(nginx, &instances);
+        self.reached_from(nginx, &instances);
+        self.instance_targets(&instances);
+        self.varnish_backend();
+        self.maxconn();
+        self.open_files(&instances);
+    }
+
+    /// Each front tier (nginx, Varnish) sends to exactly one next hop: the next tier that
+    /// exists, and only HAProxy balances.
+    fn front_tiers(&mut self, nginx: &'a Component, instances: &[&'a Component]) {
+        let t = self.design;
         let varnish = t.first(Kind::Varnish);
         let haproxy = t.first(Kind::Haproxy);
-        let instances: Vec<&Component> = t.of_kind(Kind::Zope).collect();
-        let valid = |c: &Connection| matches!((t.component(&c.from), t.component(&c.to)), (Some(a), Some(b)) if connection_allowed(a.kind(), b.kind()).is_ok());
-
-        // Each front tier sends to exactly one next hop: the next tier that exists.
         let expected_next = |kind: Kind| match kind {
             Kind::Nginx => varnish.or(haproxy).map(|c| c.kind()).unwrap_or(Kind::Zope),
             Kind::Varnish => haproxy.map(|c| c.kind()).unwrap_or(Kind::Zope),
@@ -91,7 +100,7 @@ impl<'a> Checks<'a> {
             let next: Vec<&Component> = t
                 .connections
                 .iter()
-                .filter(|c| c.from == front.id && valid(c))
+                .filter(|c| c.from == front.id && is_allowed(t, c))
                 .filter_map(|c| t.component(&c.to))
                 .collect();
             let want = expected_next(front.kind());
@@ -136,15 +145,22 @@ impl<'a> Checks<'a> {
                 );
             }
         }
+    }
 
-        // Walk the graph from nginx.
+    /// Every instance is reached by walking the connections from nginx.
+    fn reached_from(&mut self, nginx: &'a Component, instances: &[&'a Component]) {
+        let t = self.design;
         let mut reached = BTreeSet::new();
         let mut stack = vec![nginx.id.as_str()];
         while let Some(id) = stack.pop() {
             if !reached.insert(id) {
                 continue;
             }
-            for c in t.connections.iter().filter(|c| c.from == id && valid(c)) {
+            for c in t
+                .connections
+                .iter()
+                .filter(|c| c.from == id && is_allowed(t, c))
+            {
                 stack.push(&c.to);
             }
         }
@@ -156,7 +172,7 @@ impl<'a> Checks<'a> {
                 "connect nginx -> Varnish -> HAProxy -> the instances",
             );
         } else {
-            for i in &instances {
+            for i in instances {
                 if !reached.contains(&i.id.as_str()) {
                     self.push(
                         Rule::InstanceUnreachable,
@@ -167,8 +183,12 @@ impl<'a> Checks<'a> {
                 }
             }
         }
+    }
 
-        for i in &instances {
+    /// Every instance uses the database, and the shared memcached when there is one.
+    fn instance_targets(&mut self, instances: &[&'a Component]) {
+        let t = self.design;
+        for i in instances {
             let targets: Vec<Kind> = t.targets_of(&i.id).map(Component::kind).collect();
             if !targets.contains(&Kind::Database) {
                 self.push(
@@ -187,7 +207,12 @@ impl<'a> Checks<'a> {
                 );
             }
         }
+    }
 
+    /// Varnish reaches its backend at an IP.
+    fn varnish_backend(&mut self) {
+        let t = self.design;
+        let varnish = t.first(Kind::Varnish);
         if let (Some(v), Some(next)) = (varnish, varnish.and_then(|v| t.targets_of(&v.id).next())) {
             let address = connect_address(t, v, next);
             if !syntax::is_ip(&address) {
@@ -208,7 +233,12 @@ impl<'a> Checks<'a> {
                 );
             }
         }
+    }
 
+    /// HAProxy sends no server more requests at once than its threads.
+    fn maxconn(&mut self) {
+        let t = self.design;
+        let haproxy = t.first(Kind::Haproxy);
         if let Some(h) = haproxy
             && let ComponentKind::Haproxy(hp) = &h.kind
             && let Some(maxconn) = field::MAXCONN_PER_SERVER.parse(&hp.maxconn_per_server)
@@ -227,7 +257,11 @@ impl<'a> Checks<'a> {
                 }
             }
         }
+    }
 
+    /// The open-file limit carries the requests the instances serve at once.
+    fn open_files(&mut self, instances: &[&'a Component]) {
+        let t = self.design;
         if let Some(open_files) = field::OPEN_FILES.parse(&t.settings.open_files) {
             let threads: u64 = instances
                 .iter()
@@ -250,4 +284,12 @@ impl<'a> Checks<'a> {
             }
         }
     }
+}
+
+/// Whether a connection joins two components of the design in the chain's direction.
+fn is_allowed(t: &Topology, c: &Connection) -> bool {
+    matches!(
+        (t.component(&c.from), t.component(&c.to)),
+        (Some(a), Some(b)) if connection_allowed(a.kind(), b.kind()).is_ok()
+    )
 }
