@@ -34,26 +34,13 @@ CONTROLLER_ADDR=10.77.0.2
 
 passed=0
 failed=0
-start_time=$SECONDS
+start_time=$EPOCHREALTIME
 work=""
 INSTALL_DIR=""
 summary_printed=""
 declare -A sshd_pid=()
 
-log() { printf '[%(%H:%M:%S)T +%4ds] %s\n' -1 $((SECONDS - start_time)) "$*"; }
-pass() { passed=$((passed + 1)); log "PASS: $1"; }
-fail() { failed=$((failed + 1)); log "FAIL: $1${2:+ -- $2}"; }
-
-# check NAME COMMAND...: one counted check, its output indented below it.
-check() {
-    local name=$1 out status
-    shift
-    out=$("$@" 2>&1)
-    status=$?
-    [ -n "$out" ] && printf '%s\n' "$out" | tail -n 40 | sed 's/^/    | /'
-    if [ "$status" -eq 0 ]; then pass "$name"; else fail "$name" "exit status $status"; fi
-    return "$status"
-}
+. "$root/tests/stack/report.sh"
 
 # wait_until SECONDS COMMAND...: polls once a second, bounded.
 wait_until() {
@@ -103,12 +90,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "tests/stack/ansible.sh creates network namespaces: run it as root" >&2
-    summary_printed=1
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+require_root tests/stack/ansible.sh "it makes network namespaces"
 
 # --- the bundle, as a user gets it ---------------------------------------------------------
 
@@ -331,7 +313,7 @@ check "second run: changed=0 on every machine (total changed=$changed_total)" ev
 echo "second run: changed=$changed_total"
 check "the site still answers through nginx" served_by_plone "$site_url/"
 
-log "finished in $((SECONDS - start_time))s"
+log "finished in $(seconds_since "$start_time")s"
 summary_printed=1
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

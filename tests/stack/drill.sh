@@ -65,36 +65,7 @@ readme_of() { printf '%s' "$readme"; }
 
 # --- logging and checks ------------------------------------------------------------------
 
-log() {
-    local now elapsed
-    printf -v now '%(%H:%M:%S)T' -1
-    elapsed=$(awk -v a="$start_time" -v b="$EPOCHREALTIME" 'BEGIN { printf "%7.1f", b - a }')
-    printf '[%s +%ss] %s\n' "$now" "$elapsed" "$*"
-}
-
-pass() { passed=$((passed + 1)); log "PASS: $1"; }
-fail() { failed=$((failed + 1)); log "FAIL: $1${2:+ -- $2}"; }
-
-# check NAME COMMAND...: one counted check. The command runs in this shell (so it may
-# start processes and set variables); its output is logged below the check, indented.
-check_out=$(mktemp /tmp/stackwright-drill-check.XXXXXX)
-check() {
-    local name=$1
-    shift
-    "$@" > "$check_out" 2>&1
-    local status=$?
-    sed 's/^/    | /' "$check_out"
-    if [ "$status" -eq 0 ]; then pass "$name"; else fail "$name" "exit status $status"; fi
-    return "$status"
-}
-
-# expect NAME CONDITION-RESULT DETAIL: counts a check whose condition was already evaluated.
-expect() {
-    if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi
-    return "$2"
-}
-
-seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+. "$here/report.sh"
 
 # --- HTTP (loopback only) ----------------------------------------------------------------
 
@@ -311,7 +282,6 @@ cleanup_design() {
 on_exit() {
     local status=$?
     exec 1>&8 2>&9
-    rm -f "$check_out"
     if [ -n "$tmp_root" ]; then
         log "drill interrupted (status $status): cleaning up"
         [ -n "$bundle" ] && dump_logs
@@ -658,12 +628,7 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
 
 # --- main --------------------------------------------------------------------------------
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "tests/stack/drill.sh runs the bundle as its README says (as root): run it as root" >&2
-    summary_printed=1
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+require_root tests/stack/drill.sh "it runs the bundle as its README says, as root"
 
 designs=("$@")
 if [ ${#designs[@]} -eq 0 ]; then
@@ -685,7 +650,6 @@ if check "the CLI is built" build_cli; then
     done
 fi
 
-rm -f "$check_out"
 log "drill finished in $(seconds_since "$start_time")s; logs of the last run in $LOG_KEEP"
 summary_printed=1
 echo "$passed passed, $failed failed"

@@ -51,27 +51,7 @@ summary_printed=""
 declare -A host_addr
 setup_order=()
 
-log() {
-    local now elapsed
-    printf -v now '%(%H:%M:%S)T' -1
-    elapsed=$(awk -v a="$start_time" -v b="$EPOCHREALTIME" 'BEGIN { printf "%7.1f", b - a }')
-    printf '[%s +%ss] %s\n' "$now" "$elapsed" "$*"
-}
-pass() { passed=$((passed + 1)); log "PASS: $1"; }
-fail() { failed=$((failed + 1)); log "FAIL: $1${2:+ -- $2}"; }
-expect() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; return "$2"; }
-check() {
-    local name=$1 out status
-    shift
-    out=$(mktemp /tmp/stackwright-mh-check.XXXXXX)
-    "$@" > "$out" 2>&1
-    status=$?
-    sed 's/^/    | /' "$out" | tail -n 40
-    rm -f "$out"
-    if [ "$status" -eq 0 ]; then pass "$name"; else fail "$name" "exit status $status"; fi
-    return "$status"
-}
-seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+. "$here/report.sh"
 
 wait_until() {   # SECONDS DESCRIPTION COMMAND...: polls once a second, bounded
     local limit=$1 what=$2 t0=$EPOCHREALTIME deadline
@@ -182,12 +162,7 @@ trap 'exit 130' INT TERM
 
 # --- main --------------------------------------------------------------------------------
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "tests/stack/multi-host.sh needs root (network namespaces, supervisord as root)" >&2
-    summary_printed=1
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+require_root tests/stack/multi-host.sh "it makes network namespaces and runs supervisord as root"
 
 main() {
     if ! [ -x "$CLI" ] || [ -n "$(find "$root/core/src" "$root/core/templates" "$root/cli/src" -newer "$CLI" -type f -print -quit)" ]; then
