@@ -207,7 +207,7 @@ recap() {
 # every_machine_recap LOG WANT-CHANGED: every machine is in the recap, none failed or
 # unreachable, and (when WANT-CHANGED is 0) none changed anything.
 every_machine_recap() {
-    local lines host bad=0
+    local lines host ok changed unreachable failed bad=0
     lines=$(recap "$1")
     printf '%s\n' "$lines"
     for host in "${hosts[@]}"; do
