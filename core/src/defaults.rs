@@ -210,7 +210,7 @@ fn exercise() -> Topology {
             session_timeout: "600".into(),
             shared_blobs: true,
             install_dir: "/srv/plone-deployment".into(),
-            platform: Platform::Debian12,
+            platform: Platform::default(),
             instance: InstanceTemplate {
                 threads: "2".into(),
                 zodb_cache_size: "10000".into(),

@@ -131,7 +131,10 @@ pub const BALANCES: &[(&str, &str)] = &[
     ("source", "Source address"),
 ];
 pub const FLAVORS: &[(&str, &str)] = &[("mariadb", "MariaDB"), ("mysql", "MySQL")];
-pub const PLATFORMS: &[(&str, &str)] = &[("debian-12", "Debian 12 (bookworm)")];
+pub const PLATFORMS: &[(&str, &str)] = &[
+    ("debian-12", "Debian 12 (bookworm)"),
+    ("debian-13", "Debian 13 (trixie)"),
+];
 
 /// A global setting: `setting!(name, Value, settings.path; label, input, help)`.
 macro_rules! setting {

@@ -20,9 +20,14 @@ use serde_path_to_error::{Path, Segment};
 
 use crate::model::*;
 
-/// The newest format version: version 2 adds the user's templates (`templates`). A
-/// design without them is written as version 1, which every Stackwright reads.
-pub const VERSION: u64 = 2;
+/// The newest format version: version 2 adds the user's templates (`templates`), version 3
+/// the platform `debian-13`. A design is written in the oldest version that holds it, so a
+/// design without either is version 1, which every Stackwright reads.
+pub const VERSION: u64 = 3;
+
+/// The built-in templates that came with version 3: a design replacing one of them needs
+/// version 3 (an older Stackwright would not know the name).
+const TEMPLATES_OF_V3: [&str; 2] = ["supervisor.service.j2", "mariadb.cnf.j2"];
 
 /// The longest template a design may carry, in bytes: the largest built-in one is under
 /// 10 kB.
@@ -174,8 +179,8 @@ struct Envelope {
 }
 
 impl Envelope {
-    /// Whether this build reads the design. Version 2 only adds a field to version 1, so
-    /// both are read by the same types.
+    /// Whether this build reads the design. Versions 2 and 3 only add a field and a value
+    /// to version 1, so all are read by the same types.
     fn check(self) -> Result<(), FormatError> {
         match self.version {
             None => Err(FormatError::MissingVersion),
@@ -688,7 +693,15 @@ impl From<&Topology> for DesignV1 {
         let s = &t.settings;
         DesignV1 {
             // The oldest version that holds the design, so older builds read it if they can.
-            version: if t.templates.is_empty() { 1 } else { VERSION },
+            version: if s.platform == Platform::Debian13
+                || t.templates.keys().any(|n| TEMPLATES_OF_V3.contains(&n.as_str()))
+            {
+                3
+            } else if !t.templates.is_empty() {
+                2
+            } else {
+                1
+            },
             settings: SettingsV1 {
                 name: s.name.clone(),
                 site_id: s.site_id.clone(),
@@ -806,6 +819,22 @@ impl DesignV1 {
             return Err(FormatError::Invalid {
                 path: "templates".into(),
                 message: "templates need format version 2".into(),
+            });
+        }
+        if let Some(name) = self
+            .templates
+            .keys()
+            .find(|n| self.version < 3 && TEMPLATES_OF_V3.contains(&n.as_str()))
+        {
+            return Err(FormatError::Invalid {
+                path: "templates".into(),
+                message: format!("the template {name} needs format version 3"),
+            });
+        }
+        if self.version < 3 && self.settings.platform == Platform::Debian13 {
+            return Err(FormatError::Invalid {
+                path: "settings.platform".into(),
+                message: "debian-13 needs format version 3".into(),
             });
         }
         let s = self.settings;
@@ -1015,6 +1044,7 @@ mod tests {
     fn templates_are_checked() {
         let with = |version: u64, templates: Value| {
             let mut v = to_value(&Topology::exercise());
+            v["settings"]["platform"] = "debian-12".into();
             v["version"] = version.into();
             v["templates"] = templates;
             from_value(v).map_err(|e| e.to_string())
@@ -1211,5 +1241,36 @@ mod tests {
         let key = "\"purge_acl\":";
         let before_value = text.find(key).unwrap() + key.len();
         assert_eq!(column, before_value + 128 - 4);
+    }
+
+    /// `debian-13` is version 3's: written as version 3, refused in an older version, and
+    /// a design on `debian-12` keeps the oldest version that holds it.
+    #[test]
+    fn the_platform_decides_the_version() {
+        let mut t = Topology::exercise();
+        assert_eq!(t.settings.platform, Platform::Debian13);
+        assert_eq!(to_value(&t)["version"], 3);
+        assert_eq!(from_json(&to_json(&t)).unwrap(), t);
+        for older in [1, 2] {
+            let mut v = to_value(&t);
+            v["version"] = older.into();
+            assert_eq!(
+                from_value(v).unwrap_err().to_string(),
+                "settings.platform: debian-13 needs format version 3"
+            );
+        }
+        t.settings.platform = Platform::Debian12;
+        assert_eq!(to_value(&t)["version"], 1);
+        assert_eq!(from_json(&to_json(&t)).unwrap(), t);
+        t.templates
+            .insert("supervisor.service.j2".into(), "[Unit]\n".into());
+        assert_eq!(to_value(&t)["version"], 3, "a template version 3 brought");
+        assert_eq!(from_json(&to_json(&t)).unwrap(), t);
+        let mut v = to_value(&t);
+        v["version"] = 2.into();
+        assert_eq!(
+            from_value(v).unwrap_err().to_string(),
+            "templates: the template supervisor.service.j2 needs format version 3"
+        );
     }
 }

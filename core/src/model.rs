@@ -62,24 +62,55 @@ pub struct InstanceTemplate {
     pub verbose_security: bool,
 }
 
-/// The operating system release the bundle targets, which fixes the daemon versions.
+/// The operating system release the bundle targets, which fixes the daemon versions, the
+/// package names and the Python the instances run on.
+///
+/// The default is Debian 13: in December 2026 it is Debian's stable release, with full
+/// security support until August 2028 (and LTS after), while Debian 12 has been in LTS, a
+/// smaller volunteer-run set of fixes, since June 2026.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Platform {
-    #[default]
     Debian12,
+    #[default]
+    Debian13,
 }
 
 impl Platform {
-    pub const ALL: [Platform; 1] = [Platform::Debian12];
+    pub const ALL: [Platform; 2] = [Platform::Debian12, Platform::Debian13];
 
     pub fn id(self) -> &'static str {
         match self {
             Platform::Debian12 => "debian-12",
+            Platform::Debian13 => "debian-13",
         }
     }
 
     pub fn from_id(id: &str) -> Option<Platform> {
         Platform::ALL.into_iter().find(|p| p.id() == id)
+    }
+
+    /// What the README calls it: `Debian 13 (trixie)`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Debian12 => "Debian 12 (bookworm)",
+            Platform::Debian13 => "Debian 13 (trixie)",
+        }
+    }
+
+    /// The release's code name, as apt and debootstrap spell it.
+    pub fn codename(self) -> &'static str {
+        match self {
+            Platform::Debian12 => "bookworm",
+            Platform::Debian13 => "trixie",
+        }
+    }
+
+    /// The version of the release's `python3`, which builds the instances' environment.
+    pub fn python(self) -> &'static str {
+        match self {
+            Platform::Debian12 => "3.11",
+            Platform::Debian13 => "3.13",
+        }
     }
 
     /// The versions of the daemons this platform installs, for README and checks.
@@ -93,6 +124,16 @@ impl Platform {
                 ("memcached", "1.6"),
                 ("MariaDB", "10.11"),
                 ("Python", "3.11"),
+                ("Plone", "6.2"),
+            ],
+            Platform::Debian13 => &[
+                ("nginx", "1.26"),
+                ("Varnish", "7.7"),
+                ("HAProxy", "3.0"),
+                ("supervisor", "4.2"),
+                ("memcached", "1.6"),
+                ("MariaDB", "11.8"),
+                ("Python", "3.13"),
                 ("Plone", "6.2"),
             ],
         }

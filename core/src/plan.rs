@@ -31,7 +31,17 @@ pub struct Bind {
 }
 
 impl Bind {
+    /// A listener on `address:port`. A daemon given a name binds what the name resolves to
+    /// on the machine it starts on, which may not be what its clients dial: Debian's stock
+    /// `/etc/hosts` maps `localhost` to `::1` as well, and HAProxy binds only the first
+    /// address, so `localhost` is written as the `127.0.0.1` every connector dials
+    /// ([`connect_address`] does the same on the other side).
     fn new(address: &str, port: u16) -> Bind {
+        let address = if address.eq_ignore_ascii_case("localhost") {
+            "127.0.0.1"
+        } else {
+            address
+        };
         let socket = if address.contains(':') {
             format!("[{address}]:{port}")
         } else {
@@ -58,6 +68,12 @@ pub struct SitePlan {
     pub shared_blobs: bool,
     pub install_dir: String,
     pub platform: &'static str,
+    /// The platform in words: `Debian 13 (trixie)`.
+    pub platform_name: &'static str,
+    /// The platform's code name: `trixie`.
+    pub codename: &'static str,
+    /// The version of the platform's `python3`.
+    pub python: &'static str,
     pub versions: Vec<(&'static str, &'static str)>,
 }
 
@@ -134,6 +150,8 @@ pub struct DatabasePlan {
     pub flavor: &'static str,
     pub address: String,
     pub port: u16,
+    /// Where the server listens (its `bind-address` and `port`).
+    pub listen: Bind,
     pub name: String,
     pub user: String,
     pub password: String,
@@ -279,6 +297,9 @@ impl Plan {
             shared_blobs: s.shared_blobs,
             install_dir: s.install_dir.trim_end_matches('/').to_string(),
             platform: s.platform.id(),
+            platform_name: s.platform.name(),
+            codename: s.platform.codename(),
+            python: s.platform.python(),
             versions: s.platform.versions().to_vec(),
         };
 
@@ -408,6 +429,7 @@ impl Plan {
             flavor: db.flavor.id(),
             address: db_component.address.clone(),
             port: port(&db.port)?,
+            listen: Bind::new(&db_component.address, port(&db.port)?),
             name: db.db_name.clone(),
             user: db.db_user.clone(),
             password: db.password.clone(),

@@ -1,8 +1,8 @@
 //! Share links: the whole design in the URL fragment, short.
 //!
 //! A fragment is `v1.` (or `v1s.` when it carries passwords) followed by the base64url
-//! of the raw-deflated JSON merge patch (RFC 7386) that turns the frozen version-1
-//! baseline into the design. Components are keyed by id before diffing, so editing one
+//! of the raw-deflated JSON merge patch (RFC 7386) that turns the frozen baseline of its
+//! version into the design. Components are keyed by id before diffing, so editing one
 //! instance of sixteen stores one small object, not the whole list. The baseline is a
 //! frozen copy of the version-1 defaults: old links keep decoding to the same design even
 //! when the defaults change; a new baseline means a new version prefix.
@@ -22,10 +22,17 @@ use serde_json::{Map, Value};
 use crate::format::{self, FormatError, JsonError};
 use crate::model::Topology;
 
-/// The design every version-1 link is a patch of: the exercise's design as version 1
-/// defined it. A test keeps it equal to today's defaults; when they change, freeze this
-/// file as it is and start version 2.
-const BASELINE_V1: &str = include_str!("share-baseline-v1.json");
+/// The designs links are patches of, oldest first: a version-N link patches
+/// `BASELINES[N - 1]`, the defaults as they were when version N was the newest. Each is
+/// frozen; a test keeps the newest equal to today's defaults, and when they change, a new
+/// file starts the next version. Version 2: the default platform became Debian 13.
+const BASELINES: [&str; 2] = [
+    include_str!("share-baseline-v1.json"),
+    include_str!("share-baseline-v2.json"),
+];
+
+/// The version new links are written in.
+const LATEST: usize = BASELINES.len();
 
 /// The most a link may inflate to: 16 times a whole 64-instance design in JSON, small
 /// enough that a hostile link can neither exhaust memory nor keep the page busy.
@@ -88,17 +95,18 @@ pub fn encode(topology: &Topology, secrets: Secrets) -> String {
     if secrets == Secrets::Omit {
         strip_secrets(&mut design);
     }
-    let mut patch = diff(baseline(secrets), &design).unwrap_or_else(|| Value::Object(Map::new()));
+    let mut patch = diff(baseline(LATEST, secrets), &design)
+        .unwrap_or_else(|| Value::Object(Map::new()));
     // Sorted keys: the same design always gives the same link. serde_json's map keeps
     // them sorted unless a crate turns on its `preserve_order`; then this sorts them.
     patch.sort_all_objects();
     let json = patch.to_string();
     let compressed = deflate(json.as_bytes());
-    let prefix = match secrets {
-        Secrets::Omit => "v1.",
-        Secrets::Include => "v1s.",
+    let marker = match secrets {
+        Secrets::Omit => "",
+        Secrets::Include => "s",
     };
-    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(compressed))
+    format!("v{LATEST}{marker}.{}", URL_SAFE_NO_PAD.encode(compressed))
 }
 
 /// Decodes a fragment, a `#fragment` or a whole URL.
@@ -114,11 +122,17 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
     let (version, data) = fragment
         .split_once('.')
         .ok_or_else(|| DecodeError::UnknownVersion(fragment.chars().take(8).collect()))?;
-    let secrets = match version {
-        "v1" => Secrets::Omit,
-        "v1s" => Secrets::Include,
-        other => return Err(DecodeError::UnknownVersion(other.chars().take(8).collect())),
+    let unknown = || DecodeError::UnknownVersion(version.chars().take(8).collect());
+    let (number, secrets) = match version.strip_suffix('s') {
+        Some(number) => (number, Secrets::Include),
+        None => (version, Secrets::Omit),
     };
+    let number = number
+        .strip_prefix('v')
+        .filter(|n| !n.starts_with('0'))
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| (1..=LATEST).contains(n))
+        .ok_or_else(unknown)?;
     // The engine is strict: no padding, and the unused bits of the last character must
     // be zero, so every link has exactly one spelling.
     let compressed = URL_SAFE_NO_PAD
@@ -130,7 +144,7 @@ pub fn decode(link: &str) -> Result<Decoded, DecodeError> {
     if !patch.is_object() {
         return Err(DecodeError::NotAnObject);
     }
-    let mut design = baseline(secrets).clone();
+    let mut design = baseline(number, secrets).clone();
     merge(&mut design, patch);
     if secrets == Secrets::Omit {
         blank_secrets(&mut design);
@@ -177,15 +191,17 @@ fn inflate(compressed: &[u8]) -> Result<Vec<u8>, DecodeError> {
     Ok(json)
 }
 
-/// The keyed baseline links are patches against, without its passwords for links
-/// without them. Parsed once: the app encodes a link on every edit.
-fn baseline(secrets: Secrets) -> &'static Value {
-    static WITH: OnceLock<Value> = OnceLock::new();
-    static WITHOUT: OnceLock<Value> = OnceLock::new();
-    let parse = || keyed(serde_json::from_str(BASELINE_V1).expect("the frozen baseline parses"));
+/// The keyed baseline of version `version` (1..=[`LATEST`]), without its passwords for
+/// links without them. Parsed once: the app encodes a link on every edit.
+fn baseline(version: usize, secrets: Secrets) -> &'static Value {
+    static WITH: [OnceLock<Value>; LATEST] = [const { OnceLock::new() }; LATEST];
+    static WITHOUT: [OnceLock<Value>; LATEST] = [const { OnceLock::new() }; LATEST];
+    let parse = || {
+        keyed(serde_json::from_str(BASELINES[version - 1]).expect("a frozen baseline parses"))
+    };
     match secrets {
-        Secrets::Include => WITH.get_or_init(parse),
-        Secrets::Omit => WITHOUT.get_or_init(|| {
+        Secrets::Include => WITH[version - 1].get_or_init(parse),
+        Secrets::Omit => WITHOUT[version - 1].get_or_init(|| {
             let mut base = parse();
             strip_secrets(&mut base);
             base
@@ -350,12 +366,34 @@ mod tests {
 
     #[test]
     fn the_baseline_is_todays_default() {
-        let frozen: Value = serde_json::from_str(BASELINE_V1).unwrap();
+        let frozen: Value = serde_json::from_str(BASELINES[LATEST - 1]).unwrap();
         assert_eq!(
             frozen,
             format::to_value(&Topology::exercise()),
-            "the defaults changed: freeze share-baseline-v1.json as it was and add version 2"
+            "the defaults changed: freeze the newest share-baseline as it is and add a version"
         );
+    }
+
+    /// A link of an older version opens the design it was made of, although the
+    /// defaults have moved on since (version 1's platform was Debian 12).
+    #[test]
+    fn old_links_keep_their_design() {
+        let empty_patch = URL_SAFE_NO_PAD.encode(deflate(b"{}"));
+        let v1 = decode(&format!("v1s.{empty_patch}")).unwrap().topology;
+        assert_eq!(v1.settings.platform, crate::model::Platform::Debian12);
+        let mut today = Topology::exercise();
+        assert_ne!(v1, today);
+        today.settings.platform = crate::model::Platform::Debian12;
+        assert_eq!(v1, today);
+        assert!(encode(&v1, Secrets::Include).starts_with(&format!("v{LATEST}s.")));
+        assert_eq!(decode(&encode(&v1, Secrets::Include)).unwrap().topology, v1);
+        for version in ["v0", "v01", "v3", "v1ss", "vs", "v"] {
+            assert_eq!(
+                decode(&format!("{version}.{empty_patch}")),
+                Err(DecodeError::UnknownVersion(version.into())),
+                "{version}"
+            );
+        }
     }
 
     #[test]
@@ -432,7 +470,8 @@ mod tests {
             ("#", DecodeError::Empty),
             ("v9.AAAA", DecodeError::UnknownVersion("v9".into())),
             ("v1.***", DecodeError::Base64),
-            (&link[..link.len() / 2], DecodeError::Inflate),
+            // Cut after whole base64 quanta: valid base64 of a stream that ends too soon.
+            (&link[..3 + (link.len() - 3) / 2 / 4 * 4], DecodeError::Inflate),
         ];
         for (input, expected) in cases {
             assert_eq!(decode(input), Err(expected), "{input:?}");
@@ -441,7 +480,7 @@ mod tests {
 
     #[test]
     fn oversized_links_are_refused() {
-        let link = |json: &[u8]| format!("v1.{}", URL_SAFE_NO_PAD.encode(deflate(json)));
+        let link = |json: &[u8]| format!("v{LATEST}.{}", URL_SAFE_NO_PAD.encode(deflate(json)));
         // An empty patch padded with spaces: deflates a thousandfold.
         let padded = |len: usize| {
             let mut json = vec![b' '; len];

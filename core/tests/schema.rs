@@ -47,7 +47,7 @@ fn defaults_and_fixtures_match_the_schema() {
 fn the_schema_refuses_what_the_loader_refuses() {
     let validator = schema();
     type Edit = (&'static str, fn(&mut Value));
-    let edits: [Edit; 6] = [
+    let edits: [Edit; 8] = [
         ("unknown setting", |d| {
             d["settings"]["colour"] = "red".into()
         }),
@@ -57,10 +57,14 @@ fn the_schema_refuses_what_the_loader_refuses() {
         ("unknown component setting", |d| {
             d["components"][0]["settings"]["listen"] = 1.into()
         }),
-        ("newer version", |d| d["version"] = 3.into()),
+        ("newer version", |d| d["version"] = 4.into()),
         ("template in version 1", |d| {
+            d["settings"]["platform"] = "debian-12".into();
+            d["version"] = 1.into();
             d["templates"] = serde_json::json!({ "nginx.conf.j2": "daemon off;\n" })
         }),
+        ("debian-13 in version 2", |d| d["version"] = 2.into()),
+        ("debian-13 in version 1", |d| d["version"] = 1.into()),
         ("unknown template", |d| {
             d["version"] = 2.into();
             d["templates"] = serde_json::json!({ "apache.conf.j2": "Listen 80\n" })
@@ -105,6 +109,7 @@ fn templates_are_version_2() {
         "nginx.conf.j2".into(),
         "# mine\n{{ plan.site.name }}\n".into(),
     );
+    t.settings.platform = stackwright_core::model::Platform::Debian12;
     let design = saved(&t);
     assert_eq!(design["version"], 2);
     assert_eq!(errors(&validator, &design), Vec::<String>::new());

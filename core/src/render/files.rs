@@ -40,7 +40,13 @@ impl FileSpec {
 pub(super) fn top_files(plan: &Plan) -> Vec<(String, &'static str)> {
     let mut files = Vec::new();
     // On several hosts, the database host's folder carries it (see host_files).
-    if !plan.multi_host || !plan.hosts.iter().any(|h| h.database) {
+    if plan.multi_host && !plan.hosts.iter().any(|h| h.database) {
+        files.push((
+            "sql/create-database.sql".to_string(),
+            "create-database.sql.j2",
+        ));
+        files.push((database_dropin(plan), "mariadb.cnf.j2"));
+    } else if !plan.multi_host {
         files.push((
             "sql/create-database.sql".to_string(),
             "create-database.sql.j2",
@@ -56,6 +62,12 @@ pub(super) fn top_files(plan: &Plan) -> Vec<(String, &'static str)> {
     files
 }
 
+/// The database server's drop-in, in the folder of the machine it runs on: installed into
+/// `/etc/mysql/mariadb.conf.d/`, where files sort by name and `90-` comes after Debian's.
+fn database_dropin(plan: &Plan) -> String {
+    format!("etc/mysql/90-stackwright-{}.cnf", plan.site.name)
+}
+
 /// The files `host` gets, by path in its folder.
 pub(super) fn host_files(host: &HostPlan, plan: &Plan) -> Vec<FileSpec> {
     let mut files = vec![FileSpec::new("README.md", "README.md.j2")];
@@ -65,11 +77,19 @@ pub(super) fn host_files(host: &HostPlan, plan: &Plan) -> Vec<FileSpec> {
             "create-database.sql.j2",
         ));
     }
+    if host.database || !plan.multi_host {
+        files.push(FileSpec::new(database_dropin(plan), "mariadb.cnf.j2"));
+    }
     if !host.supervised {
         return files;
     }
+    let name = &plan.site.name;
     files.extend([
         FileSpec::new("etc/supervisord.conf", "supervisord.conf.j2"),
+        FileSpec::new(
+            format!("etc/systemd/stackwright-{name}.service"),
+            "supervisor.service.j2",
+        ),
         FileSpec::script("bin/setup", "setup.sh.j2"),
     ]);
     if host.nginx {

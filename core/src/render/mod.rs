@@ -256,7 +256,10 @@ mod tests {
                 let in_host = path.strip_prefix("hosts/").map_or(path.as_str(), |p| {
                     p.split_once('/').map_or(p, |(_, rest)| rest)
                 });
-                let pattern_holds = match writes.split_once("<instance>") {
+                let placeholder = writes
+                    .split_once('<')
+                    .and_then(|(before, rest)| Some((before, rest.split_once('>')?.1)));
+                let pattern_holds = match placeholder {
                     Some((before, after)) => {
                         in_host.starts_with(before) && in_host.ends_with(after)
                     }

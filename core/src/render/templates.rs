@@ -43,10 +43,12 @@ pub(super) const TEMPLATES: &[(&str, &str)] = templates![
     "ansible.cfg.j2",
     "inventory.yml.j2",
     "site.yml.j2",
+    "supervisor.service.j2",
+    "mariadb.cnf.j2",
 ];
 
 /// What each template writes, in words for people: a path in a host's folder, with
-/// `<instance>` for each instance's. A test keeps it true to the files rendered.
+/// `<instance>` for each instance's and `<name>` for the design's name. A test keeps it true to the files rendered.
 pub(super) const WRITES: &[(&str, &str)] = &[
     ("nginx.conf.j2", "etc/nginx.conf"),
     ("varnish.vcl.j2", "etc/varnish.vcl"),
@@ -80,6 +82,14 @@ pub(super) const WRITES: &[(&str, &str)] = &[
     ("ansible.cfg.j2", "ansible/ansible.cfg"),
     ("inventory.yml.j2", "ansible/inventory.yml"),
     ("site.yml.j2", "ansible/site.yml"),
+    (
+        "supervisor.service.j2",
+        "etc/systemd/stackwright-<name>.service",
+    ),
+    (
+        "mariadb.cnf.j2",
+        "etc/mysql/90-stackwright-<name>.cnf",
+    ),
 ];
 
 /// What the template `name` writes, in words: `etc/nginx.conf`,
