@@ -1,6 +1,6 @@
 //! The design in the address bar, and opening a design from a link.
 //!
-//! The address bar follows the design (`#v1.…`, without passwords, written with
+//! The address bar follows the design (`#v2.…`, without passwords, written with
 //! `replaceState` so it adds no history entries), so a reload or a bookmark brings it
 //! back and the address can be shared as it is. What to do with a link found at start
 //! is decided by [`open`], a pure function tested natively: a link this tab wrote itself
@@ -150,7 +150,7 @@ mod tests {
         let mut theirs = Topology::exercise();
         edit::set(&mut theirs, "components.nginx.http_port", "8088").unwrap();
         let shared = link("http://127.0.0.1:8080/#old", &theirs, false);
-        assert!(shared.starts_with("http://127.0.0.1:8080/#v1."));
+        assert!(shared.starts_with("http://127.0.0.1:8080/#v2."));
         let fragment = shared.split_once('#').unwrap().1;
         match open(fragment, &Topology::exercise(), None) {
             Opened::Design {
@@ -171,7 +171,7 @@ mod tests {
         }
         let with = link("http://x/", &theirs, true);
         let fragment = with.split_once('#').unwrap().1;
-        assert!(fragment.starts_with("v1s."));
+        assert!(fragment.starts_with("v2s."));
         assert!(matches!(
             open(fragment, &Topology::exercise(), None),
             Opened::Design { topology, without_passwords: false } if *topology == theirs

@@ -60,7 +60,7 @@ fn unreadable_input_exits_2_with_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot read /no/such/design.json"));
 
-    let newer = defaults().replace("\"version\": 1", "\"version\": 9");
+    let newer = defaults().replace("\"version\": 3", "\"version\": 9");
     let out = stackwright(&["validate", "-"], Some(&newer));
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("update Stackwright"));
@@ -159,7 +159,7 @@ fn share_links_stand_in_for_files() {
     let out = stackwright(&["share", "encode", "-"], Some(&defaults()));
     assert!(out.status.success());
     let link = text(&out.stdout).trim().to_string();
-    assert!(link.starts_with("v1.") && link.len() < 16, "{link}");
+    assert!(link.starts_with("v2.") && link.len() < 16, "{link}");
 
     // Without passwords, the design opens with empty passwords, which are errors.
     let out = stackwright(
@@ -247,7 +247,7 @@ fn templates_round_trip_and_override() {
         changed
     );
     let saved = std::fs::read_to_string(dir.join("changed/topology.json")).unwrap();
-    assert!(saved.starts_with("{\n  \"version\": 2,"), "{saved}");
+    assert!(saved.starts_with("{\n  \"version\": 3,"), "{saved}");
 
     // A file that is not a template is refused with the names there are.
     std::fs::write(templates.join("apache.conf"), "Listen 80\n").unwrap();

@@ -122,7 +122,7 @@ export async function addressWith(page, pattern) {
   return page.evaluate(
     async ([source, timeout]) => {
       const matching = async () => {
-        const link = location.hash.match(/^#v1s?\.([A-Za-z0-9_-]+)$/);
+        const link = location.hash.match(/^#v[0-9]+s?\.([A-Za-z0-9_-]+)$/);
         if (!link) return null;
         const base64 = link[1].replace(/-/g, '+').replace(/_/g, '/');
         const padded = base64 + '='.repeat((4 - (base64.length % 4)) % 4);

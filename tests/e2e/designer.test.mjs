@@ -332,7 +332,7 @@ describeApp('designer', { timeout: 300_000 }, (app) => {
       const link = dialog.getByLabel('Link');
       assert.equal(await link.inputValue(), address, 'the copied link is the address');
       await dialog.getByLabel('Include passwords').check();
-      assert.match(await link.inputValue(), /#v1s\./);
+      assert.match(await link.inputValue(), /#v2s\./);
       await dialog.getByRole('button', { name: 'Copy link' }).click();
       await dialog.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await link.inputValue());
