@@ -2,11 +2,14 @@
 # Installs what the project needs, and only what is missing.
 #
 #   scripts/setup.sh build   wasm target, trunk, wasm-bindgen-cli, wasm-opt (for `make serve`)
-#   scripts/setup.sh test    the above, plus Chromium, the daemons and the npm test deps
-#   scripts/setup.sh stack   the above, plus the Python environment for Zope checks
+#   scripts/setup.sh test    the above, plus Chromium, the daemons the config checks run,
+#                            the npm test deps, ansible-core, and the test machines' disks
+#                            (Debian 12 and 13 root file systems and package archives, built
+#                            once into /var/cache/stackwright by tests/stack/machine-image.sh)
 #
-# Every step checks first, so a second run installs nothing. Nothing prompts:
-# apt runs non-interactively and no service is started by Debian's scripts.
+# Every step checks first, so a second run installs nothing. Nothing prompts: apt runs
+# non-interactively, and no service is started by Debian's scripts on this machine (the
+# test machines are other machines: there, Debian starts its services as on a server).
 set -euo pipefail
 
 TRUNK_VERSION=0.21.14
@@ -83,8 +86,21 @@ test_tools() {
     npm_deps
     apt_install chromium chromium-driver nginx varnish haproxy supervisor memcached \
         mariadb-server mariadb-client openssl unzip curl python3-venv \
-        openssh-server openssh-client python3-apt iproute2
+        openssh-client iproute2 debootstrap systemd-container dpkg-dev apt-utils
     ansible_tools
+    machine_images
+}
+
+# The disks of the test machines (tests/stack/machines.sh), cached outside the clone.
+machine_images() {
+    say "test machines: Debian 12 and 13 disks (built once, side by side: about 4 minutes)"
+    local release pids=() status=0
+    for release in bookworm trixie; do
+        need_root "$root/tests/stack/machine-image.sh" "$release" >/dev/null &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+    return "$status"
 }
 
 # ansible-core, pinned, in target/ansible-venv: the controller of tests/stack/ansible.sh.

@@ -1,46 +1,52 @@
 #!/usr/bin/env bash
-# Deploys a design on three machines with the bundle's own Ansible playbook, as a user would.
+# Deploys a design on three real servers with the bundle's own Ansible playbook, as a user
+# would, on each Debian release a user deploys to.
 #
-#   tests/stack/ansible.sh [DESIGN.json]     (as root; default tests/stack/ansible-design.json:
-#                                             web tier on web, an instance and the database
-#                                             on app1, an instance on app2)
+#   tests/stack/ansible.sh [DESIGN.json ...]  (as root; default tests/stack/ansible-design.json
+#                                              on Debian 12 and the same design on Debian 13:
+#                                              web tier on web, an instance and the database
+#                                              on app1, an instance on app2)
 #
-# Each machine of the design is a network namespace (tests/stack/netns.sh) running its own
-# sshd, so Ansible connects over SSH as it does in production. The namespaces share one file
-# system: each sshd runs in a mount namespace of its own where /srv, /etc/mysql,
-# /var/lib/mysql and /run/mysqld are private folders, so every machine has its own install
-# folder and the database machine its own MariaDB (initialised and started by the playbook).
-# The controller is a namespace of its own on the same bridge. The Debian packages are
-# already installed (the playbook's apt task finds nothing missing); pip gets the wheels
-# from target/wheelhouse (-e stackwright_pip_find_links), as the machines have no route to
-# the index. systemd does not run here: the playbook starts supervisord directly.
+# Each machine of the design is a fresh server of the design's release
+# (tests/stack/machines.sh): systemd as PID 1, Debian's stock /etc/hosts, its own sshd, apt's
+# only source a local archive of Debian's packages. Ansible connects over SSH from a
+# controller (a network namespace of its own on the same bridge, with the pinned
+# ansible-core), so apt really installs, Debian really starts its services and the playbook
+# really stops them, enables the bundle's systemd unit and starts it. pip gets the wheels
+# from a folder on each machine (-e stackwright_pip_find_links, as the README says for
+# machines without the package index).
 #
-# It builds the bundle with the CLI, unzips it, runs the README's two lines (with the test's
-# connection settings), checks the chain through nginx and across machines, runs the
-# playbook again and checks that no task changed anything on any machine. Last line:
-# "N passed, N failed". Logs: target/ansible-logs/.
+# It builds the bundle with the CLI, unzips it, runs the README's two lines, checks the
+# chain through nginx and across machines, runs the playbook again and checks that no task
+# changed anything on any machine, then reboots every machine and checks that the site
+# comes back with no command typed. Last line: "N passed, N failed". Logs:
+# target/ansible-logs/<release>/.
 set -uo pipefail
 exec </dev/null
 root=$(cd "$(dirname "$0")/../.." && pwd)
-. "$root/tests/stack/netns.sh"
+here="$root/tests/stack"
+. "$here/netns.sh"
+. "$here/machines.sh"
 
-design=${1:-$root/tests/stack/ansible-design.json}
 CLI="$root/target/debug/stackwright"
 ANSIBLE_BIN="$root/target/ansible-venv/bin"
 PY=/usr/bin/python3
 LOGS="$root/target/ansible-logs"
 PLONE_MARKER='<meta name="generator" content="Plone'
 CONTROLLER_ADDR=10.77.0.2
+WHEELS=/var/local/stackwright-wheels   # the wheelhouse, on each machine
 
 passed=0
 failed=0
 start_time=$EPOCHREALTIME
 work=""
-INSTALL_DIR=""
+design=""
 summary_printed=""
-declare -A sshd_pid=()
+declare -A address=() figures=()
 
-. "$root/tests/stack/report.sh"
+. "$here/report.sh"
+# The wheelhouse helper (and remove_in_background) of the README runner.
+. "$here/readme_lines.sh"
 
 # wait_until SECONDS COMMAND...: polls once a second, bounded.
 wait_until() {
@@ -55,32 +61,31 @@ wait_until() {
 
 json() { "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$design"; }
 
-# on HOST COMMAND...: runs COMMAND on a machine as Ansible's commands run there: in the
-# namespace and mount namespace of that machine's sshd.
-on() {
-    local host=$1
-    shift
-    nsenter --target "${sshd_pid[$host]}" --mount --net -- "$@"
-}
+# on HOST COMMAND...: runs COMMAND on a machine, as root.
+on() { machine "$@"; }
 
 # from_controller COMMAND...: runs COMMAND in the controller's namespace.
 from_controller() { netns_exec controller "$@"; }
 
+keep_logs() {
+    [ -n "$work" ] || return 0
+    local dest="$LOGS/$RELEASE" host
+    mkdir -p "$dest"
+    for host in "${MACHINES_CREATED[@]}"; do
+        [ -n "${machine_leader[$host]:-}" ] || continue
+        on "$host" sh -c "cd $INSTALL_DIR 2>/dev/null && tar -cf - var/log 2>/dev/null" > "$dest/$host-var-log.tar" 2>/dev/null
+        on "$host" journalctl --no-pager > "$dest/$host-journal.log" 2>&1
+    done
+    cp "$work"/*.log "$dest/" 2>/dev/null
+    return 0
+}
+
 cleanup() {
     local status=$?
-    if [ -n "$work" ]; then
-        mkdir -p "$LOGS"
-        for host in "${!sshd_pid[@]}"; do
-            on "$host" sh -c "cd $INSTALL_DIR 2>/dev/null && tar -cf - var/log 2>/dev/null" \
-                > "$LOGS/$host-var-log.tar" 2>/dev/null
-        done
-        cp "$work"/*.log "$LOGS/" 2>/dev/null
-    fi
-    netns_down_all
-    if [ -n "$work" ]; then
-        rm -rf "$work"
-        log "removed $work"
-    fi
+    keep_logs
+    machines_down_all
+    [ -n "$work" ] && remove_in_background "$work"
+    work=""
     if [ -z "$summary_printed" ]; then
         fail "the test ran to its end" "interrupted (status $status)"
         echo "$passed passed, $failed failed"
@@ -90,107 +95,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-require_root tests/stack/ansible.sh "it makes network namespaces"
-
-# --- the bundle, as a user gets it ---------------------------------------------------------
-
-work=$(mktemp -d /tmp/stackwright-ansible.XXXXXX)
-rm -rf "$LOGS"
-mkdir -p "$LOGS"
-check "the CLI is built" bash -c "cd '$root' && cargo build -q -p stackwright" || exit 1
-check "the pinned ansible-core is installed (scripts/setup.sh test)" "$ANSIBLE_BIN/ansible-playbook" --version || exit 1
-BUNDLE_NAME=$(json "d['settings']['name']")
-INSTALL_DIR=$(json "d['settings']['install_dir'].rstrip('/')")
-check "stackwright bundle $(basename "$design")" "$CLI" bundle "$design" --out "$work/$BUNDLE_NAME.zip" || exit 1
-check "unzip the bundle" unzip -q "$work/$BUNDLE_NAME.zip" -d "$work/controller" || exit 1
-bundle="$work/controller/$BUNDLE_NAME"
-readme="$bundle/README.md"
-
-# The README's lines for Ansible: the first ```sh block of its "Deploy with Ansible" section.
-mapfile -t ansible_lines < <(awk '
-    /^## / { in_section = ($0 ~ /Ansible/); next }
-    in_section && /^```sh/ { in_block = 1; next }
-    in_block && /^```/ { exit }
-    in_block { print }' "$readme")
-check "the README says how to deploy with Ansible in two lines" \
-    bash -c '[ "$1" = "cd ansible" ] && [[ $2 == "ansible-playbook site.yml"* ]] && [ "$3" = 2 ]' _ \
-    "${ansible_lines[0]:-}" "${ansible_lines[1]:-}" "${#ansible_lines[@]}" || exit 1
-
-# The wheels of the instances' requirements.txt, filled once from the index (as the drill does).
-requirements=$(ls "$bundle"/hosts/*/requirements.txt | head -1)
-wheelhouse="$root/target/wheelhouse/$(grep -v '^#' "$requirements" | sha256sum | cut -c1-16)"
-if [ ! -f "$wheelhouse/.complete" ]; then
-    pip_venv="$root/target/wheelhouse/pip-venv"
-    [ -x "$pip_venv/bin/pip" ] || "$PY" -m venv "$pip_venv"
-    check "fill the wheelhouse $wheelhouse from the index (once)" \
-        timeout 900 "$pip_venv/bin/pip" download -q --only-binary=:all: -r "$requirements" -d "$wheelhouse" || exit 1
-    touch "$wheelhouse/.complete"
-fi
-
-# --- machines: namespaces with sshd ---------------------------------------------------------
-
-netns_sweep_stale
-mapfile -t hosts < <(json "'\n'.join(h['id'] for h in d['hosts'])")
-declare -A address=()
-for host in "${hosts[@]}"; do
-    address[$host]=$(json "next(h['address'] for h in d['hosts'] if h['id'] == '$host')")
-done
-netns_up controller "$CONTROLLER_ADDR" || { fail "namespace controller"; exit 1; }
-for host in "${hosts[@]}"; do
-    netns_up "$host" "${address[$host]}" || { fail "namespace $host"; exit 1; }
-done
-
-ssh_dir="$work/ssh"
-mkdir -p "$ssh_dir"
-ssh-keygen -q -t ed25519 -N '' -C stackwright-test -f "$ssh_dir/id_ed25519"
-cp "$ssh_dir/id_ed25519.pub" "$ssh_dir/authorized_keys"
-mkdir -p /run/sshd /run/mysqld
-
-# start_machine HOST: private folders over the paths a machine writes, then sshd -D.
-start_machine() {
-    local host=$1 dir="$work/machines/$1"
-    mkdir -p "$dir/srv" "$dir/etc-mysql" "$dir/var-lib-mysql" "$dir/run-mysqld"
-    chmod 755 "$dir" "$dir/srv"
-    cp -a /etc/mysql/. "$dir/etc-mysql/"
-    chown mysql:mysql "$dir/var-lib-mysql" "$dir/run-mysqld"
-    ssh-keygen -q -t ed25519 -N '' -f "$dir/ssh_host_ed25519_key"
-    cat > "$dir/sshd_config" <<EOF
-ListenAddress ${address[$host]}:22
-HostKey $dir/ssh_host_ed25519_key
-PidFile $dir/sshd.pid
-AuthorizedKeysFile $ssh_dir/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-Subsystem sftp /usr/lib/openssh/sftp-server
-EOF
-    netns_exec "$host" unshare --mount --propagation private -- sh -c '
-        dir=$1
-        mount --bind "$dir/srv" /srv &&
-        mount --bind "$dir/etc-mysql" /etc/mysql &&
-        mount --bind "$dir/var-lib-mysql" /var/lib/mysql &&
-        mount --bind "$dir/run-mysqld" /run/mysqld &&
-        exec /usr/sbin/sshd -D -e -f "$dir/sshd_config"' sh "$dir" > "$work/sshd-$host.log" 2>&1 &
-}
-for host in "${hosts[@]}"; do
-    start_machine "$host"
-    check "sshd on $host (${address[$host]}:22), in a mount namespace of its own" \
-        netns_wait_port controller "${address[$host]}" 22 30 || exit 1
-    # Its pid file: the way into the machine's namespaces for the checks (see `on`).
-    sshd_pid[$host]=$(cat "$work/machines/$host/sshd.pid")
-done
-
-export ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_PRIVATE_KEY_FILE="$ssh_dir/id_ed25519"
-export ANSIBLE_LOCAL_TEMP="$work/ansible-local" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
-export PATH="$ANSIBLE_BIN:$PATH"
-
-# playbook LOG: the README's two lines, from the controller, with the test's wheel folder.
+# playbook LOG: the README's two lines, from the controller, with the machines' wheel folder.
 playbook() {
-    local line="${ansible_lines[1]} -e stackwright_pip_find_links=$wheelhouse"
+    local line="${ansible_lines[1]} -e stackwright_pip_find_links=$WHEELS"
     log "run (controller, in $bundle): ${ansible_lines[0]} && $line"
-    (cd "$bundle" && timeout 1200 ip netns exec "$(netns_name controller)" bash -c "${ansible_lines[0]} && $line") \
+    (cd "$bundle" && timeout 1800 ip netns exec "$(netns_name controller)" bash -c "${ansible_lines[0]} && $line") \
         > "$work/$1" 2>&1
 }
 
@@ -207,89 +116,204 @@ recap() {
 # every_machine_recap LOG WANT-CHANGED: every machine is in the recap, none failed or
 # unreachable, and (when WANT-CHANGED is 0) none changed anything.
 every_machine_recap() {
-    local lines host ok changed unreachable failed bad=0
+    local lines host ok changed unreachable failures bad=0
     lines=$(recap "$1")
     printf '%s\n' "$lines"
     for host in "${hosts[@]}"; do
         grep -q "^$host " <<< "$lines" || { echo "$host is not in the recap"; bad=1; }
     done
-    while read -r host ok changed unreachable failed; do
-        [ "$unreachable" = 0 ] && [ "$failed" = 0 ] || { echo "$host: unreachable=$unreachable failed=$failed"; bad=1; }
+    while read -r host ok changed unreachable failures; do
+        [ "$unreachable" = 0 ] && [ "$failures" = 0 ] || { echo "$host: unreachable=$unreachable failed=$failures"; bad=1; }
         if [ "$2" = 0 ] && [ "$changed" != 0 ]; then echo "$host: changed=$changed"; bad=1; fi
     done <<< "$lines"
     return "$bad"
 }
-
-# --- first run -------------------------------------------------------------------------------
-
-t0=$SECONDS
-playbook first-run.log
-status=$?
-grep -E '^(PLAY|TASK|changed|fatal|failed|ok: \[|skipping)|^\s+"msg"' "$work/first-run.log" | grep -v '^ok: \[' | tail -n 200 | sed 's/^/    | /'
-log "first run: exit status $status after $((SECONDS - t0))s"
-if ! check "first run: every machine deployed, none failed or unreachable" every_machine_recap "$work/first-run.log" 1 ||
-    [ "$status" -ne 0 ]; then
-    grep -E -A12 '^fatal|^failed' "$work/first-run.log" | head -80 | sed 's/^/    | /'
-    [ "$status" -ne 0 ] && fail "first run: ansible-playbook exits 0" "exit status $status"
-fi
-
-# --- the chain -------------------------------------------------------------------------------
-
-web=$(json "next(c['host'] for c in d['components'] if c['kind'] == 'nginx')")
-http_port=$(json "next(c['settings']['http_port'] for c in d['components'] if c['kind'] == 'nginx')")
-https_port=$(json "next(c['settings']['https_port'] for c in d['components'] if c['kind'] == 'nginx')")
-public_host=$(json "next(c['settings']['public_host'] for c in d['components'] if c['kind'] == 'nginx')")
-site_url="http://${address[$web]}:$http_port"
 
 served_by_plone() {
     local out
     out=$(from_controller curl -s --max-time 30 -w '\n%{http_code}' "$@") || return 1
     [ "${out##*$'\n'}" = 200 ] && grep -qF "$PLONE_MARKER" <<< "$out" && grep -qF "://$public_host:" <<< "$out"
 }
-check "the site answers through nginx on $web ($site_url/), with links to $public_host" \
-    wait_until 120 served_by_plone "$site_url/"
-check "and over HTTPS" served_by_plone --insecure "https://${address[$web]}:$https_port/"
-varnish_header() { from_controller curl -s -o /dev/null -D - --max-time 30 "$site_url/?fresh=$RANDOM" | grep -i '^X-Varnish:'; }
-check "Varnish is on the way (X-Varnish header)" varnish_header
 
-# Each instance answers on its own machine, seen from the web machine (where HAProxy runs).
-mapfile -t instances < <(json "'\n'.join(c['id'] + ' ' + c['host'] + ' ' + str(c['settings']['port']) for c in d['components'] if c['kind'] == 'zope')")
-for line in "${instances[@]}"; do
-    read -r id host port <<< "$line"
-    check "$id answers on $host (${address[$host]}:$port), seen from $web" \
-        netns_exec "$web" curl -sf -o /dev/null --max-time 30 "http://${address[$host]}:$port/"
-done
+# deploy DESIGN: the whole test for one design, on fresh machines of its release.
+deploy() {
+    design=$1
+    local t_design=$EPOCHREALTIME status t0 host
+    RELEASE=$(json "{'debian-12': 'bookworm', 'debian-13': 'trixie'}[d['settings']['platform']]")
+    PYTHON_VERSION=$(json "{'debian-12': '3.11', 'debian-13': '3.13'}[d['settings']['platform']]")
+    log "=================== $(basename "$design") on $RELEASE"
+    work=$(mktemp -d /var/tmp/stackwright-ansible.XXXXXX)
+    rm -rf "${LOGS:?}/$RELEASE"
+    mkdir -p "$LOGS/$RELEASE"
+    BUNDLE_NAME=$(json "d['settings']['name']")
+    INSTALL_DIR=$(json "d['settings']['install_dir'].rstrip('/')")
+    check "stackwright bundle $(basename "$design")" "$CLI" bundle "$design" --out "$work/$BUNDLE_NAME.zip" || return 1
+    check "unzip the bundle" unzip -q "$work/$BUNDLE_NAME.zip" -d "$work/controller" || return 1
+    bundle="$work/controller/$BUNDLE_NAME"
+    readme="$bundle/README.md"
+
+    # The README's lines for Ansible: the first ```sh block of its "Deploy with Ansible" section.
+    mapfile -t ansible_lines < <(awk '
+        /^## / { in_section = ($0 ~ /Ansible/); next }
+        in_section && /^```sh/ { in_block = 1; next }
+        in_block && /^```/ { exit }
+        in_block { print }' "$readme")
+    check "the README says how to deploy with Ansible in two lines" \
+        bash -c '[ "$1" = "cd ansible" ] && [[ $2 == "ansible-playbook site.yml"* ]] && [ "$3" = 2 ]' _ \
+        "${ansible_lines[0]:-}" "${ansible_lines[1]:-}" "${#ansible_lines[@]}" || return 1
+
+    local requirements wheels
+    requirements=$(ls "$bundle"/hosts/*/requirements.txt | head -1)
+    wheels=$(wheelhouse "$requirements" "$PYTHON_VERSION")
+    expect "a wheelhouse for Python $PYTHON_VERSION" "$([ -n "$wheels" ]; echo $?)" "pip download failed" || return 1
+
+    # --- machines: fresh servers, an SSH key for the controller --------------------------
+    mapfile -t hosts < <(json "'\n'.join(h['id'] for h in d['hosts'])")
+    for host in "${hosts[@]}"; do
+        address[$host]=$(json "next(h['address'] for h in d['hosts'] if h['id'] == '$host')")
+    done
+    netns_up controller "$CONTROLLER_ADDR" || { fail "namespace controller"; return 1; }
+    local ssh_dir="$work/ssh"
+    mkdir -p "$ssh_dir"
+    ssh-keygen -q -t ed25519 -N '' -C stackwright-test -f "$ssh_dir/id_ed25519"
+    for host in "${hosts[@]}"; do
+        check "a fresh $RELEASE machine $host (${address[$host]}) boots" machine_up "$host" "$RELEASE" "${address[$host]}" || return 1
+        figures[boot-$RELEASE]="${figures[boot-$RELEASE]:-}${figures[boot-$RELEASE]:+, }$host ${machine_boot_seconds[$host]}s"
+        local r
+        r=$(machine_root "$host")
+        install -d -m 700 "$r/root/.ssh"
+        install -m 600 "$ssh_dir/id_ed25519.pub" "$r/root/.ssh/authorized_keys"
+        mkdir -p "$r$WHEELS"
+        cp "$wheels"/*.whl "$r$WHEELS/"
+        check "sshd on $host answers the controller" netns_wait_port controller "${address[$host]}" 22 30 || return 1
+    done
+
+    export ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_PRIVATE_KEY_FILE="$ssh_dir/id_ed25519"
+    export ANSIBLE_LOCAL_TEMP="$work/ansible-local" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+    export PATH="$ANSIBLE_BIN:$PATH"
+
+    # --- first run -----------------------------------------------------------------------
+    t0=$SECONDS
+    playbook first-run.log
+    status=$?
+    grep -E '^(PLAY|TASK|changed|fatal|failed|ok: \[|skipping)|^\s+"msg"' "$work/first-run.log" | grep -v '^ok: \[' | tail -n 200 | sed 's/^/    | /'
+    log "first run: exit status $status after $((SECONDS - t0))s"
+    figures[first-run-$RELEASE]="$((SECONDS - t0))s"
+    if ! check "first run: every machine deployed, none failed or unreachable" every_machine_recap "$work/first-run.log" 1 ||
+        [ "$status" -ne 0 ]; then
+        grep -E -A12 '^fatal|^failed' "$work/first-run.log" | head -80 | sed 's/^/    | /'
+        [ "$status" -ne 0 ] && fail "first run: ansible-playbook exits 0" "exit status $status"
+        return 1
+    fi
+    local svc
+    for host in "${hosts[@]}"; do
+        for svc in nginx varnish haproxy memcached; do
+            on "$host" systemctl cat "$svc" > /dev/null 2>&1 || continue
+            check "$host: Debian's $svc was installed and started by apt, and the playbook stopped and disabled it" on "$host" bash -c \
+                "journalctl -b -u $svc -o cat --no-pager | grep -q '^Started ' && ! systemctl is-active -q $svc && [ \"\$(systemctl is-enabled $svc)\" = disabled ]"
+        done
+    done
+
+    # --- the chain ---------------------------------------------------------------------------
+    web=$(json "next(c['host'] for c in d['components'] if c['kind'] == 'nginx')")
+    local http_port https_port
+    http_port=$(json "next(c['settings']['http_port'] for c in d['components'] if c['kind'] == 'nginx')")
+    https_port=$(json "next(c['settings']['https_port'] for c in d['components'] if c['kind'] == 'nginx')")
+    public_host=$(json "next(c['settings']['public_host'] for c in d['components'] if c['kind'] == 'nginx')")
+    site_url="http://${address[$web]}:$http_port"
+    check "the site answers through nginx on $web ($site_url/), with links to $public_host" \
+        wait_until 120 served_by_plone "$site_url/"
+    check "and over HTTPS" served_by_plone --insecure "https://${address[$web]}:$https_port/"
+    varnish_header() { from_controller curl -s -o /dev/null -D - --max-time 30 "$site_url/?fresh=$RANDOM" | grep -i '^X-Varnish:'; }
+    check "Varnish is on the way (X-Varnish header)" varnish_header
+
+    # Each instance answers on its own machine, seen from the web machine (where HAProxy runs).
+    mapfile -t instances < <(json "'\n'.join(c['id'] + ' ' + c['host'] + ' ' + str(c['settings']['port']) for c in d['components'] if c['kind'] == 'zope')")
+    local line id port
+    for line in "${instances[@]}"; do
+        read -r id host port <<< "$line"
+        check "$id answers on $host (${address[$host]}:$port), seen from $web" \
+            netns_exec "$web" curl -sf -o /dev/null --max-time 30 "http://${address[$host]}:$port/"
+    done
+    stats_port=$(json "next(c['settings']['stats_port'] for c in d['components'] if c['kind'] == 'haproxy')")
+    check "HAProxy sees every instance UP" wait_until 60 haproxy_up
+
+    # memcached on the web machine holds RelStorage's cache, written by instances on other machines.
+    local mc mc_sets
+    mc=$(json "next(c['address'] + ':' + str(c['settings']['port']) for c in d['components'] if c['kind'] == 'memcached')")
+    mc_sets=$(from_controller bash -c "exec 3<>/dev/tcp/${mc%:*}/${mc#*:} && printf 'stats\r\nquit\r\n' >&3 && tr -d '\r' <&3" | awk '$2 == "cmd_set" { print $3 }')
+    check "memcached ($mc) holds the instances' cache (cmd_set=${mc_sets:-none})" test "${mc_sets:-0}" -gt 0
+
+    # The database on its machine, reached from another machine as the instances' user.
+    local db_host db db_addr db_port db_name db_user db_password objects
+    db_host=$(json "next(c['host'] for c in d['components'] if c['kind'] == 'database')")
+    db=$(json "next(c['address'] + ' ' + str(c['settings']['port']) + ' ' + c['settings']['name'] + ' ' + c['settings']['user'] for c in d['components'] if c['kind'] == 'database')")
+    read -r db_addr db_port db_name db_user <<< "$db"
+    db_password=$(json "next(c['settings']['password'] for c in d['components'] if c['kind'] == 'database')")
+    for line in "${instances[@]}"; do
+        read -r id host port <<< "$line"
+        [ "$host" = "$db_host" ] && continue
+        objects=$(on "$host" env MYSQL_PWD="$db_password" "$INSTALL_DIR/venv/bin/python" -c '
+import sys, pymysql
+c = pymysql.connect(host=sys.argv[1], port=int(sys.argv[2]), user=sys.argv[4], password=__import__("os").environ["MYSQL_PWD"], database=sys.argv[3])
+cur = c.cursor(); cur.execute("select count(*) from object_state"); print(cur.fetchone()[0])' "$db_addr" "$db_port" "$db_name" "$db_user" 2>&1)
+        check "the ZODB is in MariaDB on $db_host, read from $host as $db_user ($objects objects)" test "$objects" -gt 0 2>/dev/null
+        break
+    done
+
+    # The bundle's systemd unit runs supervisord on every machine, every program RUNNING.
+    local unit="stackwright-$BUNDLE_NAME.service"
+    for host in "${hosts[@]}"; do
+        if on "$host" test -f "$INSTALL_DIR/etc/supervisord.conf"; then
+            check "$host: $unit is enabled and active" on "$host" bash -c "systemctl is-enabled $unit && systemctl is-active $unit"
+            check "supervisor on $host: every program RUNNING" all_running_on "$host"
+        fi
+    done
+    check "the site was created once, from one machine" created_once
+
+    # --- second run: nothing changes -----------------------------------------------------
+    t0=$SECONDS
+    playbook second-run.log
+    status=$?
+    sed -n '/^PLAY RECAP/,$p' "$work/second-run.log" | sed 's/^/    | /'
+    grep -E -B2 '^changed:' "$work/second-run.log" | head -40 | sed 's/^/    | /'
+    log "second run: exit status $status after $((SECONDS - t0))s"
+    local changed_total
+    changed_total=$(recap "$work/second-run.log" | awk '{ s += $3 } END { print s + 0 }')
+    figures[second-run-$RELEASE]="changed=$changed_total in $((SECONDS - t0))s"
+    check "second run: changed=0 on every machine (total changed=$changed_total)" every_machine_recap "$work/second-run.log" 0
+    echo "second run ($RELEASE): changed=$changed_total"
+    check "the site still answers through nginx" served_by_plone "$site_url/"
+
+    # --- reboot every machine: the site comes back with no command typed ------------------
+    for host in "${hosts[@]}"; do
+        check "$host: systemctl poweroff" machine_poweroff "$host"
+    done
+    t0=$EPOCHREALTIME
+    for host in "${hosts[@]}"; do
+        check "$host boots again" machine_boot "$host" || return 1
+    done
+    check "the site answers through nginx after every machine rebooted" wait_until 300 served_by_plone "$site_url/"
+    figures[reboot-$RELEASE]="$(seconds_since "$t0")s from the first power-on to the site"
+    log "$RELEASE: reboot to site ${figures[reboot-$RELEASE]}"
+    check "HAProxy sees every instance UP after the reboot" wait_until 120 haproxy_up
+    for host in "${hosts[@]}"; do
+        on "$host" test -f "$INSTALL_DIR/etc/supervisord.conf" || continue
+        check "supervisor on $host after the reboot: every program RUNNING" wait_until 120 all_running_on "$host"
+    done
+
+    log "$(basename "$design") on $RELEASE done in $(seconds_since "$t_design")s"
+}
+
 haproxy_up() {
-    on "$web" curl -s --max-time 5 "http://127.0.0.1:$(json "next(c['settings']['stats_port'] for c in d['components'] if c['kind'] == 'haproxy')")/;csv" |
+    on "$web" curl -s --max-time 5 "http://127.0.0.1:$stats_port/;csv" |
         awk -F, -v n="${#instances[@]}" '$1 == "instances" && $2 != "BACKEND" && $2 != "FRONTEND" && $18 ~ /^UP/ { up++ } END { print up " of " n " servers UP"; exit up != n }'
 }
-check "HAProxy sees every instance UP" wait_until 30 haproxy_up
 
-# memcached on the web machine holds RelStorage's cache, written by instances on other machines.
-mc=$(json "next(c['address'] + ':' + str(c['settings']['port']) for c in d['components'] if c['kind'] == 'memcached')")
-mc_sets=$(from_controller bash -c "exec 3<>/dev/tcp/${mc%:*}/${mc#*:} && printf 'stats\r\nquit\r\n' >&3 && tr -d '\r' <&3" | awk '$2 == "cmd_set" { print $3 }')
-check "memcached ($mc) holds the instances' cache (cmd_set=${mc_sets:-none})" test "${mc_sets:-0}" -gt 0
+all_running_on() {
+    on "$1" bash -c "cd $INSTALL_DIR && out=\$(supervisorctl -c etc/supervisord.conf status) ; echo \"\$out\"; [ -n \"\$out\" ] && ! grep -qv RUNNING <<< \"\$out\""
+}
 
-# The database on its machine, reached from another machine as the instances' user.
-db_host=$(json "next(c['host'] for c in d['components'] if c['kind'] == 'database')")
-db=$(json "next(c['address'] + ' ' + str(c['settings']['port']) + ' ' + c['settings']['name'] + ' ' + c['settings']['user'] for c in d['components'] if c['kind'] == 'database')")
-read -r db_addr db_port db_name db_user <<< "$db"
-db_password=$(json "next(c['settings']['password'] for c in d['components'] if c['kind'] == 'database')")
-for line in "${instances[@]}"; do
-    read -r id host port <<< "$line"
-    [ "$host" = "$db_host" ] && continue
-    objects=$(MYSQL_PWD="$db_password" netns_exec "$host" mariadb -N -h "$db_addr" -P "$db_port" -u "$db_user" "$db_name" -e 'select count(*) from object_state' 2>&1)
-    check "the ZODB is in MariaDB on $db_host, read from $host as $db_user ($objects objects)" test "$objects" -gt 0 2>/dev/null
-    break
-done
-
-# supervisord on every machine, started directly (no systemd here), every program RUNNING.
-for host in "${hosts[@]}"; do
-    if on "$host" test -f "$INSTALL_DIR/etc/supervisord.conf"; then
-        check "supervisor on $host: every program RUNNING" on "$host" bash -c \
-            "cd $INSTALL_DIR && out=\$(supervisorctl -c etc/supervisord.conf status) ; echo \"\$out\"; [ -n \"\$out\" ] && ! grep -qv RUNNING <<< \"\$out\""
-    fi
-done
 created_once() {
     local n=0 host
     for host in "${hosts[@]}"; do
@@ -298,21 +322,33 @@ created_once() {
     echo "created from $n machine(s)"
     [ "$n" = 1 ]
 }
-check "the site was created once, from one machine" created_once
 
-# --- second run: nothing changes ---------------------------------------------------------------
+require_root tests/stack/ansible.sh "it boots machines and makes network namespaces"
 
-t0=$SECONDS
-playbook second-run.log
-status=$?
-sed -n '/^PLAY RECAP/,$p' "$work/second-run.log" | sed 's/^/    | /'
-grep -E -B2 '^changed:' "$work/second-run.log" | head -40 | sed 's/^/    | /'
-log "second run: exit status $status after $((SECONDS - t0))s"
-changed_total=$(recap "$work/second-run.log" | awk '{ s += $3 } END { print s + 0 }')
-check "second run: changed=0 on every machine (total changed=$changed_total)" every_machine_recap "$work/second-run.log" 0
-echo "second run: changed=$changed_total"
-check "the site still answers through nginx" served_by_plone "$site_url/"
+designs=("$@")
+if [ ${#designs[@]} -eq 0 ]; then
+    mkdir -p "$root/target"
+    designs=("$here/ansible-design.json" "$root/target/ansible-design-debian-13.json")
+    # The same design on Debian 13: the platform is the only change (format version 3).
+    "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["version"] = 3
+d["settings"]["platform"] = "debian-13"
+json.dump(d, open(sys.argv[2], "w"), indent=2)' "${designs[0]}" "${designs[1]}"
+fi
+netns_sweep_stale
+check "the CLI is built" bash -c "cd '$root' && cargo build -q -p stackwright" || exit 1
+check "the pinned ansible-core is installed (scripts/setup.sh test)" "$ANSIBLE_BIN/ansible-playbook" --version || exit 1
+for d in "${designs[@]}"; do
+    deploy "$d"
+    keep_logs
+    machines_down_all
+    remove_in_background "$work"
+    work=""
+done
 
+for k in "${!figures[@]}"; do log "figure: $k: ${figures[$k]}"; done
 log "finished in $(seconds_since "$start_time")s"
 summary_printed=1
 echo "$passed passed, $failed failed"

@@ -43,7 +43,11 @@ def main():
     instances = [c for c in components if c["kind"] == "zope"]
     hosts = {h["id"]: h["address"] for h in design["hosts"]}
 
+    release = {"debian-12": "bookworm", "debian-13": "trixie"}[settings["platform"]]
+    python = {"bookworm": "3.11", "trixie": "3.13"}[release]
     values = {
+        "RELEASE": release,
+        "PYTHON_VERSION": python,
         "BUNDLE_NAME": settings["name"],
         "SITE_ID": settings["site_id"],
         "INSTALL_DIR": settings["install_dir"].rstrip("/"),
@@ -75,7 +79,7 @@ def main():
         "INSTANCE_PORTS": " ".join(str(c["settings"]["port"]) for c in instances),
         "INSTANCE_USERS": " ".join(c["user"] for c in instances),
     }
-    # Every port the bundle's programs listen on (the database is the drill's own).
+    # Every port the bundle's programs listen on (the database is Debian's service).
     values["BUNDLE_PORTS"] = " ".join(str(p) for p in [
         values["HTTP_PORT"], values["HTTPS_PORT"], values["VARNISH_PORT"],
         values["HAPROXY_PORT"], values["STATS_PORT"], values["MEMCACHED_PORT"],

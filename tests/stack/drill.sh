@@ -1,32 +1,33 @@
 #!/usr/bin/env bash
-# The exercise's steps 9-14 on the real chain, as an automated drill.
+# The exercise's steps 9-14 on a real server, by the bundle's README, then a reboot.
 #
-#   tests/stack/drill.sh [DESIGN.json ...]     (as root; default: the default design and
-#                                              tests/stack/alt-design.json)
+#   tests/stack/drill.sh [DESIGN.json ...]     (as root; default: the default design on
+#                                              Debian 13, the same on Debian 12, and
+#                                              tests/stack/alt-design.json on Debian 12)
 #
-# For each design it builds the bundle with the CLI and runs every line of its README's
-# code blocks as written, in order, with tests/stack/readme_lines.sh (shared with
-# multi-host.sh), which logs the few replacements a test machine needs: the machine's /
-# is a fresh temporary folder (the install folder /srv/... is below it), the zip is in a
-# folder standing for /root, apt-get only checks that the packages are installed, and
-# `systemctl disable` is skipped. Debian's MariaDB server, which the package would have
-# started, is the test's own: Debian's 50-server.cnf (loopback only), the design's port,
-# Debian's default socket /run/mysqld/mysqld.sock in a /run/mysqld of the drill's own (a
-# private mount), so the README's `mariadb < sql/create-database.sql` runs as written.
-# Around the README's lines it checks the chain nginx -> Varnish -> HAProxy -> Zope ->
-# MariaDB over HTTP and HTTPS, writes through one instance and reads through another,
-# sends requests while the README's failover drill stops the instances one by one (the
-# site must keep answering until the last is down, then show the panic page), checks that
-# the README's start line brings the site back, that packing keeps it up, and that after
-# the README's shutdown nothing is left running.
+# For each design it builds the bundle with the CLI and boots a fresh machine of the
+# design's Debian release (tests/stack/machines.sh: debootstrap's minbase with systemd as
+# PID 1, Debian's stock /etc/hosts with `::1 localhost`, apt's only source a local archive
+# of Debian's packages). The zip is copied into the machine's /root and every line of the
+# README's code blocks runs there as written, in order, as root (tests/stack/readme_lines.sh):
+# apt really installs and Debian really starts its services, the README's `systemctl` lines
+# really run. The one substitution is logged with its line: bin/setup gets a folder of
+# wheels (the machines have no route to the Python package index).
+#
+# Around the README's lines it checks, from the machine's own network, the chain nginx ->
+# Varnish -> HAProxy -> Zope -> MariaDB over HTTP and HTTPS, writes through one instance and
+# reads through another, sends requests while the README's failover drill stops the
+# instances one by one (the site must keep answering until the last is down, then show the
+# panic page), checks that the README's start line brings the site back and that packing
+# keeps it up. Then it powers the machine off and boots it again: the site must answer
+# with no command typed (the bundle's systemd unit), and it says how long that took. Last,
+# the README's stop line: nothing of the bundle is left running.
 #
 # Every request, stop and check is logged with a timestamp. The last line is
 # "N passed, N failed"; the exit status is non-zero if anything failed.
-# Only loopback addresses are contacted (pip alone goes to the package index, once).
-# The temporary folders (with their venvs) are removed in the background.
-# A second run is faster: the wheels are kept in target/wheelhouse (see use_wheelhouse),
-# and pip's own cache in PIP_CACHE_DIR (default target/pip-cache).
-# Logs of the last run of each design: target/drill-logs/<bundle name>/.
+# Only the machines' own loopback is contacted (pip alone goes to the package index, once
+# per requirements.txt, to fill the wheelhouse in STACKWRIGHT_CACHE).
+# Logs of the last run of each design: target/drill-logs/<bundle name>-<release>/.
 set -uo pipefail
 exec </dev/null
 # The drill's own output, kept on fds 8 and 9 so that cleanup after an interruption is
@@ -37,37 +38,45 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/tests/stack"
 PY=/usr/bin/python3            # Debian's python: `python3` on PATH may be a pyenv shim
 CLI="$root/target/debug/stackwright"
-export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$root/target/pip-cache}"
-export PIP_DISABLE_PIP_VERSION_CHECK=1
 LOG_KEEP="$root/target/drill-logs"
 PLONE_MARKER='<meta name="generator" content="Plone'
+MACHINE=server                 # the one machine, as readme_lines.sh names it
+MACHINE_ADDR=10.77.0.11
+WHEELS=/var/local/stackwright-wheels   # the wheelhouse, on the machine
 
 passed=0
 failed=0
 start_time=$EPOCHREALTIME
 
 # Current design's state, for cleanup.
-tmp_root=""          # everything of one design lives below this folder
-bundle=""            # the unpacked bundle
+work=""              # this design's folder here: the workstation and the outputs
+bundle=""            # the installed bundle, as seen from here (on the machine's disk)
 readme=""            # the README the drill follows
 design_failed_before=0
 summary_printed=""
-declare -A host_addr=()
-MACHINE=local        # the one machine, as readme_lines.sh names it
+declare -A host_addr=([$MACHINE]=$MACHINE_ADDR)
+
+# shellcheck source=tests/stack/netns.sh
+. "$here/netns.sh"
+# shellcheck source=tests/stack/machines.sh
+. "$here/machines.sh"
+. "$here/report.sh"
 
 # --- the README's lines (tests/stack/readme_lines.sh) ------------------------------------
 
-host_root() { printf '%s/machine' "$tmp_root"; }
-host_argv() { host_cmd=(); }
 readme_of() { printf '%s' "$readme"; }
 # shellcheck source=tests/stack/readme_lines.sh
 . "$here/readme_lines.sh"
 
-# --- logging and checks ------------------------------------------------------------------
+# on_server COMMAND...: a command on the machine, as root.
+on_server() { machine "$MACHINE" "$@"; }
+# in_bundle COMMAND-LINE: a shell command line on the machine, in the install folder.
+in_bundle() { machine "$MACHINE" bash -c "cd \"\$1\" && eval \"\$2\"" in_bundle "$INSTALL_DIR" "$*"; }
+# from_its_network COMMAND...: a command of this machine's in the server's network
+# namespace: its loopback, as the server's own curl would reach it.
+from_its_network() { netns_exec "$MACHINE" "$@"; }
 
-. "$here/report.sh"
-
-# --- HTTP (loopback only) ----------------------------------------------------------------
+# --- HTTP (the machine's loopback only) --------------------------------------------------
 
 # request LABEL URL [CURL-ARGS...]: one logged request; sets code, body (a file), headers (a file).
 request() {
@@ -77,12 +86,12 @@ request() {
         http://127.0.0.1:*|https://127.0.0.1:*) ;;
         *) log "refusing to contact $url: only 127.0.0.1 is allowed"; code=000; return 1 ;;
     esac
-    body="$tmp_root/response.body"
-    headers="$tmp_root/response.headers"
+    body="$work/response.body"
+    headers="$work/response.headers"
     : > "$body"
     : > "$headers"
     local t0=$EPOCHREALTIME
-    code=$(curl -s --max-time 30 -o "$body" -D "$headers" -w '%{http_code}' "$@" "$url")
+    code=$(from_its_network curl -s --max-time 30 -o "$body" -D "$headers" -w '%{http_code}' "$@" "$url")
     log "$label ${url} -> ${code} ($(stat -c %s "$body") bytes, $(seconds_since "$t0")s)"
 }
 
@@ -95,7 +104,7 @@ stats_csv() {
     local auth=()
     [ -n "$STATS_USER" ] && auth=(-u "$STATS_USER:$STATS_PASSWORD")
     local url="http://127.0.0.1:$STATS_PORT/;csv" out
-    out=$(curl -s --max-time 5 "${auth[@]}" -w '\n%{http_code}' "$url")
+    out=$(from_its_network curl -s --max-time 5 "${auth[@]}" -w '\n%{http_code}' "$url")
     log "GET (stats) $url -> ${out##*$'\n'}" >&2
     printf '%s\n' "${out%$'\n'*}"
 }
@@ -128,9 +137,10 @@ wait_until() {
     return 1
 }
 
-pid_gone() { ! kill -0 "$1" 2>/dev/null; }
-port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
-port_listening() { ss -Hltn "sport = :$1" | grep -q .; }
+# listeners PORT: the server's TCP listeners on PORT, as `ss` shows them there.
+listeners() { from_its_network ss -Hltn "sport = :$1" | awk '{ print $4 }'; }
+port_free() { [ -z "$(listeners "$1")" ]; }
+port_listening() { [ -n "$(listeners "$1")" ]; }
 
 # --- the bundle's own instructions -------------------------------------------------------
 
@@ -147,7 +157,7 @@ doc_block() {
 # readme_in_order README: the sections the drill uses exist and come in the order it runs them.
 readme_in_order() {
     local section line previous=0
-    for section in 'Prerequisites' 'The database' 'The certificate' 'Prepare the folder' \
+    for section in 'Prerequisites' 'Where this folder lives' 'The database' 'The certificate' 'Prepare the folder' \
         'Create the Plone site' 'Start everything' 'Test the full stack' 'failover' \
         'Pack the database' 'Stop everything'; do
         line=$(grep -n -m1 -E "^## .*$section" "$1" | cut -d: -f1)
@@ -166,7 +176,7 @@ only_loopback_urls() {
     done
 }
 
-supervisorctl_cmd() { (cd "$bundle" && timeout 60 supervisorctl -c etc/supervisord.conf "$@"); }
+supervisorctl_cmd() { in_bundle timeout 60 supervisorctl -c etc/supervisord.conf "$@"; }
 
 all_running() {
     local out
@@ -179,110 +189,65 @@ no_unexpected_exit() { ! grep -F 'not expected' "$bundle/var/log/supervisord.log
 
 program_state() { supervisorctl_cmd status "$1" 2>/dev/null | awk '{ print $2 }'; }
 
-# --- processes of the temporary folder ---------------------------------------------------
-
-# pids_in FOLDER: processes whose working directory or command line is inside FOLDER
-# (all of them started by this drill: the folder is its own fresh temporary one).
-pids_in() {
-    local dir=$1 pid cwd cmd
-    for p in /proc/[0-9]*; do
-        pid=${p#/proc/}
-        [ "$pid" = "$$" ] && continue
-        [ "$pid" = "$BASHPID" ] && continue
+# processes_of_bundle: the server's processes running in or from the install folder.
+processes_of_bundle() {
+    on_server bash -c 'for p in /proc/[0-9]*; do
+        [ "${p#/proc/}" = "$$" ] && continue
         cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
-        cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null) || continue
-        case "$cwd/ $cmd" in
-            *"$dir"*) echo "$pid" ;;
-        esac
-    done
+        cmd=$(tr "\0" " " < "$p/cmdline" 2>/dev/null) || continue
+        case "$cwd/ $cmd" in *"$1"*) echo "${p#/proc/} $cmd (cwd $cwd)" ;; esac
+    done' processes "$INSTALL_DIR"
 }
-
-describe_pids() { for pid in "$@"; do echo "$pid $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) (cwd $(readlink "/proc/$pid/cwd" 2>/dev/null))"; done; }
-
-no_process_in() {
+unit_inactive() { ! on_server systemctl is-active -q "$1"; }
+nothing_of_bundle_runs() {
     local left
-    left=$(pids_in "$1")
-    if [ -n "$left" ]; then
-        describe_pids $left
-        return 1
-    fi
+    left=$(processes_of_bundle)
+    [ -z "$left" ] || { echo "$left"; return 1; }
 }
 
 # --- logs --------------------------------------------------------------------------------
 
 dump_logs() {
-    log "logs of every daemon of $BUNDLE_NAME:"
+    [ -n "$bundle" ] && [ -n "$MACHINES_DIR" ] || return 0
+    log "logs of every daemon of $BUNDLE_NAME on $RELEASE:"
     local f
-    for f in "$bundle"/var/log/*.log "$bundle"/var/nginx/error.log "$(host_root "$MACHINE")"/var/log/mysql/error.log; do
+    for f in "$bundle"/var/log/*.log "$bundle"/var/nginx/error.log "$(machine_root "$MACHINE")"/var/log/mysql/error.log; do
         [ -f "$f" ] || continue
         echo "----- $f (last 150 lines)"
         tail -n 150 "$f"
     done
+    echo "----- the journal of the last boot (last 100 lines)"
+    on_server journalctl -b --no-pager -n 100 2>&1
     echo "----- end of logs"
 }
 
 keep_logs() {
-    local dest="$LOG_KEEP/$BUNDLE_NAME"
+    [ -n "$bundle" ] && [ -n "$MACHINES_DIR" ] || return 0
+    local dest="$LOG_KEEP/$BUNDLE_NAME-$RELEASE"
     rm -rf "$dest"
     mkdir -p "$dest"
     cp -r "$bundle"/var/log "$dest/" 2>/dev/null
     cp "$bundle"/var/nginx/error.log "$dest/nginx-error.log" 2>/dev/null
-    cp "$(host_root "$MACHINE")"/var/log/mysql/error.log "$dest/mariadb-error.log" 2>/dev/null
     cp -r "$README_OUT" "$dest/" 2>/dev/null
+    cp "$MACHINES_DIR/$MACHINE"/console-*.log "$dest/" 2>/dev/null
+    on_server journalctl --no-pager > "$dest/journal.log" 2>&1
     true
 }
 
 # --- cleanup (also on failure) -----------------------------------------------------------
 
-stop_pid() {   # PID SECONDS: TERM, wait, then KILL
-    local pid=$1 limit=$2 i
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < limit * 2; i++)); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.5
-    done
-    log "pid $pid ignored TERM for ${limit}s: KILL"
-    kill -KILL "$pid" 2>/dev/null
-    sleep 0.5
-}
-
 cleanup_design() {
-    [ -n "$tmp_root" ] || return 0
-    if [ -n "$bundle" ] && [ -f "$bundle/var/supervisord.pid" ]; then
-        local sup_pid
-        sup_pid=$(cat "$bundle/var/supervisord.pid" 2>/dev/null)
-        if [ -n "$sup_pid" ] && kill -0 "$sup_pid" 2>/dev/null; then
-            log "cleanup: supervisorctl shutdown"
-            supervisorctl_cmd shutdown >/dev/null 2>&1
-            local i
-            for ((i = 0; i < 60; i++)); do kill -0 "$sup_pid" 2>/dev/null || break; sleep 0.5; done
-            stop_pid "$sup_pid" 10
-        fi
-    fi
-    if [ -n "${mariadb_pid_of[$MACHINE]:-}" ]; then
-        log "cleanup: stop MariaDB (${mariadb_pid_of[$MACHINE]})"
-        stop_mariadb
-    fi
-    local left
-    left=$(pids_in "$tmp_root")
-    if [ -n "$left" ]; then
-        log "cleanup: killing what is left in $tmp_root:"
-        describe_pids $left
-        for pid in $left; do kill -TERM "$pid" 2>/dev/null; done
-        sleep 2
-        for pid in $(pids_in "$tmp_root"); do kill -KILL "$pid" 2>/dev/null; done
-    fi
-    # Removing a venv takes from seconds to minutes here: nothing waits for it.
-    remove_in_background "$tmp_root"
-    tmp_root=""
+    [ -n "$work" ] || return 0
+    machines_down_all
+    remove_in_background "$work"
+    work=""
     bundle=""
 }
 
 on_exit() {
     local status=$?
     exec 1>&8 2>&9
-    if [ -n "$tmp_root" ]; then
+    if [ -n "$work" ]; then
         log "drill interrupted (status $status): cleaning up"
         [ -n "$bundle" ] && dump_logs
         cleanup_design
@@ -306,32 +271,7 @@ build_cli() {
     (cd "$root" && cargo build -q -p stackwright)
 }
 
-# pip's HTTP cache keeps nothing when the index answers without caching headers (as it
-# does behind this machine's proxy), so the drill keeps the bundle's wheels in a wheelhouse
-# of its own, filled once per requirements.txt. bin/setup then installs from it offline,
-# through pip's own settings (PIP_NO_INDEX, PIP_FIND_LINKS); the bundle is not changed.
-# DRILL_WHEELHOUSE=0 lets bin/setup use the index, as a user's machine does.
-use_wheelhouse() {
-    local requirements=$1 dir pip_venv="$root/target/wheelhouse/pip-venv"
-    [ "${DRILL_WHEELHOUSE:-1}" = 0 ] && { log "wheelhouse off: bin/setup uses the index"; return 0; }
-    # Keyed by the pins only: the header comment names the design.
-    dir="$root/target/wheelhouse/$(grep -v '^#' "$requirements" | sha256sum | cut -c1-16)"
-    if [ ! -f "$dir/.complete" ]; then
-        local t0=$EPOCHREALTIME
-        log "filling the wheelhouse $dir from the index (once per requirements.txt)"
-        [ -x "$pip_venv/bin/pip" ] || /usr/bin/python3 -m venv "$pip_venv" || return 0
-        if ! timeout 900 "$pip_venv/bin/pip" download -q --only-binary=:all: -r "$requirements" -d "$dir"; then
-            log "could not fill the wheelhouse: bin/setup uses the index"
-            return 0
-        fi
-        touch "$dir/.complete"
-        log "wheelhouse filled in $(seconds_since "$t0")s"
-    fi
-    export PIP_NO_INDEX=1 PIP_FIND_LINKS="$dir"
-    log "bin/setup installs from the wheelhouse $dir (PIP_NO_INDEX=1)"
-}
-
-db_as_user() { mariadb --no-defaults -h 127.0.0.1 -P "$DB_PORT" -u "$DB_USER" -p"$DB_PASSWORD" "$DB_NAME" "$@"; }
+db_as_user() { on_server mariadb --no-defaults -h 127.0.0.1 -P "$DB_PORT" -u "$DB_USER" -p"$DB_PASSWORD" "$DB_NAME" "$@"; }
 
 fresh_counter=0
 # fresh_request LABEL: a GET through nginx that Varnish cannot answer from its cache.
@@ -364,7 +304,7 @@ files_owned_by() {   # USER PATH...: every file below the paths belongs to USER
     local user=$1
     shift
     local wrong
-    wrong=$(cd "$bundle" && find "$@" ! -user "$user" -printf '%u %p\n' | head -n 20)
+    wrong=$(in_bundle "find $* ! -user '$user' -printf '%u %p\\n' | head -n 20")
     [ -z "$wrong" ] || { echo "not owned by $user:"; echo "$wrong"; return 1; }
 }
 
@@ -389,84 +329,99 @@ run_design() {
     log "design $BUNDLE_NAME: site $SITE_ID, ${#instance_ids[@]} instances (${INSTANCE_PORTS}), http $HTTP_PORT, https $HTTPS_PORT, database $DB_PORT"
 
     expect "only loopback addresses in the design" "$([ -z "$NON_LOOPBACK" ]; echo $?)" "not loopback: $NON_LOOPBACK" || return 1
-    local busy="" p
-    for p in $BUNDLE_PORTS $DB_PORT; do port_free "$p" || busy="$busy $p"; done
-    expect "every port of the design is free" "$([ -z "$busy" ]; echo $?)" "busy:$busy" || return 1
     check "stackwright validate $design" "$CLI" validate "$design" || return 1
 
-    # The machine: a fresh folder as its / (which the run-as users can traverse), a folder
-    # standing for /root with the zip, and Debian's MariaDB configuration.
-    tmp_root=$(mktemp -d /tmp/stackwright-drill.XXXXXX)
-    chmod 755 "$tmp_root"
-    WORKSTATION=$tmp_root/home README_OUT=$tmp_root/out
+    # This design's folder here: the workstation (the zip, and the README's first look).
+    work=$(mktemp -d /var/tmp/stackwright-drill.XXXXXX)
+    WORKSTATION=$work/home README_OUT=$work/out
     host_cwd=()
-    local hr
-    hr=$(host_root "$MACHINE")
-    mkdir -m 755 "$hr" "$WORKSTATION"
-    mkdir -p "$hr/etc/mysql/mariadb.conf.d"
-    cp /etc/mysql/mariadb.conf.d/50-server.cnf "$hr/etc/mysql/mariadb.conf.d/"
-    bundle="$hr$INSTALL_DIR"
+    mkdir -p "$WORKSTATION"
     check "stackwright bundle" "$CLI" bundle "$design" --out "$WORKSTATION/$BUNDLE_NAME.zip" || return 1
     # The README is read before the zip is unpacked where it says: a first look at it.
-    check "unzip the bundle for a first look at its README" unzip -q "$WORKSTATION/$BUNDLE_NAME.zip" -d "$tmp_root/first-look" || return 1
-    readme="$tmp_root/first-look/$BUNDLE_NAME/README.md"
+    check "unzip the bundle for a first look at its README" unzip -q "$WORKSTATION/$BUNDLE_NAME.zip" -d "$work/first-look" || return 1
+    readme="$work/first-look/$BUNDLE_NAME/README.md"
+    local wheels
+    wheels=$(wheelhouse "$work/first-look/$BUNDLE_NAME/requirements.txt" "$PYTHON_VERSION")
+    expect "a wheelhouse for Python $PYTHON_VERSION ($wheels)" "$([ -n "$wheels" ]; echo $?)" "pip download failed" || return 1
 
-    # Where this folder lives: the zip unpacked as the README says, then cd.
+    # A fresh server of the design's release, booted.
+    t0=$EPOCHREALTIME
+    check "a fresh $RELEASE machine boots to multi-user" machine_up "$MACHINE" "$RELEASE" "$MACHINE_ADDR" || return 1
+    log "$RELEASE: booted in ${machine_boot_seconds[$MACHINE]}s (machine ready $(seconds_since "$t0")s after the copy of its disk began)"
+    boot_seconds[$RELEASE]=${machine_boot_seconds[$MACHINE]}
+    bundle="$(machine_root "$MACHINE")$INSTALL_DIR"
+    check "its /etc/hosts is Debian's: localhost is 127.0.0.1 and ::1" \
+        on_server bash -c 'getent ahosts localhost | awk "{ print \$1 }" | sort -u | tr "\n" " " | tee /dev/stderr | grep -q "::1" && getent ahosts localhost | grep -q "^127.0.0.1"'
+    check "systemd runs it ($(on_server systemctl is-system-running 2>&1))" on_server test -d /run/systemd/system
+    # What the user copies in: the zip into /root; the wheels beside (logged: no index here).
+    cp "$WORKSTATION/$BUNDLE_NAME.zip" "$(machine_root "$MACHINE")/root/"
+    mkdir -p "$(machine_root "$MACHINE")$WHEELS"
+    cp "$wheels"/*.whl "$(machine_root "$MACHINE")$WHEELS/"
+    log "copied $BUNDLE_NAME.zip to the machine's /root, and the wheelhouse to $WHEELS"
+
+    # README step 1: the prerequisites, installed by apt from the machine's package source;
+    # Debian starts its own services, the README stops and disables them.
+    t0=$EPOCHREALTIME
+    run_sections "$MACHINE" '^Prerequisites' '^Prerequisites' || return 1
+    log "README step 1 took $(seconds_since "$t0")s"
+    local svc
+    for svc in nginx varnish haproxy memcached supervisor; do
+        check "Debian started its $svc when apt installed it; the README stopped and disabled it" on_server bash -c \
+            "journalctl -b -u $svc -o cat --no-pager | grep -q '^Started ' && ! systemctl is-active -q $svc && [ \"\$(systemctl is-enabled $svc)\" = disabled ]"
+    done
+    check "Debian's MariaDB runs (started by its package)" on_server systemctl is-active mariadb
+
+    # README step 2: where the folder lives: the zip unpacked as the README says, then cd.
     run_sections "$MACHINE" '^Where this folder lives' '^Where this folder lives' || return 1
     expect "the README's commands leave the bundle in the design's install folder, and cd into it" \
-        "$([ -f "$bundle/README.md" ] && [ "${host_cwd[$MACHINE]:-}" -ef "$bundle" ]; echo $?)" \
+        "$([ -f "$bundle/README.md" ] && [ "${host_cwd[$MACHINE]:-}" = "$INSTALL_DIR" ]; echo $?)" \
         "ended in: ${host_cwd[$MACHINE]:-nowhere}" || return 1
-    log "bundle unpacked in $bundle"
+    log "bundle unpacked in $INSTALL_DIR (here: $bundle)"
     readme="$bundle/README.md"
     check "the README's steps come in the order the drill follows them" readme_in_order "$readme"
 
-    # README step 1: the prerequisites (Debian packages: the drill only checks they are there).
-    run_sections "$MACHINE" '^Prerequisites' '^Prerequisites' || return 1
-
-    # README step 2: the database and its user, on Debian's MariaDB server. The package
-    # starts it when installed; here it is the test's, started where Debian's would run.
-    expect "README step 2 runs sql/create-database.sql" \
-        "$(readme_has '^The database' 'mariadb .*< *sql/create-database.sql'; echo $?)" "README step 2 has no such command"
+    # README step 3: the database and its user, on Debian's MariaDB server.
+    expect "the README runs sql/create-database.sql" \
+        "$(readme_has '^The database' 'mariadb .*< *sql/create-database.sql'; echo $?)" "no such command"
     t0=$EPOCHREALTIME
-    log "Debian's mariadb-server, started by apt-get install, is the test's mariadbd on this machine"
-    check "MariaDB server on 127.0.0.1:$DB_PORT and /run/mysqld/mysqld.sock" start_mariadb "$MACHINE" || return 1
     run_sections "$MACHINE" '^The database' '^The database' || return 1
-    log "README step 2 again (it says it is safe to)"
+    log "the README's database step again (it says it is safe to)"
     run_sections "$MACHINE" '^The database' '^The database'
     check "database user $DB_USER logs in over TCP 127.0.0.1:$DB_PORT" db_as_user -e 'select current_user()' || return 1
+    check "Debian's 50-server.cnf is as the package shipped it (dpkg --verify)" on_server bash -c \
+        "! dpkg --verify mariadb-server 2>&1 | grep -F 50-server.cnf"
     log "database ready in $(seconds_since "$t0")s"
 
-    # README step 3: the certificate, the same commands as CERTIFICATES.md's.
+    # README step 4: the certificate, the same commands as CERTIFICATES.md's.
     local cert_cmds readme_cert
     cert_cmds=$(doc_block "$bundle/CERTIFICATES.md" 'self-signed')
     readme_cert=$(readme_section_lines '^The certificate')
-    expect "README step 3 and CERTIFICATES.md give the same certificate commands" \
+    expect "the README and CERTIFICATES.md give the same certificate commands" \
         "$([ -n "$cert_cmds" ] && [ "$(sed 's/ *#.*//' <<< "$cert_cmds")" = "$(sed 's/ *#.*//' <<< "$readme_cert")" ]; echo $?)" \
         "README: $readme_cert"
     run_sections "$MACHINE" '^The certificate' '^The certificate' || return 1
-    check "certificate and key exist; the key belongs to $NGINX_USER, mode 600" bash -c \
-        "cd '$bundle' && openssl x509 -noout -subject -enddate -in etc/server.crt && [ \"\$(stat -c '%U %a' etc/server.key)\" = '$NGINX_USER 600' ]"
+    check "certificate and key exist; the key belongs to $NGINX_USER, mode 600" in_bundle \
+        "openssl x509 -noout -subject -enddate -in etc/server.crt && [ \"\$(stat -c '%U %a' etc/server.key)\" = '$NGINX_USER 600' ]"
 
-    # README step 4: bin/setup (venv from wheels, the MariaDB compat module, owners).
-    use_wheelhouse "$bundle/requirements.txt"
+    # README step 5: bin/setup (venv from wheels, the MariaDB compat module, owners).
     t0=$EPOCHREALTIME
     run_sections "$MACHINE" '^Prepare the folder' '^Prepare the folder' || return 1
-    log "README step 4 took $(seconds_since "$t0")s"
-    check "the venv has Zope, RelStorage, PyMySQL and the MariaDB compat module" bash -c \
-        "cd '$bundle' && venv/bin/python -c 'import Zope2, relstorage, pymysql, stackwright_mariadb_compat; print(\"imports ok\")'"
-    log "README step 4 again (it says it is safe to)"
+    log "bin/setup took $(seconds_since "$t0")s"
+    check "the venv (Python $PYTHON_VERSION) has Zope, RelStorage, PyMySQL and the MariaDB compat module" in_bundle \
+        "venv/bin/python -c 'import sys, Zope2, relstorage, pymysql, stackwright_mariadb_compat; print(sys.version); assert sys.version.startswith(\"$PYTHON_VERSION.\")'"
+    log "bin/setup again (it says it is safe to)"
     run_sections "$MACHINE" '^Prepare the folder' '^Prepare the folder'
 
-    # README step 5: the Plone site (exercise step 11), before any instance starts.
+    # README step 6: the Plone site (exercise step 11), before any instance starts.
     t0=$EPOCHREALTIME
     run_sections "$MACHINE" '^Create the Plone site' '^Create the Plone site' || return 1
-    log "README step 5 took $(seconds_since "$t0")s"
-    log "README step 5 again (it says it changes nothing)"
+    log "bin/create-site took $(seconds_since "$t0")s"
+    log "bin/create-site again (it says it changes nothing)"
     run_sections "$MACHINE" '^Create the Plone site' '^Create the Plone site'
     check "state folders of the instances belong to ${instance_users[0]}" files_owned_by "${instance_users[0]}" var/cache var/blobstorage "${instance_ids[@]/#/var/}"
 
-    # README step 6: supervisord starts every program (steps 9-10 of the exercise); the
-    # README's own lines wait until they run and the instances answer.
+    # README step 7: the systemd unit starts supervisord and every program (steps 9-10 of
+    # the exercise); the README's own lines wait until they run and the instances answer.
     t0=$EPOCHREALTIME
     run_sections "$MACHINE" '^Start everything' '^Start everything' || return 1
     check "every supervisor program is RUNNING" all_running || { supervisorctl_cmd status; return 1; }
@@ -480,7 +435,7 @@ run_design() {
     log "the stack started in $(seconds_since "$t0")s"
     check "no program exited unexpectedly while starting" no_unexpected_exit
 
-    # README step 7: the full stack (exercise step 12), over HTTP and HTTPS.
+    # README step 8: the full stack (exercise step 12), over HTTP and HTTPS.
     local nginx_before stot_before
     for i in "${!instance_ids[@]}"; do
         check "HAProxy sees ${instance_ids[$i]} UP" wait_until 60 "HAProxy to mark ${instance_ids[$i]} UP" server_up "${instance_ids[$i]}"
@@ -507,14 +462,14 @@ run_design() {
         [[ $section =~ ^Test\ the\ full\ stack ]] || continue
         n_curl=$((n_curl + 1))
         if ! only_loopback_urls "$line"; then
-            fail "README step 7: $line" "contacts an address that is not loopback: not run"
+            fail "the README's test: $line" "contacts an address that is not loopback: not run"
             continue
         fi
         run_line "$block_host" "$section" "$line" < /dev/null &&
-            expect "README step 7 answers 200 (or the status page): $line" \
+            expect "the README's test answers 200 (or the status page): $line" \
                 "$(grep -qE '^HTTP/[0-9.]+ 200|^Active connections' "$last_out"; echo $?)" "no 200 in its output"
     done < <(readme_lines "$MACHINE")
-    expect "README step 7 gives the test commands ($n_curl)" "$([ "$n_curl" -ge 3 ]; echo $?)" "none found"
+    expect "the README gives the test commands ($n_curl)" "$([ "$n_curl" -ge 3 ]; echo $?)" "none found"
     fresh_request "GET (fresh URL)"
     local nginx_after stot_after
     nginx_after=$(nginx_requests)
@@ -525,7 +480,7 @@ run_design() {
     expect "HAProxy's backend counted the requests ($stot_before -> $stot_after)" \
         "$([ -n "$stot_before" ] && [ -n "$stot_after" ] && [ "$stot_after" -gt "$stot_before" ]; echo $?)" "not rising"
     local mc_sets
-    mc_sets=$(exec 3<>"/dev/tcp/127.0.0.1/$MEMCACHED_PORT" && printf 'stats\r\nquit\r\n' >&3 && tr -d '\r' <&3 | awk '$2 == "cmd_set" { print $3 }')
+    mc_sets=$(from_its_network bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "stats\r\nquit\r\n" >&3 && tr -d "\r" <&3' mc "$MEMCACHED_PORT" | awk '$2 == "cmd_set" { print $3 }')
     expect "memcached holds RelStorage's cache (cmd_set=$mc_sets)" "$([ "${mc_sets:-0}" -gt 0 ]; echo $?)" "no sets"
     expect "the ZODB is stored in MariaDB ($(db_as_user -N -e 'select count(*) from object_state' 2>&1) objects)" \
         "$([ "$(db_as_user -N -e 'select count(*) from object_state' 2>/dev/null)" -gt 0 ] 2>/dev/null; echo $?)" "no objects"
@@ -551,7 +506,7 @@ d = json.load(open(sys.argv[1]))
 sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.argv[2])' "$body" "http://$PUBLIC_HOST:$HTTP_PORT/$doc"; echo $?)" \
         "status $code: $(head -c 300 "$body")"
 
-    # README step 8: the failover drill (exercise step 13), its lines in order, with
+    # README step 9: the failover drill (exercise step 13), its lines in order, with
     # requests through nginx while HAProxy notices each stop.
     local n_stops=0 fo_requests=0 fo_failed=0 id remaining t_stop started=""
     while IFS=$'\t' read -r section block_host line; do
@@ -599,50 +554,72 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
             *) run_line "$block_host" "$section" "$line" < /dev/null ;;
         esac
     done < <(readme_lines "$MACHINE")
-    expect "README step 8 stops every instance ($n_stops stop commands) and starts one again" \
+    expect "the README's failover drill stops every instance ($n_stops stop commands) and starts one again" \
         "$([ "$n_stops" -eq "${#instance_ids[@]}" ] && [ -n "$started" ]; echo $?)" "expected ${#instance_ids[@]} stops and a start"
 
-    # README step 9: pack the database.
+    # README step 10: pack the database.
     t0=$EPOCHREALTIME
     run_sections "$MACHINE" '^Pack the database' '^Pack the database'
-    log "README step 9 took $(seconds_since "$t0")s"
+    log "packing took $(seconds_since "$t0")s"
     check "state folders of the instances still belong to ${instance_users[0]} after packing" files_owned_by "${instance_users[0]}" var/cache var/blobstorage "${instance_ids[@]/#/var/}"
     check "the site still answers after packing" wait_until 30 "the site after packing" site_recovered
 
     check "no program exited unexpectedly during the drill" no_unexpected_exit
 
-    # README step 10: stop everything (exercise step 14).
-    local sup_pid
-    sup_pid=$(cat "$bundle/var/supervisord.pid" 2>/dev/null)
+    # A reboot: power off, boot the same disk; the site must come back with no command typed.
+    local unit="stackwright-$BUNDLE_NAME.service"
+    check "$unit is enabled (started at boot)" on_server systemctl is-enabled "$unit"
+    t0=$EPOCHREALTIME
+    check "$RELEASE: systemctl poweroff" machine_poweroff "$MACHINE"
+    local t_boot=$EPOCHREALTIME
+    check "$RELEASE: the machine boots again" machine_boot "$MACHINE" || return 1
+    check "the site answers through nginx after the reboot, with no command typed" \
+        wait_until 300 "the site after the reboot" site_recovered || { on_server systemctl status "$unit" --no-pager; return 1; }
+    reboot_seconds[$RELEASE]=$(seconds_since "$t_boot")
+    log "$RELEASE: reboot to site: ${reboot_seconds[$RELEASE]}s after power-on (${machine_boot_seconds[$MACHINE]}s to boot; $(seconds_since "$t0")s since the poweroff)"
+    check "every supervisor program is RUNNING after the reboot" wait_until 120 "every program RUNNING" all_running
+    check "Debian's own nginx, Varnish, HAProxy and memcached stayed off after the reboot" on_server bash -c \
+        '! systemctl is-active -q nginx varnish haproxy memcached supervisor'
+    request "GET (https, after the reboot)" "https://127.0.0.1:$HTTPS_PORT/" --insecure
+    expect "https after the reboot: 200 with Plone's generator tag" "$(served_by_plone; echo $?)" "status $code"
+    request "GET (REST, after the reboot)" "http://127.0.0.1:$HTTP_PORT/$doc" -u "$auth" -H 'Accept: application/json'
+    expect "the Document written before the reboot is there" "$([ "$code" = 200 ]; echo $?)" "status $code"
+
+    # README step 11: stop everything (exercise step 14).
     run_sections "$MACHINE" '^Stop everything' '^Stop everything'
-    check "supervisord ($sup_pid) exits" wait_until 90 "supervisord to exit" pid_gone "$sup_pid"
-    check "no process of the stack is left in $bundle" no_process_in "$bundle"
-    local still=""
+    check "$unit is inactive" wait_until 120 "$unit to stop" unit_inactive "$unit"
+    check "no process of the bundle is left on the machine" nothing_of_bundle_runs
+    local still="" p
     for p in $BUNDLE_PORTS; do port_listening "$p" && still="$still $p"; done
     expect "no port of the bundle is still listening" "$([ -z "$still" ]; echo $?)" "listening:$still"
-    log "stop: MariaDB (${mariadb_pid_of[$MACHINE]})"
-    stop_mariadb
-    check "nothing is left running in $tmp_root" no_process_in "$tmp_root"
-    log "design $BUNDLE_NAME done in $(seconds_since "$t_design")s"
+    log "design $BUNDLE_NAME on $RELEASE done in $(seconds_since "$t_design")s"
 }
 
 # --- main --------------------------------------------------------------------------------
 
-require_root tests/stack/drill.sh "it runs the bundle as its README says, as root"
+require_root tests/stack/drill.sh "it boots machines and runs the bundle as its README says, as root"
+declare -A boot_seconds=() reboot_seconds=()
 
 designs=("$@")
 if [ ${#designs[@]} -eq 0 ]; then
-    designs=("$root/target/drill-default-design.json" "$here/alt-design.json")
+    designs=("$root/target/drill-default-design.json" "$root/target/drill-default-debian-12.json" "$here/alt-design.json")
 fi
 
+netns_sweep_stale
 if check "the CLI is built" build_cli; then
     if [ "${designs[0]}" = "$root/target/drill-default-design.json" ]; then
         check "stackwright defaults" bash -c "'$CLI' defaults > '${designs[0]}'"
+        # The same design on the other release a user deploys to.
+        check "the default design on debian-12" bash -c "$PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d[\"settings\"][\"platform\"] = \"debian-12\"
+json.dump(d, open(sys.argv[2], \"w\"), indent=2)' '${designs[0]}' '${designs[1]}'"
     fi
     for design in "${designs[@]}"; do
         run_design "$design"
-        if [ -n "$tmp_root" ]; then
-            log "keeping the logs in $LOG_KEEP/$BUNDLE_NAME"
+        if [ -n "$work" ]; then
+            log "keeping the logs in $LOG_KEEP/$BUNDLE_NAME-$RELEASE"
             keep_logs
             [ "$failed" -gt "$design_failed_before" ] && dump_logs
             cleanup_design
@@ -650,6 +627,9 @@ if check "the CLI is built" build_cli; then
     done
 fi
 
+for release in "${!boot_seconds[@]}"; do
+    log "figures: $release boots in ${boot_seconds[$release]}s; reboot to site ${reboot_seconds[$release]:-?}s"
+done
 log "drill finished in $(seconds_since "$start_time")s; logs of the last run in $LOG_KEEP"
 summary_printed=1
 echo "$passed passed, $failed failed"

@@ -1,31 +1,28 @@
 #!/usr/bin/env bash
-# A design on several machines, run as one chain: each machine is a Linux network
-# namespace (tests/stack/netns.sh) with a folder of its own, and each is set up by
-# following its README's code blocks as they are written.
+# A design on several machines, run as one chain: each machine is a real server of the
+# design's Debian release (tests/stack/machines.sh: systemd as PID 1, Debian's stock
+# /etc/hosts, apt's only source a local archive of Debian's packages), in a network
+# namespace of its own on a private bridge, and each is set up by following its README's
+# code blocks as they are written.
 #
 #   tests/stack/multi-host.sh [DESIGN.json]     (as root; default tests/stack/multi-host-design.json:
 #                                                web tier on web, instances on app1 and app2,
 #                                                the database on app2)
 #
-# The bundle is unzipped into a "workstation" folder (the README's /root); every host gets
-# $tmp/hosts/<id>/ as its root, so the README's install folder /srv/... becomes
-# $tmp/hosts/<id>/srv/... . Lines of the READMEs run as they are, in the host's namespace,
-# with tests/stack/readme_lines.sh (shared with drill.sh), which logs the few replacements a
-# test machine needs: `scp` becomes `cp` (one file system), apt-get only checks that the
-# packages are installed (the hosts have no route to a package index), `systemctl disable`
-# is skipped (no systemd, Debian's services never started), and `systemctl restart mariadb`
-# runs the test's MariaDB server from the host's copy of Debian's 50-server.cnf (edited by
-# the README's own sed), on Debian's default socket (each host has its own /run/mysqld), so
-# `mariadb < sql/create-database.sql` runs as written. pip installs from the drill's
-# wheelhouse (target/wheelhouse), filled before the namespaces exist.
+# The bundle is unzipped into a "workstation" folder here (the README's /root). Lines of the
+# READMEs run as they are, as root on the machine they are for, with
+# tests/stack/readme_lines.sh (shared with drill.sh), which logs the few replacements a test
+# machine needs: `scp` becomes a copy onto the machine's disk (the machines do not log in to
+# each other), and bin/setup gets a folder of wheels (no route to the package index). apt
+# installs for real, Debian starts its services and the READMEs' systemctl lines run.
 #
 # Checks: the machines are set up in the top README's order; the site through nginx
 # (HTTP, HTTPS); memcached and the database reached across hosts; a write through an
 # instance on one host read through one on another; the web README's failover drill
 # (every instance of one host stopped: no failed request; all stopped: the panic page);
-# packing; a clean shutdown in reverse order with nothing left running. Namespaces and
-# the bridge are removed in a trap, also on failure; the folder (with a venv per host) is
-# removed in the background. Last line: "N passed, N failed".
+# packing; a clean stop in reverse order with nothing of the bundle left running. The
+# machines, namespaces and bridge are removed in a trap, also on failure. Last line:
+# "N passed, N failed".
 set -uo pipefail
 exec </dev/null
 exec 8>&1 9>&2
@@ -34,14 +31,15 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/tests/stack"
 PY=/usr/bin/python3
 CLI="$root/target/debug/stackwright"
-export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$root/target/pip-cache}"
-export PIP_DISABLE_PIP_VERSION_CHECK=1
 LOG_KEEP="$root/target/drill-logs/multi-host"
 PLONE_MARKER='<meta name="generator" content="Plone'
 design=${1:-$here/multi-host-design.json}
 
 # shellcheck source=tests/stack/netns.sh
 . "$here/netns.sh"
+# shellcheck source=tests/stack/machines.sh
+. "$here/machines.sh"
+WHEELS=/var/local/stackwright-wheels   # the wheelhouse, on each machine
 
 passed=0
 failed=0
@@ -97,14 +95,21 @@ server_up() { [ "$(stats_field instances "$1" status)" = UP ]; }
 
 # --- the READMEs' lines (tests/stack/readme_lines.sh) ------------------------------------
 
-host_root() { printf '%s/hosts/%s' "$tmp" "$1"; }
-host_argv() { host_cmd=(ip netns exec "$(netns_name "$1")"); }
 readme_of() { printf '%s/workstation/%s/hosts/%s/README.md' "$tmp" "$BUNDLE_NAME" "$1"; }
 # shellcheck source=tests/stack/readme_lines.sh
 . "$here/readme_lines.sh"
 
-supervisord_pid() { cat "$(host_root "$1")$INSTALL_DIR/var/supervisord.pid" 2>/dev/null; }
-pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+unit_inactive() { ! machine "$1" systemctl is-active -q "stackwright-$BUNDLE_NAME.service"; }
+
+# bundle_processes HOST: HOST's processes running in or from the install folder.
+bundle_processes() {
+    machine "$1" bash -c 'for p in /proc/[0-9]*; do
+        [ "${p#/proc/}" = "$$" ] && continue
+        cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
+        cmd=$(tr "\0" " " < "$p/cmdline" 2>/dev/null) || continue
+        case "$cwd/ $cmd" in *"$1"*) echo "${p#/proc/} $cmd" ;; esac
+    done' processes "$INSTALL_DIR"
+}
 
 keep_logs() {
     rm -rf "$LOG_KEEP"
@@ -112,9 +117,10 @@ keep_logs() {
     local host
     for host in "${setup_order[@]}"; do
         mkdir -p "$LOG_KEEP/$host"
-        cp -r "$(host_root "$host")$INSTALL_DIR/var/log" "$LOG_KEEP/$host/" 2>/dev/null
-        cp "$(host_root "$host")$INSTALL_DIR/var/nginx/error.log" "$LOG_KEEP/$host/nginx-error.log" 2>/dev/null
-        cp -r "$(host_root "$host")/var/log/mysql" "$LOG_KEEP/$host/" 2>/dev/null
+        cp -r "$(machine_root "$host")$INSTALL_DIR/var/log" "$LOG_KEEP/$host/" 2>/dev/null
+        cp "$(machine_root "$host")$INSTALL_DIR/var/nginx/error.log" "$LOG_KEEP/$host/nginx-error.log" 2>/dev/null
+        cp -r "$(machine_root "$host")/var/log/mysql" "$LOG_KEEP/$host/" 2>/dev/null
+        [ -n "${machine_leader[$host]:-}" ] && machine "$host" journalctl --no-pager > "$LOG_KEEP/$host/journal.log" 2>&1
     done
     cp -r "$tmp/out" "$LOG_KEEP/" 2>/dev/null
     true
@@ -122,26 +128,20 @@ keep_logs() {
 
 dump_logs() {
     local f
-    for f in "$tmp"/hosts/*"$INSTALL_DIR"/var/log/*.log "$tmp"/hosts/*/var/log/mysql/error.log; do
+    [ -n "$MACHINES_DIR" ] || return 0
+    for f in "$MACHINES_DIR"/*/root"$INSTALL_DIR"/var/log/*.log "$MACHINES_DIR"/*/root/var/log/mysql/error.log; do
         [ -f "$f" ] || continue
         echo "----- $f (last 60 lines)"
         tail -n 60 "$f"
     done
 }
 
-# cleanup: stops what still runs, removes the namespaces, the bridge and the folder.
+# cleanup: powers off the machines, removes them, the namespaces, the bridge and the folder.
 cleanup() {
     if [ -n "$tmp" ]; then
         keep_logs
         [ "$failed" -gt 0 ] && dump_logs
-        local host pid
-        for host in "${setup_order[@]}"; do
-            pid=$(supervisord_pid "$host")
-            [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && netns_exec "$host" timeout 60 \
-                supervisorctl -c "$(host_root "$host")$INSTALL_DIR/etc/supervisord.conf" shutdown > /dev/null 2>&1
-        done
-        stop_mariadb
-        netns_down_all
+        machines_down_all
         remove_in_background "$tmp"
         tmp=""
     fi
@@ -162,7 +162,7 @@ trap 'exit 130' INT TERM
 
 # --- main --------------------------------------------------------------------------------
 
-require_root tests/stack/multi-host.sh "it makes network namespaces and runs supervisord as root"
+require_root tests/stack/multi-host.sh "it boots machines in network namespaces"
 
 main() {
     if ! [ -x "$CLI" ] || [ -n "$(find "$root/core/src" "$root/core/templates" "$root/cli/src" -newer "$CLI" -type f -print -quit)" ]; then
@@ -192,7 +192,7 @@ EOF
 )"
     log "design $design: hosts $HOST_LIST; web $WEB, database on $DB_HOST ($DB_ADDRESS:$DB_PORT), instances $INSTANCE_HOSTS"
 
-    tmp=$(mktemp -d /tmp/stackwright-mh.XXXXXX)
+    tmp=$(mktemp -d /var/tmp/stackwright-mh.XXXXXX)
     chmod 755 "$tmp"
     WORKSTATION=$tmp/workstation README_OUT=$tmp/out
     mkdir -p -m 755 "$tmp/workstation" "$tmp/hosts" "$tmp/out"
@@ -217,27 +217,25 @@ EOF
         "$([ "$(cd "$tmp/workstation/$BUNDLE_NAME" && ls hosts/*/sql/create-database.sql)" = "hosts/$DB_HOST/sql/create-database.sql" ]; echo $?)" \
         "found: $(cd "$tmp/workstation/$BUNDLE_NAME" && ls hosts/*/sql/create-database.sql 2>&1)"
 
-    # The wheels, while this machine still reaches the index (the hosts do not).
-    local req
+    # The wheels, while this machine still reaches the index (the machines do not).
+    local req wheels
     req=$(ls "$tmp/workstation/$BUNDLE_NAME"/hosts/*/requirements.txt | head -1)
-    use_wheelhouse "$req"
+    wheels=$(wheelhouse "$req" "$PYTHON_VERSION")
+    expect "a wheelhouse for Python $PYTHON_VERSION" "$([ -n "$wheels" ]; echo $?)" "pip download failed" || return 1
 
     netns_sweep_stale
-    check "a private bridge" netns_bridge || return 1
     for h in $HOST_LIST; do
-        check "namespace for $h at ${host_addr[$h]}" netns_up "$h" "${host_addr[$h]}" || return 1
-        mkdir -p -m 755 "$(host_root "$h")"
+        check "a fresh $RELEASE machine $h (${host_addr[$h]}) boots" machine_up "$h" "$RELEASE" "${host_addr[$h]}" || return 1
+        mkdir -p "$(machine_root "$h")$WHEELS"
+        cp "$wheels"/*.whl "$(machine_root "$h")$WHEELS/"
     done
-    # The database host's copy of Debian's MariaDB configuration, for its README to edit.
-    mkdir -p "$(host_root "$DB_HOST")/etc/mysql/mariadb.conf.d"
-    cp /etc/mysql/mariadb.conf.d/50-server.cnf "$(host_root "$DB_HOST")/etc/mysql/mariadb.conf.d/"
 
     # Each machine up to and including "Start everything", in the top README's order.
     local t0
     for h in "${setup_order[@]}"; do
         t0=$EPOCHREALTIME
         log "=================== host $h: its README up to 'Start everything'"
-        run_sections "$h" '^Where this folder lives' '^Start everything' || return 1
+        run_sections "$h" '^Prerequisites' '^Start everything' || return 1
         log "host $h set up in $(seconds_since "$t0")s"
         if [ "$h" = "$DB_HOST" ]; then
             check "MariaDB on $DB_HOST accepts connections from $OTHER_APP ($DB_ADDRESS:$DB_PORT)" \
@@ -337,36 +335,17 @@ EOF
     check "the site still answers after packing" wait_until 30 "the site" site_answers
 
     # Stop every machine, in the reverse order.
-    local i pid
+    local i
     for ((i = ${#setup_order[@]} - 1; i >= 0; i--)); do
         h=${setup_order[$i]}
-        pid=$(supervisord_pid "$h")
         run_sections "$h" '^Stop everything' '^Stop everything'
-        check "supervisord of $h ($pid) exits" wait_until 90 "supervisord of $h to exit" pid_gone "$pid"
+        check "the bundle's unit on $h stops" wait_until 120 "the unit of $h to stop" unit_inactive "$h"
     done
-    stop_mariadb
     for h in $HOST_LIST; do
         local left_pids
-        left_pids=$(netns_pids "$h")
-        expect "nothing is left running on $h" "$([ -z "$left_pids" ]; echo $?)" \
-            "$(for p in $left_pids; do tr '\0' ' ' < "/proc/$p/cmdline"; echo; done)"
+        left_pids=$(bundle_processes "$h")
+        expect "nothing of the bundle is left running on $h" "$([ -z "$left_pids" ]; echo $?)" "$left_pids"
     done
-}
-
-# The drill's wheelhouse (see use_wheelhouse in drill.sh): filled once per requirements.txt.
-use_wheelhouse() {
-    local requirements=$1 dir pip_venv="$root/target/wheelhouse/pip-venv"
-    dir="$root/target/wheelhouse/$(grep -v '^#' "$requirements" | sha256sum | cut -c1-16)"
-    if [ ! -f "$dir/.complete" ]; then
-        local t0=$EPOCHREALTIME
-        log "filling the wheelhouse $dir from the index (once per requirements.txt)"
-        [ -x "$pip_venv/bin/pip" ] || /usr/bin/python3 -m venv "$pip_venv" || return 1
-        timeout 900 "$pip_venv/bin/pip" download -q --only-binary=:all: -r "$requirements" -d "$dir" || return 1
-        touch "$dir/.complete"
-        log "wheelhouse filled in $(seconds_since "$t0")s"
-    fi
-    export PIP_NO_INDEX=1 PIP_FIND_LINKS="$dir"
-    log "bin/setup installs from the wheelhouse $dir (PIP_NO_INDEX=1)"
 }
 
 main
