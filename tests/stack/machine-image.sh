@@ -28,9 +28,9 @@ MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # and python3, which Ansible needs on every machine it manages).
 BASE_PACKAGES=systemd,systemd-sysv,dbus,openssh-server,python3,ca-certificates
 # Everything a bundle's README or playbook may ask apt for (keep in step with the README's
-# prerequisites and site.yml's packages).
+# prerequisites and site.yml's packages; Ansible's apt module installs python3-apt).
 ARCHIVE_PACKAGES="nginx openssl varnish haproxy memcached supervisor python3-venv
-mariadb-server mariadb-client curl unzip rsync logrotate"
+mariadb-server mariadb-client curl unzip rsync logrotate python3-apt"
 # Bump when the recipe below changes in a way the lists do not show.
 RECIPE=1
 
@@ -57,8 +57,21 @@ rootfs() {
         rm -rf "$dest"
         mv "$tmp" "$dest"
         say "$release root file system ready in $((SECONDS - t0))s: $dest"
+        prune "$CACHE/rootfs" "$release" "$dest"
     fi
     printf '%s/root' "$dest"
+}
+
+# prune FOLDER RELEASE KEEP: removes RELEASE's older builds in FOLDER (other keys), but KEEP
+# and builds still in progress.
+prune() {
+    local old
+    for old in "$1/$2"-*; do
+        case "$old" in "$3"|*.building.*|*.log) continue ;; esac
+        [ -d "$old" ] || continue
+        say "removing the outdated $old"
+        rm -rf "$old" "$old.log"
+    done
 }
 
 # neutralise ROOT: what every clone must have of its own is removed; apt points at the
@@ -106,6 +119,7 @@ archive() {
         mv "$tmp/debs" "$dest"
         rm -rf "$tmp"
         say "$release archive ready in $((SECONDS - t0))s: $(ls "$dest"/*.deb | wc -l) packages, $(du -sh "$dest" | cut -f1)"
+        prune "$CACHE/debs" "$release" "$dest"
     fi
     printf '%s' "$dest"
 }
