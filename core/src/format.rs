@@ -27,7 +27,11 @@ pub const VERSION: u64 = 3;
 
 /// The built-in templates that came with version 3: a design replacing one of them needs
 /// version 3 (an older Stackwright would not know the name).
-const TEMPLATES_OF_V3: [&str; 2] = ["supervisor.service.j2", "mariadb.cnf.j2"];
+const TEMPLATES_OF_V3: [&str; 3] = [
+    "supervisor.service.j2",
+    "mariadb.cnf.j2",
+    "restart-instance.yml.j2",
+];
 
 /// The longest template a design may carry, in bytes: the largest built-in one is under
 /// 10 kB.

@@ -12,6 +12,7 @@ const STATIC: &[&str] = &[
     "lib/create_site.py",
     // The same for every design but its name in a comment (tests/ansible.rs checks so).
     "ansible/site.yml",
+    "ansible/restart-instance.yml",
     "ansible/ansible.cfg",
 ];
 

@@ -302,7 +302,98 @@ cur = c.cursor(); cur.execute("select count(*) from object_state"); print(cur.fe
         check "supervisor on $host after the reboot: every program RUNNING" wait_until 120 all_running_on "$host"
     done
 
+    redeploy_under_load || return 1
     log "$(basename "$design") on $RELEASE done in $(seconds_since "$t_design")s"
+}
+
+# pids_of_programs: "host program pid" for every program of every machine.
+pids_of_programs() {
+    local host
+    for host in "${hosts[@]}"; do
+        on "$host" test -f "$INSTALL_DIR/etc/supervisord.conf" || continue
+        on "$host" bash -c "cd $INSTALL_DIR && supervisorctl -c etc/supervisord.conf status" |
+            awk -v h="$host" '$2 == "RUNNING" { sub(/,$/, "", $4); print h, $1, $4 }'
+    done
+}
+
+# redeploy_under_load: the design changed (one more instance on app2, more threads for
+# instance1, a higher open-files limit); the new bundle's playbook runs while a bounded
+# request loop goes through nginx. No request may fail; only what changed is restarted.
+redeploy_under_load() {
+    local changed_design="$work/changed-design.json" t0 status
+    "$PY" - "$design" "$changed_design" <<'PYEOF'
+import copy, json, sys
+d = json.load(open(sys.argv[1]))
+comps = {c["id"]: c for c in d["components"]}
+new = copy.deepcopy(comps["instance2"])
+new.update(id="instance3", name="Instance 3")
+new["settings"]["port"] = 8003
+new["position"]["y"] += 100
+d["components"].insert(d["components"].index(comps["instance2"]) + 1, new)
+d["connections"] += [{"from": "haproxy", "to": "instance3"},
+                     {"from": "instance3", "to": "database"},
+                     {"from": "instance3", "to": "memcached"}]
+comps["instance1"]["settings"]["threads"] = 3
+d["settings"]["open_files"] = 256
+json.dump(d, open(sys.argv[2], "w"), indent=2)
+PYEOF
+    check "the changed design validates (instance3 on app2, instance1 with 3 threads, open files 256)" \
+        "$CLI" validate "$changed_design" || return 1
+    check "the changed design's bundle" "$CLI" bundle "$changed_design" --out "$work/changed.zip" || return 1
+    rm -rf "$work/changed"
+    check "unzip it" unzip -q "$work/changed.zip" -d "$work/changed" || return 1
+    local before after
+    before=$(pids_of_programs)
+    printf '%s\n' "$before" | sed 's/^/    | before: /'
+    local stop_file="$work/stop-loop"
+    rm -f "$stop_file"
+    from_controller "$PY" "$here/request_loop.py" "$site_url/" "$stop_file" 20000 900 "$PLONE_MARKER" \
+        > "$work/request-loop.log" 2>&1 &
+    local loop_pid=$!
+    t0=$SECONDS
+    local first_bundle=$bundle
+    bundle="$work/changed/$BUNDLE_NAME"
+    playbook redeploy.log
+    status=$?
+    bundle=$first_bundle
+    touch "$stop_file"
+    wait "$loop_pid"
+    log "redeploy: exit status $status after $((SECONDS - t0))s"
+    sed -n '/^PLAY RECAP/,$p' "$work/redeploy.log" | sed 's/^/    | /'
+    grep -E '^(TASK|changed:)' "$work/redeploy.log" | grep -B1 '^changed:' | grep '^TASK' | sed 's/^/    | changed: /'
+    sed 's/^/    | loop: /' "$work/request-loop.log" | tail -n 20
+    local summary requests failures changed_total
+    summary=$(tail -n 1 "$work/request-loop.log")
+    requests=$(sed -nE 's/^requests=([0-9]+) .*/\1/p' <<< "$summary")
+    failures=$(sed -nE 's/.* failed=([0-9]+) .*/\1/p' <<< "$summary")
+    changed_total=$(recap "$work/redeploy.log" | awk '{ s += $3 } END { print s + 0 }')
+    figures[redeploy-$RELEASE]="$summary; playbook $((SECONDS - t0))s, changed=$changed_total"
+    check "redeploy: the playbook of the changed design succeeds on every machine" every_machine_recap "$work/redeploy.log" 1
+    expect "redeploy: ansible-playbook exits 0" "$status" "exit status $status"
+    expect "redeploy under load: ${failures:-?} of ${requests:-?} requests failed" \
+        "$([ -n "$requests" ] && [ "$requests" -ge 20 ] && [ "$failures" = 0 ]; echo $?)" "$summary"
+    instances+=("instance3 app2 8003")
+    check "HAProxy sees the three instances UP" wait_until 60 haproxy_up
+    after=$(pids_of_programs)
+    printf '%s\n' "$after" | sed 's/^/    | after: /'
+    local line host program pid now restarted=() kept=()
+    while read -r host program pid; do
+        now=$(awk -v h="$host" -v p="$program" '$1 == h && $2 == p { print $3 }' <<< "$after")
+        if [ "$now" = "$pid" ]; then kept+=("$host/$program"); else restarted+=("$host/$program"); fi
+    done <<< "$before"
+    log "redeploy: kept ${kept[*]}; restarted ${restarted[*]}"
+    expect "only instance1 restarted (its threads changed); nginx, Varnish, HAProxy, memcached and instance2 kept their processes" \
+        "$([ "${restarted[*]}" = "app1/instance1" ]; echo $?)" "restarted: ${restarted[*]:-nothing}"
+    expect "instance3 runs on app2" "$(grep -q '^app2 instance3 ' <<< "$after"; echo $?)" "not running"
+    check "the new instance has the new settings: nginx serves through HAProxy with 3 servers" served_by_plone "$site_url/"
+
+    # And once more: the changed design deployed again changes nothing.
+    bundle="$work/changed/$BUNDLE_NAME"
+    playbook after-redeploy.log
+    bundle=$first_bundle
+    changed_total=$(recap "$work/after-redeploy.log" | awk '{ s += $3 } END { print s + 0 }')
+    check "the changed design, deployed again: changed=0 on every machine (total changed=$changed_total)" \
+        every_machine_recap "$work/after-redeploy.log" 0
 }
 
 haproxy_up() {

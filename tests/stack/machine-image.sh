@@ -30,7 +30,7 @@ BASE_PACKAGES=systemd,systemd-sysv,dbus,openssh-server,python3,ca-certificates
 # Everything a bundle's README or playbook may ask apt for (keep in step with the README's
 # prerequisites and site.yml's packages; Ansible's apt module installs python3-apt).
 ARCHIVE_PACKAGES="nginx openssl varnish haproxy memcached supervisor python3-venv
-mariadb-server mariadb-client curl unzip rsync logrotate python3-apt"
+mariadb-server mariadb-client curl unzip rsync logrotate python3-apt socat"
 # Bump when the recipe below changes in a way the lists do not show.
 RECIPE=1
 

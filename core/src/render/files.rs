@@ -59,6 +59,10 @@ pub(super) fn top_files(plan: &Plan) -> Vec<(String, &'static str)> {
     files.push(("ansible/ansible.cfg".into(), "ansible.cfg.j2"));
     files.push(("ansible/inventory.yml".into(), "inventory.yml.j2"));
     files.push(("ansible/site.yml".into(), "site.yml.j2"));
+    files.push((
+        "ansible/restart-instance.yml".into(),
+        "restart-instance.yml.j2",
+    ));
     files
 }
 
@@ -140,6 +144,9 @@ pub(super) fn host_folders(host: &HostPlan, plan: &Plan) -> Vec<String> {
     }
     if host.varnish {
         folders.push("var/varnish".into());
+    }
+    if host.haproxy {
+        folders.push("var/haproxy".into());
     }
     if !host.instances.is_empty() {
         folders.push("var/cache".into());

@@ -45,6 +45,7 @@ pub(super) const TEMPLATES: &[(&str, &str)] = templates![
     "site.yml.j2",
     "supervisor.service.j2",
     "mariadb.cnf.j2",
+    "restart-instance.yml.j2",
 ];
 
 /// What each template writes, in words for people: a path in a host's folder, with
@@ -90,6 +91,7 @@ pub(super) const WRITES: &[(&str, &str)] = &[
         "mariadb.cnf.j2",
         "etc/mysql/90-stackwright-<name>.cnf",
     ),
+    ("restart-instance.yml.j2", "ansible/restart-instance.yml"),
 ];
 
 /// What the template `name` writes, in words: `etc/nginx.conf`,
