@@ -255,6 +255,11 @@ const CASES: &[Case] = &[
             c.address = "0.0.0.0".into();
         }
     }),
+    ("mysql-not-on-debian", "components.database.flavor", |t| {
+        if let ComponentKind::Database(d) = &mut component(t, "database").kind {
+            d.flavor = DatabaseFlavor::MySql;
+        }
+    }),
     ("supervisor-missing", "settings.components", |t| {
         remove(t, "supervisor")
     }),

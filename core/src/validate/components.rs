@@ -284,6 +284,18 @@ impl<'a> Checks<'a> {
                     "the database password",
                     &d.password,
                 );
+                if d.flavor == DatabaseFlavor::MySql {
+                    let platform = self.design.settings.platform;
+                    self.push(
+                        Rule::MysqlNotOnDebian,
+                        Target::field(id, "flavor"),
+                        format!(
+                            "{} ships MariaDB, not MySQL: the README and the playbook install and configure MariaDB's server",
+                            platform.name()
+                        ),
+                        "choose MariaDB, or run your own MySQL server and skip the README's database step",
+                    );
+                }
             }
             ComponentKind::Memcached(m) => {
                 self.number(

@@ -160,6 +160,8 @@ rules! {
     MemcachedDeprecated = "memcached-deprecated", Info;
     /// Shared blobs on instances of several hosts.
     BlobsAcrossHosts = "blobs-across-hosts", Warning;
+    /// The database is MySQL, which the design's Debian release does not ship.
+    MysqlNotOnDebian = "mysql-not-on-debian", Warning;
     /// No supervisor to run the programs.
     SupervisorMissing = "supervisor-missing", Error;
 }
