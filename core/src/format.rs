@@ -698,7 +698,9 @@ impl From<&Topology> for DesignV1 {
         DesignV1 {
             // The oldest version that holds the design, so older builds read it if they can.
             version: if s.platform == Platform::Debian13
-                || t.templates.keys().any(|n| TEMPLATES_OF_V3.contains(&n.as_str()))
+                || t.templates
+                    .keys()
+                    .any(|n| TEMPLATES_OF_V3.contains(&n.as_str()))
             {
                 3
             } else if !t.templates.is_empty() {

@@ -95,8 +95,8 @@ pub fn encode(topology: &Topology, secrets: Secrets) -> String {
     if secrets == Secrets::Omit {
         strip_secrets(&mut design);
     }
-    let mut patch = diff(baseline(LATEST, secrets), &design)
-        .unwrap_or_else(|| Value::Object(Map::new()));
+    let mut patch =
+        diff(baseline(LATEST, secrets), &design).unwrap_or_else(|| Value::Object(Map::new()));
     // Sorted keys: the same design always gives the same link. serde_json's map keeps
     // them sorted unless a crate turns on its `preserve_order`; then this sorts them.
     patch.sort_all_objects();
@@ -196,9 +196,8 @@ fn inflate(compressed: &[u8]) -> Result<Vec<u8>, DecodeError> {
 fn baseline(version: usize, secrets: Secrets) -> &'static Value {
     static WITH: [OnceLock<Value>; LATEST] = [const { OnceLock::new() }; LATEST];
     static WITHOUT: [OnceLock<Value>; LATEST] = [const { OnceLock::new() }; LATEST];
-    let parse = || {
-        keyed(serde_json::from_str(BASELINES[version - 1]).expect("a frozen baseline parses"))
-    };
+    let parse =
+        || keyed(serde_json::from_str(BASELINES[version - 1]).expect("a frozen baseline parses"));
     match secrets {
         Secrets::Include => WITH[version - 1].get_or_init(parse),
         Secrets::Omit => WITHOUT[version - 1].get_or_init(|| {
@@ -471,7 +470,10 @@ mod tests {
             ("v9.AAAA", DecodeError::UnknownVersion("v9".into())),
             ("v1.***", DecodeError::Base64),
             // Cut after whole base64 quanta: valid base64 of a stream that ends too soon.
-            (&link[..3 + (link.len() - 3) / 2 / 4 * 4], DecodeError::Inflate),
+            (
+                &link[..3 + (link.len() - 3) / 2 / 4 * 4],
+                DecodeError::Inflate,
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(decode(input), Err(expected), "{input:?}");

@@ -87,10 +87,7 @@ pub(super) const WRITES: &[(&str, &str)] = &[
         "supervisor.service.j2",
         "etc/systemd/stackwright-<name>.service",
     ),
-    (
-        "mariadb.cnf.j2",
-        "etc/mysql/90-stackwright-<name>.cnf",
-    ),
+    ("mariadb.cnf.j2", "etc/mysql/90-stackwright-<name>.cnf"),
     ("restart-instance.yml.j2", "ansible/restart-instance.yml"),
 ];
 
