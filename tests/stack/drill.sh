@@ -138,7 +138,7 @@ wait_until() {
 }
 
 # listeners PORT: the server's TCP listeners on PORT, as `ss` shows them there.
-listeners() { from_its_network ss -Hltn "sport = :$1" | awk '{ print $4 }'; }
+listeners() { from_its_network ss -Hltn ${1:+"sport = :$1"} | awk '{ print $4 }'; }
 port_free() { [ -z "$(listeners "$1")" ]; }
 port_listening() { [ -n "$(listeners "$1")" ]; }
 
@@ -199,6 +199,27 @@ processes_of_bundle() {
     done' processes "$INSTALL_DIR"
 }
 unit_inactive() { ! on_server systemctl is-active -q "$1"; }
+
+# only_design_listeners: every TCP listener of the server beyond loopback is on a port of
+# the design (or sshd's 22); lists them.
+only_design_listeners() {
+    local address port bad=0 allowed=" 22 $BUNDLE_PORTS $DB_PORT "
+    while read -r address; do
+        port=${address##*:}
+        case "${address%:*}" in 127.*|"[::1]"|"[::ffff:127."*) continue ;; esac
+        echo "$address"
+        [[ $allowed == *" $port "* ]] || { echo "  ^ not a port of the design"; bad=1; }
+    done < <(listeners '')
+    return "$bad"
+}
+
+# database_listens_on_loopback_only: MariaDB listens on 127.0.0.1:DB_PORT and nowhere else.
+database_listens_on_loopback_only() {
+    local found
+    found=$(listeners "$DB_PORT" | tr '\n' ' ')
+    echo "port $DB_PORT: $found"
+    [ "$found" = "127.0.0.1:$DB_PORT " ]
+}
 nothing_of_bundle_runs() {
     local left
     left=$(processes_of_bundle)
@@ -388,6 +409,7 @@ run_design() {
     log "the README's database step again (it says it is safe to)"
     run_sections "$MACHINE" '^The database' '^The database'
     check "database user $DB_USER logs in over TCP 127.0.0.1:$DB_PORT" db_as_user -e 'select current_user()' || return 1
+    check "MariaDB listens on 127.0.0.1:$DB_PORT only" database_listens_on_loopback_only
     check "Debian's 50-server.cnf is as the package shipped it (dpkg --verify)" on_server bash -c \
         "! dpkg --verify mariadb-server 2>&1 | grep -F 50-server.cnf"
     log "database ready in $(seconds_since "$t0")s"
@@ -578,6 +600,8 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
     reboot_seconds[$RELEASE]=$(seconds_since "$t_boot")
     log "$RELEASE: reboot to site: ${reboot_seconds[$RELEASE]}s after power-on (${machine_boot_seconds[$MACHINE]}s to boot; $(seconds_since "$t0")s since the poweroff)"
     check "every supervisor program is RUNNING after the reboot" wait_until 120 "every program RUNNING" all_running
+    check "after the reboot, MariaDB listens on 127.0.0.1:$DB_PORT only (not mariadb.socket's [::]:3306)" database_listens_on_loopback_only
+    check "after the reboot, nothing listens beyond loopback but the design's ports and sshd" only_design_listeners
     check "Debian's own nginx, Varnish, HAProxy and memcached stayed off after the reboot" on_server bash -c \
         '! systemctl is-active -q nginx varnish haproxy memcached supervisor'
     request "GET (https, after the reboot)" "https://127.0.0.1:$HTTPS_PORT/" --insecure
