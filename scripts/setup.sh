@@ -82,13 +82,22 @@ npm_deps() {
 }
 
 test_tools() {
-    build_tools
-    npm_deps
     apt_install chromium chromium-driver nginx varnish haproxy supervisor memcached \
         mariadb-server mariadb-client openssl unzip curl python3-venv \
         openssh-client iproute2 debootstrap systemd-container dpkg-dev apt-utils
+    # The machines' disks download and unpack while cargo compiles the tools.
+    local images_log="${STACKWRIGHT_CACHE:-/var/cache/stackwright}/machine-images.log" images_pid
+    mkdir -p "$(dirname "$images_log")"
+    machine_images > "$images_log" 2>&1 &
+    images_pid=$!
+    build_tools
+    npm_deps
     ansible_tools
-    machine_images
+    if ! wait "$images_pid"; then
+        cat "$images_log" >&2
+        echo "setup: the test machines' disks could not be built" >&2
+        exit 1
+    fi
 }
 
 # The disks of the test machines (tests/stack/machines.sh), cached outside the clone.

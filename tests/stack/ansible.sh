@@ -301,6 +301,10 @@ cur = c.cursor(); cur.execute("select count(*) from object_state"); print(cur.fe
         on "$host" test -f "$INSTALL_DIR/etc/supervisord.conf" || continue
         check "supervisor on $host after the reboot: every program RUNNING" wait_until 120 all_running_on "$host"
     done
+    for host in "${hosts[@]}"; do
+        check "after the reboot, $host listens beyond loopback only where the design says (and sshd)" \
+            only_design_listeners "$host"
+    done
 
     redeploy_under_load || return 1
     log "$(basename "$design") on $RELEASE done in $(seconds_since "$t_design")s"
@@ -385,7 +389,7 @@ PYEOF
     expect "only instance1 restarted (its threads changed); nginx, Varnish, HAProxy, memcached and instance2 kept their processes" \
         "$([ "${restarted[*]}" = "app1/instance1" ]; echo $?)" "restarted: ${restarted[*]:-nothing}"
     expect "instance3 runs on app2" "$(grep -q '^app2 instance3 ' <<< "$after"; echo $?)" "not running"
-    check "the new instance has the new settings: nginx serves through HAProxy with 3 servers" served_by_plone "$site_url/"
+    check "the site answers through nginx after the redeploy" served_by_plone "$site_url/"
 
     # And once more: the changed design deployed again changes nothing.
     bundle="$work/changed/$BUNDLE_NAME"
@@ -394,6 +398,26 @@ PYEOF
     changed_total=$(recap "$work/after-redeploy.log" | awk '{ s += $3 } END { print s + 0 }')
     check "the changed design, deployed again: changed=0 on every machine (total changed=$changed_total)" \
         every_machine_recap "$work/after-redeploy.log" 0
+}
+
+# only_design_listeners HOST: every TCP listener of HOST beyond loopback is a component of
+# HOST on the address the design gives it (a wildcard for a wildcard), or sshd's port 22.
+only_design_listeners() {
+    local host=$1 expected address bad=0
+    expected=" $(json "' '.join(
+        (('*' if c['address'] in ('0.0.0.0', '::') else ('127.0.0.1' if c['address'] == 'localhost' else c['address']))
+         + ':' + str(p))
+        for c in d['components'] if c['host'] == '$host'
+        for k, p in c['settings'].items() if k in ('port', 'http_port', 'https_port', 'stats_port'))") "
+    while read -r address; do
+        case "${address%:*}" in 127.*|"[::1]"|"[::ffff:127."*) continue ;; esac
+        echo "$address"
+        [ "${address##*:}" = 22 ] && continue
+        local wildcard="*:${address##*:}"
+        case "${address%:*}" in 0.0.0.0|"[::]"|"*") address=$wildcard ;; esac
+        [[ $expected == *" $address "* ]] || { echo "  ^ not in the design: $expected"; bad=1; }
+    done < <(netns_exec "$host" ss -Hltn | awk '{ print $4 }')
+    return "$bad"
 }
 
 haproxy_up() {
