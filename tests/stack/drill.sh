@@ -190,14 +190,8 @@ no_unexpected_exit() { ! grep -F 'not expected' "$bundle/var/log/supervisord.log
 program_state() { supervisorctl_cmd status "$1" 2>/dev/null | awk '{ print $2 }'; }
 
 # processes_of_bundle: the server's processes running in or from the install folder.
-processes_of_bundle() {
-    on_server bash -c 'for p in /proc/[0-9]*; do
-        [ "${p#/proc/}" = "$$" ] && continue
-        cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
-        cmd=$(tr "\0" " " < "$p/cmdline" 2>/dev/null) || continue
-        case "$cwd/ $cmd" in *"$1"*) echo "${p#/proc/} $cmd (cwd $cwd)" ;; esac
-    done' processes "$INSTALL_DIR"
-}
+processes_of_bundle() { machine_processes_in "$MACHINE" "$INSTALL_DIR"; }
+
 unit_inactive() { ! on_server systemctl is-active -q "$1"; }
 
 # only_design_listeners: every TCP listener of the server beyond loopback is on a port of

@@ -11,6 +11,7 @@
 #   machine web systemctl is-active nginx    # a command on the machine, as root logged in
 #   machine_sh web 'cd /srv && ls'           # a shell command line on the machine
 #   machine_root web                         # its / seen from here (to copy files in)
+#   machine_processes_in web /srv/site       # its processes running in or from a folder
 #   machine_reboot web                       # systemctl poweroff, wait, boot the same disk
 #   machine_boot_seconds[web]                # how long the last boot took
 #
@@ -146,6 +147,16 @@ machine_sh() {
     local name=$1
     shift
     machine "$name" bash -c "$*"
+}
+
+# machine_processes_in NAME DIR: NAME's processes running in or from DIR ("pid command" lines).
+machine_processes_in() {
+    machine "$1" bash -c 'for p in /proc/[0-9]*; do
+        [ "${p#/proc/}" = "$$" ] && continue
+        cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
+        cmd=$(tr "\0" " " < "$p/cmdline" 2>/dev/null) || continue
+        case "$cwd/ $cmd" in *"$1"*) echo "${p#/proc/} $cmd (cwd $cwd)" ;; esac
+    done' processes "$2"
 }
 
 # machine_poweroff NAME: `systemctl poweroff` on NAME, and wait (at most 90s) until it is off.

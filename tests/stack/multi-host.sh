@@ -102,14 +102,7 @@ readme_of() { printf '%s/workstation/%s/hosts/%s/README.md' "$tmp" "$BUNDLE_NAME
 unit_inactive() { ! machine "$1" systemctl is-active -q "stackwright-$BUNDLE_NAME.service"; }
 
 # bundle_processes HOST: HOST's processes running in or from the install folder.
-bundle_processes() {
-    machine "$1" bash -c 'for p in /proc/[0-9]*; do
-        [ "${p#/proc/}" = "$$" ] && continue
-        cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
-        cmd=$(tr "\0" " " < "$p/cmdline" 2>/dev/null) || continue
-        case "$cwd/ $cmd" in *"$1"*) echo "${p#/proc/} $cmd" ;; esac
-    done' processes "$INSTALL_DIR"
-}
+bundle_processes() { machine_processes_in "$1" "$INSTALL_DIR"; }
 
 keep_logs() {
     rm -rf "$LOG_KEEP"
