@@ -2,10 +2,12 @@
 # Deploys a design on three real servers with the bundle's own Ansible playbook, as a user
 # would, on each Debian release a user deploys to.
 #
-#   tests/stack/ansible.sh [DESIGN.json ...]  (as root; default tests/stack/ansible-design.json
-#                                              on Debian 12 and the same design on Debian 13:
-#                                              web tier on web, an instance and the database
-#                                              on app1, an instance on app2)
+#   tests/stack/ansible.sh [bookworm|trixie|DESIGN.json ...]
+#                                             (as root; default: bookworm trixie, that is
+#                                              tests/stack/ansible-design.json on Debian 12 and
+#                                              the same design on Debian 13: web tier on web,
+#                                              an instance and the database on app1, an
+#                                              instance on app2)
 #
 # Each machine of the design is a fresh server of the design's release
 # (tests/stack/machines.sh): systemd as PID 1, Debian's stock /etc/hosts, its own sshd, apt's
@@ -440,18 +442,25 @@ created_once() {
 
 require_root tests/stack/ansible.sh "it boots machines and makes network namespaces"
 
-designs=("$@")
-if [ ${#designs[@]} -eq 0 ]; then
-    mkdir -p "$root/target"
-    designs=("$here/ansible-design.json" "$root/target/ansible-design-debian-13.json")
-    # The same design on Debian 13: the platform is the only change (format version 3).
-    "$PY" -c '
+# The default design on each release asked for (both when none is): Debian 12 as the
+# design says, Debian 13 the same design with only the platform changed (format version 3).
+designs=()
+[ $# -gt 0 ] || set -- bookworm trixie
+for arg in "$@"; do
+    case "$arg" in
+        bookworm) designs+=("$here/ansible-design.json") ;;
+        trixie)
+            mkdir -p "$root/target"
+            "$PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 d["version"] = 3
 d["settings"]["platform"] = "debian-13"
-json.dump(d, open(sys.argv[2], "w"), indent=2)' "${designs[0]}" "${designs[1]}"
-fi
+json.dump(d, open(sys.argv[2], "w"), indent=2)' "$here/ansible-design.json" "$root/target/ansible-design-debian-13.json"
+            designs+=("$root/target/ansible-design-debian-13.json") ;;
+        *) designs+=("$arg") ;;
+    esac
+done
 netns_sweep_stale
 check "the CLI is built" bash -c "cd '$root' && cargo build -q -p stackwright" || exit 1
 check "the pinned ansible-core is installed (scripts/setup.sh test)" "$ANSIBLE_BIN/ansible-playbook" --version || exit 1

@@ -96,21 +96,27 @@ wheelhouse() {
     key=$( { grep -v '^#' "$requirements"; echo "$python"; } | sha256sum | cut -c1-16)
     dir="$cache/wheels/cp${python/./}-$key"
     if [ ! -f "$dir/.complete" ]; then
-        local t0=$EPOCHREALTIME platforms=() m
+        # Into a folder of this run's own, renamed into place: suites side by side may
+        # fill the same wheelhouse at once.
+        local t0=$EPOCHREALTIME platforms=() m tmp="$dir.tmp.$$"
         for m in 2_5 2_17 2_24 2_27 2_28 2_31 2_34 2_36; do platforms+=(--platform "manylinux_${m}_x86_64"); done
         log "filling the wheelhouse $dir from the index (once per requirements.txt and Python)" >&2
-        mkdir -p "$dir.tmp"
-        [ -x "$cache/pip-venv/bin/pip" ] || /usr/bin/python3 -m venv "$cache/pip-venv" >&2 || return 1
-        if ! timeout 900 "$cache/pip-venv/bin/pip" download -q --disable-pip-version-check --only-binary=:all: \
+        rm -rf "$tmp"
+        mkdir -p "$tmp"
+        if [ ! -x "$cache/pip-venv/bin/python" ]; then
+            /usr/bin/python3 -m venv "$cache/pip-venv.$$" >&2 || return 1
+            mv -T "$cache/pip-venv.$$" "$cache/pip-venv" 2>/dev/null || rm -rf "$cache/pip-venv.$$"
+        fi
+        if ! timeout 900 "$cache/pip-venv/bin/python" -m pip download -q --disable-pip-version-check --only-binary=:all: \
             --python-version "$python" --implementation cp --abi "cp${python/./}" --abi abi3 --abi none \
             "${platforms[@]}" --platform manylinux1_x86_64 --platform manylinux2014_x86_64 --platform linux_x86_64 \
-            -r "$requirements" -d "$dir.tmp" >&2; then
-            rm -rf "$dir.tmp"
+            -r "$requirements" -d "$tmp" >&2; then
+            rm -rf "$tmp"
             return 1
         fi
-        rm -rf "$dir"
-        mv "$dir.tmp" "$dir"
-        touch "$dir/.complete"
+        touch "$tmp/.complete"
+        # The first run to finish puts its folder in place; a later one drops its own.
+        mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
         log "wheelhouse filled in $(seconds_since "$t0")s" >&2
     fi
     printf '%s' "$dir"
