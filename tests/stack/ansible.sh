@@ -192,6 +192,10 @@ deploy() {
 
     export ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_PRIVATE_KEY_FILE="$ssh_dir/id_ed25519"
     export ANSIBLE_LOCAL_TEMP="$work/ansible-local" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+    # SSH's shared connections of this run only: another run side by side has machines at
+    # the same addresses on its own bridge, and must not reach them through ours.
+    export ANSIBLE_SSH_CONTROL_PATH_DIR="$work/ssh-control"
+    export ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=$work/ssh/known_hosts"
     export PATH="$ANSIBLE_BIN:$PATH"
 
     # --- first run -----------------------------------------------------------------------
