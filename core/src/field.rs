@@ -131,10 +131,16 @@ pub const BALANCES: &[(&str, &str)] = &[
     ("source", "Source address"),
 ];
 pub const FLAVORS: &[(&str, &str)] = &[("mariadb", "MariaDB"), ("mysql", "MySQL")];
-pub const PLATFORMS: &[(&str, &str)] = &[
-    ("debian-12", "Debian 12 (bookworm)"),
-    ("debian-13", "Debian 13 (trixie)"),
-];
+/// The platforms as the model names them (ids and names written once, in `Platform`).
+pub const PLATFORMS: &[(&str, &str)] = &{
+    let mut choices = [("", ""); Platform::ALL.len()];
+    let mut i = 0;
+    while i < choices.len() {
+        choices[i] = (Platform::ALL[i].id(), Platform::ALL[i].name());
+        i += 1;
+    }
+    choices
+};
 
 /// A global setting: `setting!(name, Value, settings.path; label, input, help)`.
 macro_rules! setting {

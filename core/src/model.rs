@@ -78,7 +78,7 @@ pub enum Platform {
 impl Platform {
     pub const ALL: [Platform; 2] = [Platform::Debian12, Platform::Debian13];
 
-    pub fn id(self) -> &'static str {
+    pub const fn id(self) -> &'static str {
         match self {
             Platform::Debian12 => "debian-12",
             Platform::Debian13 => "debian-13",
@@ -90,7 +90,7 @@ impl Platform {
     }
 
     /// What the README calls it: `Debian 13 (trixie)`.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Platform::Debian12 => "Debian 12 (bookworm)",
             Platform::Debian13 => "Debian 13 (trixie)",
