@@ -38,28 +38,39 @@ say() { printf '[machine-image] %s\n' "$*" >&2; }
 
 key_of() { printf '%s\n' "$@" | sha256sum | cut -c1-12; }
 
+# cached DEST RELEASE BUILD ARGS...: DEST is built once: BUILD TMP ARGS... fills a folder
+# beside it, which is renamed into place when complete; RELEASE's older builds are pruned.
+cached() {
+    local dest=$1 release=$2 build=$3 tmp t0=$SECONDS
+    shift 3
+    [ -f "$dest/.complete" ] && return 0
+    mkdir -p "$(dirname "$dest")"
+    tmp="$dest.building.$$"
+    rm -rf "$tmp"
+    mkdir -p "$tmp"
+    "$build" "$tmp" "$@" || { rm -rf "$tmp"; return 1; }
+    touch "$tmp/.complete"
+    rm -rf "$dest"
+    mv "$tmp" "$dest"
+    say "ready in $((SECONDS - t0))s: $dest ($(du -sh "$dest" | cut -f1))"
+    prune "$(dirname "$dest")" "$release" "$dest"
+}
+
 # rootfs RELEASE: the cached root file system of RELEASE, built when missing.
 rootfs() {
-    local release=$1 key dest tmp
-    key=$(key_of "$RECIPE" "$release" "$BASE_PACKAGES" "$MIRROR")
-    dest="$CACHE/rootfs/$release-$key"
-    if [ ! -f "$dest/.complete" ]; then
-        mkdir -p "$CACHE/rootfs"
-        tmp="$dest.building.$$"
-        rm -rf "$tmp"
-        local t0=$SECONDS
-        say "debootstrap $release (minbase + $BASE_PACKAGES) into $tmp"
-        debootstrap --variant=minbase --include="$BASE_PACKAGES" "$release" "$tmp/root" "$MIRROR" \
-            > "$CACHE/rootfs/$release-$key.log" 2>&1 ||
-            { tail -n 30 "$CACHE/rootfs/$release-$key.log" >&2; rm -rf "$tmp"; return 1; }
-        neutralise "$tmp/root"
-        touch "$tmp/.complete"
-        rm -rf "$dest"
-        mv "$tmp" "$dest"
-        say "$release root file system ready in $((SECONDS - t0))s: $dest"
-        prune "$CACHE/rootfs" "$release" "$dest"
-    fi
+    local release=$1 dest
+    dest="$CACHE/rootfs/$release-$(key_of "$RECIPE" "$release" "$BASE_PACKAGES" "$MIRROR")"
+    cached "$dest" "$release" build_rootfs "$release" "$dest.log" || return 1
     printf '%s/root' "$dest"
+}
+
+# build_rootfs TMP RELEASE LOG: debootstrap into TMP/root, made neutral for cloning.
+build_rootfs() {
+    local tmp=$1 release=$2 log=$3
+    say "debootstrap $release (minbase + $BASE_PACKAGES) into $tmp"
+    debootstrap --variant=minbase --include="$BASE_PACKAGES" "$release" "$tmp/root" "$MIRROR" > "$log" 2>&1 ||
+        { tail -n 30 "$log" >&2; return 1; }
+    neutralise "$tmp/root"
 }
 
 # prune FOLDER RELEASE KEEP: removes RELEASE's older builds in FOLDER (other keys), but KEEP
@@ -88,40 +99,34 @@ neutralise() {
 
 # archive RELEASE ROOTFS: the cached package archive for machines made from ROOTFS.
 archive() {
-    local release=$1 rootfs=$2 key dest tmp
-    key=$(key_of "$RECIPE" "$rootfs" "$ARCHIVE_PACKAGES" "$MIRROR")
-    dest="$CACHE/debs/$release-$key"
-    if [ ! -f "$dest/.complete" ]; then
-        mkdir -p "$CACHE/debs"
-        tmp="$dest.building.$$"
-        rm -rf "$tmp"
-        mkdir -p "$tmp"
-        local t0=$SECONDS
-        say "downloading the $release packages with apt in a copy of $rootfs"
-        cp -a "$rootfs" "$tmp/chroot"
-        echo "deb $MIRROR $release main" > "$tmp/chroot/etc/apt/sources.list.d/download.list"
-        rm -f "$tmp/chroot/etc/apt/sources.list.d/stackwright-local.list"
-        cp /etc/resolv.conf "$tmp/chroot/etc/resolv.conf"
-        # shellcheck disable=SC2086
-        if ! { chroot "$tmp/chroot" apt-get update -qq &&
-               chroot "$tmp/chroot" env DEBIAN_FRONTEND=noninteractive apt-get install -qq -y \
-                   --no-install-recommends --download-only $ARCHIVE_PACKAGES; } > "$tmp/download.log" 2>&1; then
-            tail -n 30 "$tmp/download.log" >&2
-            rm -rf "$tmp"
-            return 1
-        fi
-        mkdir -p "$tmp/debs"
-        mv "$tmp/chroot"/var/cache/apt/archives/*.deb "$tmp/debs/"
-        rm -rf "$tmp/chroot"
-        (cd "$tmp/debs" && apt-ftparchive packages . > Packages && apt-ftparchive release . > Release)
-        touch "$tmp/debs/.complete"
-        rm -rf "$dest"
-        mv "$tmp/debs" "$dest"
-        rm -rf "$tmp"
-        say "$release archive ready in $((SECONDS - t0))s: $(ls "$dest"/*.deb | wc -l) packages, $(du -sh "$dest" | cut -f1)"
-        prune "$CACHE/debs" "$release" "$dest"
-    fi
+    local release=$1 rootfs=$2 dest
+    dest="$CACHE/debs/$release-$(key_of "$RECIPE" "$rootfs" "$ARCHIVE_PACKAGES" "$MIRROR")"
+    cached "$dest" "$release" build_archive "$release" "$rootfs" || return 1
     printf '%s' "$dest"
+}
+
+# build_archive TMP RELEASE ROOTFS: the packages apt downloads in a copy of ROOTFS, into
+# TMP, indexed.
+build_archive() {
+    local tmp=$1 release=$2 rootfs=$3 chroot="$1.chroot"
+    say "downloading the $release packages with apt in a copy of $rootfs"
+    rm -rf "$chroot"
+    cp -a "$rootfs" "$chroot"
+    echo "deb $MIRROR $release main" > "$chroot/etc/apt/sources.list.d/download.list"
+    rm -f "$chroot/etc/apt/sources.list.d/stackwright-local.list"
+    cp /etc/resolv.conf "$chroot/etc/resolv.conf"
+    # shellcheck disable=SC2086
+    if ! { chroot "$chroot" apt-get update -qq &&
+           chroot "$chroot" env DEBIAN_FRONTEND=noninteractive apt-get install -qq -y \
+               --no-install-recommends --download-only $ARCHIVE_PACKAGES; } > "$chroot.log" 2>&1; then
+        tail -n 30 "$chroot.log" >&2
+        rm -rf "$chroot" "$chroot.log"
+        return 1
+    fi
+    mv "$chroot"/var/cache/apt/archives/*.deb "$tmp/"
+    rm -rf "$chroot" "$chroot.log"
+    (cd "$tmp" && apt-ftparchive packages . > Packages && apt-ftparchive release . > Release)
+    say "$release archive: $(ls "$tmp"/*.deb | wc -l) packages"
 }
 
 [ "$(id -u)" -eq 0 ] || { echo "$0: needs root (debootstrap, chroot)" >&2; exit 1; }
