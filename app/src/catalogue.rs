@@ -241,7 +241,7 @@ pub fn panel_groups(panel: Panel, s: &Structure) -> Vec<Group> {
         Panel::Varnish => groups.extend(per_component(
             s,
             &[Kind::Varnish],
-            &["storage", "tuning", "purge_acl"],
+            &["storage", "tuning", "purge_acl", "purge_port"],
         )),
         Panel::Limits => {
             groups.push(settings_group("Limits", &["open_files", "session_timeout"]));
@@ -259,11 +259,11 @@ pub fn panel_groups(panel: Panel, s: &Structure) -> Vec<Group> {
             ));
         }
         Panel::Urls => {
-            groups.push(settings_group("URLs", &["fallback_url"]));
+            groups.push(settings_group("URLs", &["fallback_url", "admin_networks"]));
             groups.extend(per_component(
                 s,
                 &[Kind::Nginx],
-                &["public_host", "status_path"],
+                &["public_host", "status_path", "upload_limit_mb"],
             ));
         }
         Panel::Sites => groups.push(settings_group(
@@ -288,6 +288,7 @@ pub fn panel_groups(panel: Panel, s: &Structure) -> Vec<Group> {
                 "certificate",
                 "certificate_key",
                 "public_host",
+                "hsts",
             ],
         )),
     }

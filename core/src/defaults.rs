@@ -10,6 +10,10 @@ use crate::model::*;
 const PUBLIC: &str = "localhost";
 const LOOPBACK: &str = "127.0.0.1";
 const EXERCISE_PASSWORD: &str = "secret";
+/// Not in the exercise, which has none of these: the largest upload nginx passes on (its
+/// own default, 1 MiB, refuses most photos and PDFs) and Varnish's purge listener.
+pub const UPLOAD_LIMIT_MB: &str = "128";
+pub const PURGE_PORT: &str = "8101";
 
 /// The password the exercise uses everywhere; the validator warns when it is kept.
 pub fn exercise_password() -> &'static str {
@@ -81,6 +85,8 @@ fn exercise() -> Topology {
                 certificate: "etc/server.crt".into(),
                 certificate_key: "etc/server.key".into(),
                 status_path: "/_nginx_status_".into(),
+                upload_limit_mb: UPLOAD_LIMIT_MB.into(),
+                hsts: true,
             }),
         ),
         component(
@@ -95,6 +101,7 @@ fn exercise() -> Topology {
                 storage: "malloc,128M".into(),
                 tuning: String::new(),
                 purge_acl: vec!["localhost".into()],
+                purge_port: PURGE_PORT.into(),
             }),
         ),
         component(
@@ -211,6 +218,7 @@ fn exercise() -> Topology {
             shared_blobs: true,
             install_dir: "/srv/plone-deployment".into(),
             platform: Platform::default(),
+            admin_networks: Vec::new(),
             instance: InstanceTemplate {
                 threads: "2".into(),
                 zodb_cache_size: "10000".into(),

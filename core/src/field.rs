@@ -36,6 +36,7 @@ pub const MAXCONN_PER_SERVER: Range = Range::new(1, 10_000);
 pub const CHECK_INTERVAL_MS: Range = Range::new(100, 3_600_000);
 pub const CHECKS: Range = Range::new(1, 100);
 pub const MEMORY_MB: Range = Range::new(1, 1_048_576);
+pub const UPLOAD_LIMIT_MB: Range = Range::new(1, 65_536);
 
 /// How a field is edited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -238,7 +239,7 @@ pub const SETTINGS: &[Field] = &[
     setting!("fallback_url", Text, fallback_url; "Fallback URL", Text,
         "Where nginx serves the page shown while every instance is down."),
     setting!("open_files", Text, open_files; "Open files", Number(OPEN_FILES),
-        "Sizes nginx's worker connections and HAProxy's maxconn."),
+        "nginx's worker connections and HAProxy's maxconn: this or 4096, the larger."),
     setting!("session_timeout", Text, session_timeout; "Session timeout (s)", Number(SESSION_TIMEOUT), ""),
     setting!("shared_blobs", Flag, shared_blobs; "Shared blob directory", Toggle,
         "All instances use one var/blobstorage."),
@@ -246,6 +247,8 @@ pub const SETTINGS: &[Field] = &[
         "Where the bundle is meant to be unpacked."),
     setting!("platform", Platform, platform; "Platform", Choice(PLATFORMS),
         "Fixes the versions of the daemons."),
+    setting!("admin_networks", Lines, admin_networks; "Admin networks", Lines,
+        "IPs or networks that may open the ZMI through nginx and reach the panels; empty: an SSH tunnel only."),
     setting!("instance.threads", Text, instance.threads; "Threads", Number(THREADS),
         "Worker threads of each instance."),
     setting!("instance.zodb_cache_size", Text, instance.zodb_cache_size; "ZODB cache size",
@@ -280,12 +283,18 @@ pub const COMPONENTS: &[Field] = &[
         "Relative to the bundle's folder."),
     of_kind!(Nginx, "status_path", Text, status_path; "Status URL path", Text,
         "nginx's stub_status, answered on loopback only."),
+    of_kind!(Nginx, "upload_limit_mb", Text, upload_limit_mb; "Upload limit (MiB)",
+        Number(UPLOAD_LIMIT_MB), "Larger uploads get 413 from nginx."),
+    of_kind!(Nginx, "hsts", Flag, hsts; "HSTS", Toggle,
+        "Browsers then refuse plain HTTP to the public name (never sent for localhost or an address)."),
     of_kind!(Varnish, "port", Text, port; "Port", Port, ""),
     of_kind!(Varnish, "storage", Text, storage; "Storage", Text, "malloc,SIZE or file,PATH,SIZE."),
     of_kind!(Varnish, "tuning", Text, tuning; "Tuning parameters", Text,
         "Extra -p name=value parameters, space separated."),
     of_kind!(Varnish, "purge_acl", Lines, purge_acl; "Purge ACL", Lines,
         "Who may PURGE: one IP, network or host name per line."),
+    of_kind!(Varnish, "purge_port", Text, purge_port; "Purge port", Port,
+        "The instances' purges arrive here; nginx never forwards PURGE."),
     of_kind!(Haproxy, "port", Text, port; "Port", Port, ""),
     of_kind!(Haproxy, "stats_port", Text, stats_port; "Stats port", Port, ""),
     of_kind!(Haproxy, "stats_user", Text, stats_user; "Stats user", Text,

@@ -18,12 +18,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use serde_path_to_error::{Path, Segment};
 
+use crate::defaults;
 use crate::model::*;
 
 /// The newest format version: version 2 adds the user's templates (`templates`), version 3
-/// the platform `debian-13`. A design is written in the oldest version that holds it, so a
-/// design without either is version 1, which every Stackwright reads.
-pub const VERSION: u64 = 3;
+/// the platform `debian-13`, version 4 the production settings (`settings.admin_networks`,
+/// nginx's `upload_limit_mb` and `hsts`, Varnish's `purge_port`), each written only when
+/// it differs from its default. A design is written in the oldest version that holds it, so
+/// a design without any of these is version 1, which every Stackwright reads.
+pub const VERSION: u64 = 4;
 
 /// The built-in templates that came with version 3: a design replacing one of them needs
 /// version 3 (an older Stackwright would not know the name).
@@ -314,6 +317,24 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
     T::deserialize(d).map(Some)
 }
 
+/// A list that is there, bounded as [`bounded`] bounds every list.
+fn present_bounded<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Vec<T>>, D::Error> {
+    bounded(d).map(Some)
+}
+
+/// Whether the design holds a setting of version 4: one of the production settings away
+/// from its default.
+fn needs_v4(t: &Topology) -> bool {
+    !t.settings.admin_networks.is_empty()
+        || t.components.iter().any(|c| match &c.kind {
+            ComponentKind::Nginx(n) => n.upload_limit_mb != defaults::UPLOAD_LIMIT_MB || !n.hsts,
+            ComponentKind::Varnish(v) => v.purge_port != defaults::PURGE_PORT,
+            _ => false,
+        })
+}
+
 /// A list of the model's closed choices, spelled in the format by its ids.
 trait Closed: Copy + 'static {
     const ALL: &'static [Self];
@@ -547,6 +568,13 @@ struct SettingsV1 {
     install_dir: String,
     #[serde(with = "closed")]
     platform: Platform,
+    /// Version 4; absent: none (loopback only).
+    #[serde(
+        default,
+        deserialize_with = "present_bounded",
+        skip_serializing_if = "Option::is_none"
+    )]
+    admin_networks: Option<Vec<String>>,
     instance: InstanceV1,
 }
 
@@ -608,6 +636,19 @@ struct NginxV1 {
     https_port: Typed,
     public_host: String,
     status_path: String,
+    /// Version 4; absent: the default, as for the fields below.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    upload_limit_mb: Option<Typed>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    hsts: Option<bool>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -615,6 +656,12 @@ struct NginxV1 {
 struct VarnishV1 {
     port: Typed,
     purge_acl: Vec<String>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    purge_port: Option<Typed>,
     storage: String,
     tuning: String,
 }
@@ -697,7 +744,9 @@ impl From<&Topology> for DesignV1 {
         let s = &t.settings;
         DesignV1 {
             // The oldest version that holds the design, so older builds read it if they can.
-            version: if s.platform == Platform::Debian13
+            version: if needs_v4(t) {
+                4
+            } else if s.platform == Platform::Debian13
                 || t.templates
                     .keys()
                     .any(|n| TEMPLATES_OF_V3.contains(&n.as_str()))
@@ -719,6 +768,8 @@ impl From<&Topology> for DesignV1 {
                 shared_blobs: s.shared_blobs,
                 install_dir: s.install_dir.clone(),
                 platform: s.platform,
+                admin_networks: (!s.admin_networks.is_empty())
+                    .then(|| s.admin_networks.clone()),
                 instance: InstanceV1 {
                     threads: Typed(s.instance.threads.clone()),
                     zodb_cache_size: Typed(s.instance.zodb_cache_size.clone()),
@@ -761,10 +812,15 @@ impl From<&Component> for ComponentV1 {
                 https_port: Typed(n.https_port.clone()),
                 public_host: n.public_host.clone(),
                 status_path: n.status_path.clone(),
+                upload_limit_mb: (n.upload_limit_mb != defaults::UPLOAD_LIMIT_MB)
+                    .then(|| Typed(n.upload_limit_mb.clone())),
+                hsts: (!n.hsts).then_some(false),
             }),
             ComponentKind::Varnish(v) => json(VarnishV1 {
                 port: Typed(v.port.clone()),
                 purge_acl: v.purge_acl.clone(),
+                purge_port: (v.purge_port != defaults::PURGE_PORT)
+                    .then(|| Typed(v.purge_port.clone())),
                 storage: v.storage.clone(),
                 tuning: v.tuning.clone(),
             }),
@@ -850,7 +906,7 @@ impl DesignV1 {
             .enumerate()
             .map(|(i, c)| c.into_model(i))
             .collect::<Result<_, _>>()?;
-        Ok(Topology {
+        let topology = Topology {
             settings: Settings {
                 name: s.name,
                 site_id: s.site_id,
@@ -862,6 +918,7 @@ impl DesignV1 {
                 shared_blobs: s.shared_blobs,
                 install_dir: s.install_dir,
                 platform: s.platform,
+                admin_networks: s.admin_networks.unwrap_or_default(),
                 instance: InstanceTemplate {
                     threads: s.instance.threads.0,
                     zodb_cache_size: s.instance.zodb_cache_size.0,
@@ -887,7 +944,15 @@ impl DesignV1 {
                 })
                 .collect(),
             templates: self.templates,
-        })
+        };
+        if self.version < 4 && needs_v4(&topology) {
+            return Err(FormatError::Invalid {
+                path: "version".into(),
+                message: "admin_networks, upload_limit_mb, hsts and purge_port need format version 4"
+                    .into(),
+            });
+        }
+        Ok(topology)
     }
 }
 
@@ -911,6 +976,10 @@ impl ComponentV1 {
                     certificate: n.certificate,
                     certificate_key: n.certificate_key,
                     status_path: n.status_path,
+                    upload_limit_mb: n
+                        .upload_limit_mb
+                        .map_or_else(|| defaults::UPLOAD_LIMIT_MB.into(), |t| t.0),
+                    hsts: n.hsts.unwrap_or(true),
                 })
             }
             Kind::Varnish => {
@@ -920,6 +989,9 @@ impl ComponentV1 {
                     storage: v.storage,
                     tuning: v.tuning,
                     purge_acl: v.purge_acl,
+                    purge_port: v
+                        .purge_port
+                        .map_or_else(|| defaults::PURGE_PORT.into(), |t| t.0),
                 })
             }
             Kind::Haproxy => {

@@ -49,6 +49,9 @@ pub struct Settings {
     /// Where the bundle is meant to be unpacked; the configs themselves are relocatable.
     pub install_dir: String,
     pub platform: Platform,
+    /// Networks (addresses or CIDRs) that may reach the ZMI through nginx and the
+    /// HAProxy and supervisor panels; empty: loopback only (an SSH tunnel).
+    pub admin_networks: Vec<String>,
     /// The Zope instance template every instance starts from.
     pub instance: InstanceTemplate,
 }
@@ -287,6 +290,10 @@ pub struct Nginx {
     pub certificate_key: String,
     /// Where `stub_status` answers (loopback only).
     pub status_path: String,
+    /// The largest upload, in MiB (`client_max_body_size`).
+    pub upload_limit_mb: String,
+    /// Whether https answers with HSTS (for a public name other than `localhost`).
+    pub hsts: bool,
 }
 
 /// The cache in front of the application servers.
@@ -299,6 +306,8 @@ pub struct Varnish {
     pub tuning: String,
     /// Addresses allowed to PURGE: IPs, CIDRs or host names.
     pub purge_acl: Vec<String>,
+    /// The listener purges arrive on, which the public never reaches.
+    pub purge_port: String,
 }
 
 /// The load balancer in front of the Zope instances.
@@ -439,7 +448,10 @@ impl Component {
                 at("http", "http_port", n.http_port.as_str()),
                 at("https", "https_port", n.https_port.as_str()),
             ],
-            ComponentKind::Varnish(v) => vec![at("http", "port", v.port.as_str())],
+            ComponentKind::Varnish(v) => vec![
+                at("http", "port", v.port.as_str()),
+                at("purge", "purge_port", v.purge_port.as_str()),
+            ],
             ComponentKind::Haproxy(h) => vec![
                 at("http", "port", h.port.as_str()),
                 at("stats", "stats_port", h.stats_port.as_str()),

@@ -66,6 +66,8 @@ pub struct SitePlan {
     pub open_files: u64,
     pub session_timeout: u64,
     pub shared_blobs: bool,
+    /// Without shared blobs, the size of each instance's blob cache, in MiB.
+    pub blob_cache_mb: u64,
     pub install_dir: String,
     pub platform: &'static str,
     /// The platform in words: `Debian 13 (trixie)`.
@@ -74,6 +76,9 @@ pub struct SitePlan {
     pub codename: &'static str,
     /// The version of the platform's `python3`.
     pub python: &'static str,
+    /// The admin networks as nginx and nftables write them: an IP, or a network with its
+    /// host bits cleared.
+    pub admin_networks: Vec<String>,
     pub versions: Vec<(&'static str, &'static str)>,
 }
 
@@ -86,9 +91,24 @@ pub struct NginxPlan {
     pub http: Bind,
     pub https: Bind,
     pub public_host: String,
+    /// The public host as a URL writes it with the https port: `host`, `host:8443`,
+    /// `[2001:db8::1]:8443`.
+    pub public_https: String,
+    /// Whether the public host is a name, which browsers send in TLS's SNI: then a
+    /// catch-all server refuses every other name, and the TLS handshake of any other.
+    pub public_is_name: bool,
+    /// Whether the https server sends HSTS: for a public name that is not `localhost`
+    /// (a browser keeps HSTS for a host, every port, so a developer's `localhost` is
+    /// spared).
+    pub hsts: bool,
     pub certificate: String,
     pub certificate_key: String,
     pub status_path: String,
+    /// Connections per nginx worker, and the files each worker may open (two per
+    /// proxied connection).
+    pub worker_connections: u64,
+    /// nginx's `client_max_body_size`: the largest upload, in MiB.
+    pub upload_limit_mb: u64,
     pub upstream: Endpoint,
 }
 
@@ -98,6 +118,11 @@ pub struct VarnishPlan {
     pub user: String,
     pub privileged: bool,
     pub listen: Bind,
+    /// The listener purges arrive on (named `purge` in VCL): loopback when every
+    /// instance runs on Varnish's host, else that host's address.
+    pub purge: Bind,
+    /// The URL the instances send purges to (plone.cachepurging's caching proxy).
+    pub purge_url: String,
     pub storage: String,
     pub tuning: Vec<(String, String)>,
     pub backend: Endpoint,
@@ -115,6 +140,9 @@ pub struct HaproxyPlan {
     pub stats_user: String,
     pub stats_password: String,
     pub balance: &'static str,
+    /// Connections HAProxy takes at once: the design's open files, at least
+    /// [`WORKER_CONNECTIONS`].
+    pub maxconn: u64,
     pub check_interval_ms: u64,
     pub fall: u64,
     pub rise: u64,
@@ -254,6 +282,30 @@ fn endpoint(t: &Topology, from: &Component, to: &Component) -> Option<Endpoint> 
     })
 }
 
+/// Connections an nginx worker and HAProxy take at least: a browser keeps about six
+/// open, and each proxied one holds a second; the exercise's 100 open files would serve
+/// about fifty browsers.
+pub const WORKER_CONNECTIONS: u64 = 4096;
+
+/// Each instance's blob cache without shared blobs, in MiB (RelStorage's default has
+/// no limit: the cache grows until the disk is full).
+pub const BLOB_CACHE_MB: u64 = 1024;
+
+/// `host` or `host:port` as a URL writes it (IPv6 in brackets), the port left out when
+/// it is the scheme's own.
+fn authority(host: &str, port: u16, default: u16) -> String {
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    };
+    if port == default {
+        host
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
 /// Whether any of `ports` needs root to bind.
 fn privileged(ports: &[u16]) -> bool {
     ports.iter().any(|&p| p < 1024)
@@ -295,11 +347,23 @@ impl Plan {
             open_files: number(&s.open_files)?,
             session_timeout: number(&s.session_timeout)?,
             shared_blobs: s.shared_blobs,
+            blob_cache_mb: BLOB_CACHE_MB,
             install_dir: s.install_dir.trim_end_matches('/').to_string(),
             platform: s.platform.id(),
             platform_name: s.platform.name(),
             codename: s.platform.codename(),
             python: s.platform.python(),
+            admin_networks: s
+                .admin_networks
+                .iter()
+                .map(|e| match syntax::parse_acl_entry(e)? {
+                    syntax::AclEntry::Ip(ip) => Some(ip.to_string()),
+                    syntax::AclEntry::Cidr(ip, bits) => {
+                        Some(format!("{}/{bits}", syntax::network_of(ip, bits)))
+                    }
+                    syntax::AclEntry::Name(_) => None,
+                })
+                .collect::<Option<_>>()?,
             versions: s.platform.versions().to_vec(),
         };
 
@@ -321,9 +385,17 @@ impl Plan {
                 http: Bind::new(&c.address, http),
                 https: Bind::new(&c.address, https),
                 public_host: n.public_host.clone(),
+                public_https: authority(&n.public_host, https, 443),
+                public_is_name: matches!(
+                    syntax::address_kind(&n.public_host),
+                    Some(AddressKind::Name | AddressKind::Loopback)
+                ) && !syntax::is_ip(&n.public_host),
+                hsts: n.hsts && syntax::address_kind(&n.public_host) == Some(AddressKind::Name),
                 certificate: n.certificate.clone(),
                 certificate_key: n.certificate_key.clone(),
                 status_path: n.status_path.clone(),
+                worker_connections: site.open_files.max(WORKER_CONNECTIONS),
+                upload_limit_mb: number(&n.upload_limit_mb)?,
                 upstream: endpoint(t, c, next(c)?)?,
             })
         })?;
@@ -332,10 +404,18 @@ impl Plan {
                 return None;
             };
             let listen = port(&v.port)?;
+            let purge_address = if t.of_kind(Kind::Zope).all(|i| i.host == c.host) {
+                "127.0.0.1".to_string()
+            } else {
+                t.host(&c.host)?.address.clone()
+            };
+            let purge = Bind::new(&purge_address, port(&v.purge_port)?);
             Some(VarnishPlan {
+                purge_url: format!("http://{}", purge.socket),
+                purge,
                 id: c.id.clone(),
                 user: c.user.clone(),
-                privileged: privileged(&[listen]),
+                privileged: privileged(&[listen, port(&v.purge_port)?]),
                 listen: Bind::new(&c.address, listen),
                 storage: v.storage.clone(),
                 tuning: syntax::parse_varnish_tuning(&v.tuning)?,
@@ -377,6 +457,7 @@ impl Plan {
                 stats_user: h.stats_user.clone(),
                 stats_password: h.stats_password.clone(),
                 balance: h.balance.id(),
+                maxconn: number(&s.open_files)?.max(WORKER_CONNECTIONS),
                 check_interval_ms: number(&h.check_interval_ms)?,
                 fall: number(&h.fall)?,
                 rise: number(&h.rise)?,

@@ -153,16 +153,21 @@ impl AclEntry {
 }
 
 fn in_cidr(net: IpAddr, bits: u8, ip: IpAddr) -> bool {
-    match (net, ip) {
-        (IpAddr::V4(n), IpAddr::V4(i)) => {
-            let mask = u32::MAX.checked_shl(32 - bits as u32).unwrap_or(0);
-            u32::from(n) & mask == u32::from(i) & mask
+    net.is_ipv4() == ip.is_ipv4() && network_of(net, bits) == network_of(ip, bits)
+}
+
+/// The first address of the network `ip/bits`: `ip` with its host bits cleared, as
+/// nginx's `allow` and nftables want it.
+pub fn network_of(ip: IpAddr, bits: u8) -> IpAddr {
+    match ip {
+        IpAddr::V4(i) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+            IpAddr::V4((u32::from(i) & mask).into())
         }
-        (IpAddr::V6(n), IpAddr::V6(i)) => {
-            let mask = u128::MAX.checked_shl(128 - bits as u32).unwrap_or(0);
-            u128::from(n) & mask == u128::from(i) & mask
+        IpAddr::V6(i) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
+            IpAddr::V6((u128::from(i) & mask).into())
         }
-        _ => false,
     }
 }
 

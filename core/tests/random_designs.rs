@@ -31,9 +31,11 @@ struct Edits {
     admin_password: String,
     open_files: u32,
     debug_mode: bool,
+    upload_limit_mb: u32,
+    hsts: bool,
 }
 
-/// `apply` gives the chain's daemons `base_port + 0..=6` and up to eight instances
+/// `apply` gives the chain's daemons `base_port + 0..=7` and up to eight instances
 /// `base_port + 11..=18`: the window of ports a design draws.
 const PORT_WINDOW: u16 = 19;
 
@@ -123,8 +125,9 @@ fn edits() -> impl Strategy<Value = Edits> {
             100u32..=100_000,
             any::<bool>(),
         ),
+        (1u32..=65_536, any::<bool>()),
     )
-        .prop_map(|(a, b, c)| Edits {
+        .prop_map(|(a, b, c, d)| Edits {
             instances: a.0,
             base_port: a.1,
             threads: a.2,
@@ -140,6 +143,8 @@ fn edits() -> impl Strategy<Value = Edits> {
             admin_password: c.2,
             open_files: c.3,
             debug_mode: c.4,
+            upload_limit_mb: d.0,
+            hsts: d.1,
         })
 }
 
@@ -178,9 +183,12 @@ fn apply(e: &Edits) -> Topology {
             ComponentKind::Nginx(n) => {
                 n.http_port = p.to_string();
                 n.https_port = (p + 1).to_string();
+                n.upload_limit_mb = e.upload_limit_mb.to_string();
+                n.hsts = e.hsts;
             }
             ComponentKind::Varnish(v) => {
                 v.port = (p + 2).to_string();
+                v.purge_port = (p + 7).to_string();
                 v.storage = format!("malloc,{}M", e.storage_mb);
             }
             ComponentKind::Haproxy(h) => {

@@ -221,6 +221,9 @@ const CASES: &[Case] = &[
     ("purge-acl-uncovered", "components.varnish.purge_acl", |t| {
         settings!(t, Varnish, "varnish").purge_acl = vec!["10.0.0.1".into()]
     }),
+    ("admin-network-invalid", "settings.admin_networks", |t| {
+        t.settings.admin_networks = vec!["office.example.org".into()]
+    }),
     (
         "maxconn-above-threads",
         "components.haproxy.maxconn_per_server",

@@ -47,7 +47,7 @@ fn defaults_and_fixtures_match_the_schema() {
 fn the_schema_refuses_what_the_loader_refuses() {
     let validator = schema();
     type Edit = (&'static str, fn(&mut Value));
-    let edits: [Edit; 8] = [
+    let edits: [Edit; 11] = [
         ("unknown setting", |d| {
             d["settings"]["colour"] = "red".into()
         }),
@@ -57,7 +57,18 @@ fn the_schema_refuses_what_the_loader_refuses() {
         ("unknown component setting", |d| {
             d["components"][0]["settings"]["listen"] = 1.into()
         }),
-        ("newer version", |d| d["version"] = 4.into()),
+        ("newer version", |d| d["version"] = (format::VERSION + 1).into()),
+        ("upload limit in version 3", |d| {
+            d["components"][0]["settings"]["upload_limit_mb"] = 512.into()
+        }),
+        ("purge port in version 3", |d| {
+            d["components"][1]["settings"]["purge_port"] = 9101.into()
+        }),
+        ("admin networks in version 1", |d| {
+            d["settings"]["platform"] = "debian-12".into();
+            d["version"] = 1.into();
+            d["settings"]["admin_networks"] = serde_json::json!(["192.0.2.0/24"])
+        }),
         ("template in version 1", |d| {
             d["settings"]["platform"] = "debian-12".into();
             d["version"] = 1.into();
@@ -97,6 +108,44 @@ fn fixtures_are_written_back_byte_for_byte() {
         count += 1;
     }
     assert!(count >= 7, "the fixtures were found");
+}
+
+/// A design with a production setting away from its default is version 4; the schema and
+/// the loader take it, and it is written back as it was read. At the defaults it stays in
+/// the version it had.
+#[test]
+fn production_settings_are_version_4() {
+    use stackwright_core::model::ComponentKind;
+    let validator = schema();
+    let cases: [fn(&mut Topology); 4] = [
+        |t| t.settings.admin_networks = vec!["192.0.2.0/24".into()],
+        |t| {
+            if let ComponentKind::Nginx(n) = &mut t.components[0].kind {
+                n.upload_limit_mb = "512".into();
+            }
+        },
+        |t| {
+            if let ComponentKind::Nginx(n) = &mut t.components[0].kind {
+                n.hsts = false;
+            }
+        },
+        |t| {
+            if let ComponentKind::Varnish(v) = &mut t.components[1].kind {
+                v.purge_port = "9101".into();
+            }
+        },
+    ];
+    for edit in cases {
+        let mut t = Topology::exercise();
+        t.settings.platform = stackwright_core::model::Platform::Debian12;
+        edit(&mut t);
+        assert_ne!(t, Topology::exercise(), "the edit changed the design");
+        let design = saved(&t);
+        assert_eq!(design["version"], 4);
+        assert_eq!(errors(&validator, &design), Vec::<String>::new());
+        assert_eq!(format::from_json(&format::to_json(&t)).unwrap(), t);
+    }
+    assert_eq!(saved(&Topology::exercise())["version"], 3);
 }
 
 /// A design with templates is version 2; the schema and the loader take it, and it is

@@ -75,6 +75,7 @@ fn full_design() -> Topology {
         h.stats_user = "admin".into();
         h.stats_password = "secret".into();
     }
+    edit::set(&mut t, "settings.admin_networks", "192.0.2.7/24\n2001:db8::1").unwrap();
     t.templates.insert(
         "zodbpack.conf.j2".into(),
         render::default_template("zodbpack.conf.j2").unwrap().into(),

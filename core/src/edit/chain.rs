@@ -342,12 +342,13 @@ mod tests {
     #[test]
     fn a_new_instance_skips_taken_ports_and_reuses_freed_ids() {
         let mut t = Topology::exercise();
-        // Varnish's 8100 is taken on the host: an instance after 8099 must skip it.
+        // Varnish's 8100 and 8101 are taken on the host: an instance after 8099 must
+        // skip them.
         set(&mut t, "components.instance4.port", "8099").unwrap();
         let id = add_instance(&mut t).unwrap();
         assert_eq!(
             get(&t, &format!("components.{id}.port")).as_deref(),
-            Some("8101")
+            Some("8102")
         );
         remove_instance(&mut t, "instance2").unwrap();
         assert!(

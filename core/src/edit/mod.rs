@@ -251,7 +251,7 @@ mod tests {
     /// A value of the right shape for `path` that differs from `current`.
     fn other_value(path: &str, current: &str) -> String {
         let closed: &[&str] = match path.rsplit('.').next().unwrap() {
-            "shared_blobs" => &["true", "false"],
+            "shared_blobs" | "hsts" => &["true", "false"],
             "debug_mode" | "verbose_security" if path.starts_with("settings.") => {
                 &["true", "false"]
             }

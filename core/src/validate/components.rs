@@ -165,6 +165,12 @@ impl<'a> Checks<'a> {
                         );
                     }
                 }
+                self.number(
+                    Target::field(id, "upload_limit_mb"),
+                    "the upload limit",
+                    &n.upload_limit_mb,
+                    field::UPLOAD_LIMIT_MB,
+                );
                 if !syntax::is_url_path(&n.status_path) {
                     self.push(
                         Rule::PathInvalid,

@@ -146,6 +146,8 @@ rules! {
     PurgeAclInvalid = "purge-acl-invalid", Error;
     /// The purge ACL does not cover where the instances purge from.
     PurgeAclUncovered = "purge-acl-uncovered", Warning;
+    /// An admin network is not an IP or a network.
+    AdminNetworkInvalid = "admin-network-invalid", Error;
     /// HAProxy sends a server more connections than its threads.
     MaxconnAboveThreads = "maxconn-above-threads", Warning;
     /// Open files too low for the connections the chain holds.

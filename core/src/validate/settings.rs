@@ -22,6 +22,21 @@ impl<'a> Checks<'a> {
                 "use lowercase letters, digits, '-' and '_', starting with a letter or digit",
             );
         }
+        for entry in &s.admin_networks {
+            if !matches!(
+                syntax::parse_acl_entry(entry),
+                Some(syntax::AclEntry::Ip(_) | syntax::AclEntry::Cidr(..))
+            ) || entry.trim() != entry
+                || entry.starts_with('(')
+            {
+                self.push(
+                    Rule::AdminNetworkInvalid,
+                    Target::Setting("admin_networks"),
+                    format!("admin network {entry:?} is not an IP or a network"),
+                    "write an IP (192.0.2.10) or a network (192.0.2.0/24), one per line",
+                );
+            }
+        }
         if !syntax::is_absolute_path(&s.install_dir) {
             self.push(
                 Rule::InstallDirInvalid,
