@@ -173,7 +173,10 @@ mod tests {
 
     #[test]
     fn a_port_clash_shows_on_the_field_the_node_and_the_total() {
-        let mut t = Topology::exercise();
+        let mut t = stackwright_core::defaults::new_design(
+            &[42; stackwright_core::defaults::NEW_DESIGN_RANDOM],
+        )
+        .unwrap();
         edit::set(&mut t, "components.nginx.http_port", "8100").unwrap();
         let problems = Problems::of(&Structure::of(&t), diagnose(&t));
         let on_field = problems.on_field("components.varnish.port");
@@ -207,14 +210,24 @@ mod tests {
     }
 
     #[test]
-    fn the_exercise_has_warnings_and_notes_only() {
+    fn the_exercise_shows_its_password_on_the_field() {
         let t = Topology::exercise();
         let problems = Problems::of(&Structure::of(&t), diagnose(&t));
-        assert_eq!(problems.total.errors, 0);
+        assert_eq!(problems.total.errors, 1, "{:#?}", problems.list);
         assert!(problems.total.warnings > 0);
         assert_eq!(
             problems.on_field("settings.zope_admin_password")[0].code,
-            Rule::PasswordDefault
+            Rule::PasswordExposed
+        );
+        let new = stackwright_core::defaults::new_design(
+            &[42; stackwright_core::defaults::NEW_DESIGN_RANDOM],
+        )
+        .unwrap();
+        assert_eq!(
+            Problems::of(&Structure::of(&new), diagnose(&new))
+                .total
+                .errors,
+            0
         );
     }
 

@@ -150,7 +150,7 @@ mod tests {
         let mut theirs = Topology::exercise();
         edit::set(&mut theirs, "components.nginx.http_port", "8088").unwrap();
         let shared = link("http://127.0.0.1:8080/#old", &theirs, false);
-        assert!(shared.starts_with("http://127.0.0.1:8080/#v2."));
+        assert!(shared.starts_with("http://127.0.0.1:8080/#v3."));
         let fragment = shared.split_once('#').unwrap().1;
         match open(fragment, &Topology::exercise(), None) {
             Opened::Design {
@@ -171,7 +171,7 @@ mod tests {
         }
         let with = link("http://x/", &theirs, true);
         let fragment = with.split_once('#').unwrap().1;
-        assert!(fragment.starts_with("v2s."));
+        assert!(fragment.starts_with("v3s."));
         assert!(matches!(
             open(fragment, &Topology::exercise(), None),
             Opened::Design { topology, without_passwords: false } if *topology == theirs

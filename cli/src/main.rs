@@ -26,8 +26,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the default design (the exercise's deployment.cfg) as JSON.
-    Defaults,
+    /// Print a new design as JSON: the exercise's chain (its deployment.cfg) with each
+    /// daemon's own user and random passwords from the operating system.
+    Defaults {
+        /// The exercise's values as they are (user nobody, password "secret"), which the
+        /// validator refuses to deploy until its passwords are changed.
+        #[arg(long)]
+        exercise: bool,
+    },
     /// Check a design and print every problem.
     Validate {
         /// The design (JSON); `-` or nothing reads standard input.
@@ -128,8 +134,18 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<(), Failure> {
     match command {
-        Command::Defaults => {
-            print!("{}", format::to_json(&Topology::exercise()));
+        Command::Defaults { exercise } => {
+            let design = if exercise {
+                Topology::exercise()
+            } else {
+                let mut random = [0u8; stackwright_core::defaults::NEW_DESIGN_RANDOM];
+                getrandom::fill(&mut random).map_err(|e| {
+                    anyhow::anyhow!("cannot read random bytes from the system: {e}")
+                })?;
+                stackwright_core::defaults::new_design(&random)
+                    .context("the system's random bytes were too few for the passwords")?
+            };
+            print!("{}", format::to_json(&design));
             Ok(())
         }
         Command::Validate { file, format } => {
@@ -153,7 +169,7 @@ fn run(command: Command) -> Result<(), Failure> {
             let bundle = checked_render(file.as_deref(), templates.as_deref())?;
             for (path, file) in &bundle.files {
                 let target = out.join(path);
-                write_file(&target, file.contents.as_bytes(), file.executable)?;
+                write_file(&target, file.contents.as_bytes(), file.mode())?;
             }
             for folder in &bundle.folders {
                 let target = out.join(folder);
@@ -195,7 +211,7 @@ fn run(command: Command) -> Result<(), Failure> {
             let names = render::template_names();
             for name in &names {
                 let source = render::default_template(name).expect("a listed template");
-                write_file(&out.join(name), source.as_bytes(), false)?;
+                write_file(&out.join(name), source.as_bytes(), 0o644)?;
             }
             eprintln!("wrote {} templates to {}", names.len(), out.display());
             Ok(())
@@ -207,7 +223,8 @@ fn run(command: Command) -> Result<(), Failure> {
         } => {
             let bundle = checked_render(file.as_deref(), templates.as_deref())?;
             let bytes = bundle::zip(&bundle, Timestamp::EPOCH).context("cannot build the zip")?;
-            write_file(&out, &bytes, false)?;
+            // The zip holds the design's passwords: for its owner only.
+            write_file(&out, &bytes, 0o600)?;
             eprintln!(
                 "wrote {} ({} bytes, {} files)",
                 out.display(),
@@ -298,19 +315,32 @@ fn read_stdin() -> anyhow::Result<(String, String)> {
     Ok(("standard input".into(), text))
 }
 
-fn write_file(path: &Path, bytes: &[u8], executable: bool) -> anyhow::Result<()> {
+/// Writes a file with `mode`, which it has from the moment it exists (a file holding a
+/// password is never readable by others, not even while it is written).
+fn write_file(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        // A file that was there keeps its old mode through open().
         use std::os::unix::fs::PermissionsExt;
-        let mode = if executable { 0o755 } else { 0o644 };
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        file.set_permissions(std::fs::Permissions::from_mode(mode))
             .with_context(|| format!("cannot set the mode of {}", path.display()))?;
     }
+    std::io::Write::write_all(&mut file, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 

@@ -17,11 +17,25 @@ fn defaults() -> String {
 }
 
 #[test]
-fn defaults_validate_with_warnings_only() {
+fn defaults_are_a_new_design_and_the_exercise_needs_passwords() {
     let out = stackwright(&["validate", "-"], Some(&defaults()));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let report = text(&out.stdout);
-    assert!(report.contains("3 warning(s)"), "{report}");
+    assert!(!report.contains("warning"), "{report}");
+    assert!(report.contains("no errors"), "{report}");
+    // Each run draws its own passwords.
+    assert_ne!(defaults(), defaults());
+
+    let out = stackwright(&["defaults", "--exercise"], None);
+    let exercise = text(&out.stdout);
+    assert!(exercise.contains("\"nobody\""), "{exercise}");
+    let out = stackwright(&["validate", "-"], Some(&exercise));
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("settings.zope_admin_password [password-exposed]"),
+        "{report}"
+    );
     assert!(
         report.contains("components.database.password [password-default]"),
         "{report}"
@@ -156,10 +170,11 @@ fn render_and_bundle_write_files_and_refuse_errors() {
 
 #[test]
 fn share_links_stand_in_for_files() {
-    let out = stackwright(&["share", "encode", "-"], Some(&defaults()));
+    let design = defaults();
+    let out = stackwright(&["share", "encode", "-"], Some(&design));
     assert!(out.status.success());
     let link = text(&out.stdout).trim().to_string();
-    assert!(link.starts_with("v2.") && link.len() < 16, "{link}");
+    assert!(link.starts_with("v3.") && link.len() < 16, "{link}");
 
     // Without passwords, the design opens with empty passwords, which are errors.
     let out = stackwright(
@@ -173,14 +188,11 @@ fn share_links_stand_in_for_files() {
         )
     );
 
-    let out = stackwright(
-        &["share", "encode", "--with-secrets", "-"],
-        Some(&defaults()),
-    );
+    let out = stackwright(&["share", "encode", "--with-secrets", "-"], Some(&design));
     let link = text(&out.stdout).trim().to_string();
     let out = stackwright(&["share", "decode", &link], None);
     assert!(out.status.success());
-    assert_eq!(text(&out.stdout), defaults());
+    assert_eq!(text(&out.stdout), design);
 
     let out = stackwright(&["share", "decode", "#v1.AAAA"], None);
     assert_eq!(out.status.code(), Some(2));

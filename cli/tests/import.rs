@@ -28,7 +28,7 @@ const EXERCISE_FILES: [&str; 7] = [
 ];
 
 fn defaults() -> String {
-    let out = stackwright(&["defaults"], None, &exercise());
+    let out = stackwright(&["defaults", "--exercise"], None, &exercise());
     assert!(out.status.success());
     text(&out.stdout)
 }

@@ -285,7 +285,7 @@ mod tests {
 
     #[test]
     fn reads_back_every_file_of_a_bundle() {
-        let bundle = render(&Topology::exercise()).unwrap();
+        let bundle = render(&crate::defaults::test_design()).unwrap();
         let files = text_files(&zip(&bundle, Timestamp::EPOCH).unwrap()).unwrap();
         assert_eq!(files.len(), bundle.files.len());
         for (name, text) in files {

@@ -63,7 +63,9 @@ pub fn file_name(bundle: &FileTree) -> String {
 }
 
 /// Packs a bundle as a zip whose entries sit under one top folder named after the
-/// design. Entries are sorted; scripts get mode 0755, other files 0644, folders 0755.
+/// design. Entries are sorted; each file gets its [`mode`](crate::render::File::mode)
+/// (0755 for scripts, 0644 for other files, without the bits for others when a file holds
+/// a password), folders 0755.
 pub fn zip(bundle: &FileTree, time: Timestamp) -> Result<Vec<u8>, ZipError> {
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
@@ -81,7 +83,7 @@ pub fn zip(bundle: &FileTree, time: Timestamp) -> Result<Vec<u8>, ZipError> {
     }
     // BTreeMap iteration is sorted by path.
     for (path, file) in &bundle.files {
-        let mode = if file.executable { 0o755 } else { 0o644 };
+        let mode = file.mode();
         writer.start_file(
             format!("{}/{path}", bundle.root),
             options.unix_permissions(mode),
@@ -102,7 +104,7 @@ mod tests {
 
     #[test]
     fn a_timestamp_zip_cannot_hold_is_written_as_the_epoch() {
-        let bundle = render(&Topology::exercise()).unwrap();
+        let bundle = render(&crate::defaults::test_design()).unwrap();
         let epoch = zip(&bundle, Timestamp::EPOCH).unwrap();
         for wrong in [
             Timestamp {
@@ -129,7 +131,7 @@ mod tests {
 
     #[test]
     fn deterministic_and_complete() {
-        let bundle = render(&Topology::exercise()).unwrap();
+        let bundle = render(&crate::defaults::test_design()).unwrap();
         let a = zip(&bundle, Timestamp::EPOCH).unwrap();
         let b = zip(&bundle, Timestamp::EPOCH).unwrap();
         assert_eq!(a, b, "the same design gives the same bytes");
@@ -165,8 +167,15 @@ mod tests {
             let mut text = String::new();
             entry.read_to_string(&mut text).unwrap();
             assert_eq!(text, bundle.files[&path].contents);
-            let executable = bundle.files[&path].executable;
-            assert_eq!(mode, if executable { 0o755 } else { 0o644 }, "{path}");
+            let file = &bundle.files[&path];
+            assert_eq!(mode, file.mode(), "{path}");
+            let holds_password = ["secret", "zope-drill-pw"]
+                .iter()
+                .any(|p| file.contents.contains(p));
+            assert!(
+                !holds_password || mode & 0o007 == 0,
+                "{path} holds a password and others may read it: {mode:o}"
+            );
         }
         // Folders first, then files, each sorted by path.
         let mut sorted = names.clone();

@@ -306,15 +306,73 @@ pub fn scaled(instances: usize, hosts: usize) -> Topology {
     t
 }
 
+/// The system user each kind runs as in a new design: Debian's own for the daemons its
+/// packages install (the packages create them), `plone` for the Zope instances (the
+/// bundle's `bin/setup` creates it), `mysql` for Debian's MariaDB and `root` for
+/// supervisor, which starts each program as its user. No two daemons share one.
+pub fn dedicated_user(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Nginx => "www-data",
+        Kind::Varnish => "varnish",
+        Kind::Haproxy => "haproxy",
+        Kind::Zope => "plone",
+        Kind::Database => "mysql",
+        Kind::Memcached => "memcache",
+        Kind::Supervisor => "root",
+    }
+}
+
+/// A new design from fixed bytes, for tests: strong passwords that are the same on every
+/// run.
+#[cfg(test)]
+pub(crate) fn test_design() -> Topology {
+    new_design(&[42; NEW_DESIGN_RANDOM]).expect("enough bytes")
+}
+
+/// The length of the passwords [`new_design`] draws.
+pub const NEW_PASSWORD_LENGTH: usize = 24;
+
+/// The random bytes [`new_design`] needs: twice the characters of its three passwords
+/// (a byte that would favour a character is skipped).
+pub const NEW_DESIGN_RANDOM: usize = 3 * 2 * NEW_PASSWORD_LENGTH;
+
+/// A new design: the exercise's chain, with what the exercise leaves to the reader and a
+/// server on the internet needs: each daemon its own user ([`dedicated_user`]) and random
+/// passwords for the Zope admin, the database and supervisor, drawn from `random`, bytes
+/// from a secure source (the browser's `crypto`, the operating system's). `None` when
+/// `random` holds too few bytes for them.
+pub fn new_design(random: &[u8]) -> Option<Topology> {
+    production(exercise(), random)
+}
+
+/// `t` made ready for production as [`new_design`] makes the exercise's design: each
+/// daemon its own user and random passwords drawn from `random` (for the designer's
+/// presets, grown from the exercise's design by [`scaled`]).
+pub fn production(mut t: Topology, random: &[u8]) -> Option<Topology> {
+    let mut chunks = random.chunks(2 * NEW_PASSWORD_LENGTH);
+    let mut password = || crate::edit::password_from_random(chunks.next()?, NEW_PASSWORD_LENGTH);
+    t.settings.zope_admin_password = password()?;
+    for c in &mut t.components {
+        c.user = dedicated_user(c.kind()).into();
+        match &mut c.kind {
+            ComponentKind::Database(d) => d.password = password()?,
+            ComponentKind::Supervisor(s) => s.password = password()?,
+            _ => {}
+        }
+    }
+    Some(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{Severity, diagnose};
+    use crate::validate::{Severity, diagnose, validate};
+    use std::collections::BTreeSet;
 
     #[test]
     fn scaled_designs_have_no_error() {
         for (instances, hosts) in [(1, 1), (4, 1), (16, 1), (64, 1), (16, 3), (64, 8)] {
-            let t = scaled(instances, hosts);
+            let t = production(scaled(instances, hosts), &[42; NEW_DESIGN_RANDOM]).unwrap();
             assert_eq!(t.of_kind(Kind::Zope).count(), instances);
             let errors: Vec<_> = diagnose(&t)
                 .into_iter()
@@ -325,5 +383,43 @@ mod tests {
                 "{instances} instances on {hosts} hosts: {errors:#?}"
             );
         }
+    }
+
+    #[test]
+    fn a_new_design_has_its_own_users_and_passwords() {
+        let random: Vec<u8> = (0..NEW_DESIGN_RANDOM)
+            .map(|i| (i * 37 % 251) as u8)
+            .collect();
+        let t = new_design(&random).unwrap();
+        let exercise = Topology::exercise();
+        assert_ne!(
+            t.settings.zope_admin_password,
+            exercise.settings.zope_admin_password
+        );
+        let daemons: Vec<&Component> = t
+            .components
+            .iter()
+            .filter(|c| !matches!(c.kind(), Kind::Zope | Kind::Supervisor))
+            .collect();
+        let users: BTreeSet<&str> = daemons.iter().map(|c| c.user.as_str()).collect();
+        assert_eq!(
+            users.len(),
+            daemons.len(),
+            "no two daemons share a user: {users:?}"
+        );
+        assert!(t.of_kind(Kind::Zope).all(|c| c.user == "plone"));
+        let passwords = [
+            t.settings.zope_admin_password.clone(),
+            crate::render::secrets(&t).join(" "),
+        ];
+        assert!(!passwords[1].contains(exercise_password()), "{passwords:?}");
+        let validation = validate(&t);
+        let errors: Vec<_> = validation.errors().collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        // Too few bytes: no design rather than a weak password.
+        assert_eq!(new_design(&random[..NEW_DESIGN_RANDOM / 2]), None);
+        // Other bytes, other passwords.
+        let other: Vec<u8> = random.iter().map(|b| b.wrapping_add(1)).collect();
+        assert_ne!(new_design(&other).unwrap(), t);
     }
 }

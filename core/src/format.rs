@@ -768,8 +768,7 @@ impl From<&Topology> for DesignV1 {
                 shared_blobs: s.shared_blobs,
                 install_dir: s.install_dir.clone(),
                 platform: s.platform,
-                admin_networks: (!s.admin_networks.is_empty())
-                    .then(|| s.admin_networks.clone()),
+                admin_networks: (!s.admin_networks.is_empty()).then(|| s.admin_networks.clone()),
                 instance: InstanceV1 {
                     threads: Typed(s.instance.threads.clone()),
                     zodb_cache_size: Typed(s.instance.zodb_cache_size.clone()),
@@ -948,8 +947,9 @@ impl DesignV1 {
         if self.version < 4 && needs_v4(&topology) {
             return Err(FormatError::Invalid {
                 path: "version".into(),
-                message: "admin_networks, upload_limit_mb, hsts and purge_port need format version 4"
-                    .into(),
+                message:
+                    "admin_networks, upload_limit_mb, hsts and purge_port need format version 4"
+                        .into(),
             });
         }
         Ok(topology)

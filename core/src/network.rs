@@ -128,7 +128,11 @@ mod tests {
     /// `scaled(4, 3)` (instance1 and instance3 on app1 at 10.0.1.2, instance2 and
     /// instance4 on app2 at 10.0.1.3) with the database moved to app2, bound to `address`.
     fn database_beside_instances(address: &str) -> Topology {
-        let mut t = crate::defaults::scaled(4, 3);
+        let mut t = crate::defaults::production(
+            crate::defaults::scaled(4, 3),
+            &[42; crate::defaults::NEW_DESIGN_RANDOM],
+        )
+        .unwrap();
         let database = t.component_mut("database").expect("the database");
         database.host = "app2".into();
         database.address = address.into();

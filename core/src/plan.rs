@@ -94,6 +94,10 @@ pub struct NginxPlan {
     /// The public host as a URL writes it with the https port: `host`, `host:8443`,
     /// `[2001:db8::1]:8443`.
     pub public_https: String,
+    /// The address a client on nginx's own machine reaches it at, as curl's `--resolve`
+    /// writes it: `127.0.0.1` for a wildcard or loopback bind, else the bind address (IPv6
+    /// in brackets).
+    pub local: String,
     /// Whether the public host is a name, which browsers send in TLS's SNI: then a
     /// catch-all server refuses every other name, and the TLS handshake of any other.
     pub public_is_name: bool,
@@ -201,6 +205,10 @@ pub struct MemcachedPlan {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SupervisorPlan {
+    /// The open files supervisord and its programs may have (systemd's `LimitNOFILE`,
+    /// supervisord's `minfds`): two per connection HAProxy and an nginx worker take,
+    /// and room for the rest.
+    pub open_files: u64,
     pub listen: Bind,
     /// Where supervisorctl connects to.
     pub url: String,
@@ -386,6 +394,10 @@ impl Plan {
                 https: Bind::new(&c.address, https),
                 public_host: n.public_host.clone(),
                 public_https: authority(&n.public_host, https, 443),
+                local: match syntax::address_kind(&c.address) {
+                    Some(AddressKind::Wildcard | AddressKind::Loopback) => "127.0.0.1".into(),
+                    _ => authority(&c.address, 0, 0),
+                },
                 public_is_name: matches!(
                     syntax::address_kind(&n.public_host),
                     Some(AddressKind::Name | AddressKind::Loopback)
@@ -538,6 +550,7 @@ impl Plan {
             sup_listen.socket.clone()
         };
         let supervisor = SupervisorPlan {
+            open_files: 2 * site.open_files.max(WORKER_CONNECTIONS) + 8192,
             url: format!("http://{sup_connect}"),
             listen: sup_listen,
             user: sup.admin_user.clone(),

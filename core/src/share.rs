@@ -26,9 +26,12 @@ use crate::model::Topology;
 /// `BASELINES[N - 1]`, the defaults as they were when version N was the newest. Each is
 /// frozen; a test keeps the newest equal to today's defaults, and when they change, a new
 /// file starts the next version. Version 2: the default platform became Debian 13.
-const BASELINES: [&str; 2] = [
+/// Version 3: a new design gives each daemon its own user (its passwords are random, so
+/// the baseline keeps the exercise's, which no link of a new design matches anyway).
+const BASELINES: [&str; 3] = [
     include_str!("share-baseline-v1.json"),
     include_str!("share-baseline-v2.json"),
+    include_str!("share-baseline-v3.json"),
 ];
 
 /// The version new links are written in.
@@ -363,12 +366,31 @@ mod tests {
     use crate::defaults::scaled;
     use crate::model::ComponentKind;
 
+    /// Today's new design with the exercise's passwords in place of its random ones.
+    fn todays_default() -> Topology {
+        let mut t = crate::defaults::test_design();
+        let exercise = Topology::exercise();
+        t.settings.zope_admin_password = exercise.settings.zope_admin_password.clone();
+        for (c, e) in t.components.iter_mut().zip(&exercise.components) {
+            match (&mut c.kind, &e.kind) {
+                (ComponentKind::Database(d), ComponentKind::Database(e)) => {
+                    d.password = e.password.clone()
+                }
+                (ComponentKind::Supervisor(s), ComponentKind::Supervisor(e)) => {
+                    s.password = e.password.clone()
+                }
+                _ => {}
+            }
+        }
+        t
+    }
+
     #[test]
     fn the_baseline_is_todays_default() {
         let frozen: Value = serde_json::from_str(BASELINES[LATEST - 1]).unwrap();
         assert_eq!(
             frozen,
-            format::to_value(&Topology::exercise()),
+            format::to_value(&todays_default()),
             "the defaults changed: freeze the newest share-baseline as it is and add a version"
         );
     }
@@ -380,13 +402,15 @@ mod tests {
         let empty_patch = URL_SAFE_NO_PAD.encode(deflate(b"{}"));
         let v1 = decode(&format!("v1s.{empty_patch}")).unwrap().topology;
         assert_eq!(v1.settings.platform, crate::model::Platform::Debian12);
-        let mut today = Topology::exercise();
-        assert_ne!(v1, today);
-        today.settings.platform = crate::model::Platform::Debian12;
-        assert_eq!(v1, today);
+        let mut exercise = Topology::exercise();
+        assert_ne!(v1, exercise);
+        exercise.settings.platform = crate::model::Platform::Debian12;
+        assert_eq!(v1, exercise);
+        let v2 = decode(&format!("v2s.{empty_patch}")).unwrap().topology;
+        assert_eq!(v2, Topology::exercise(), "version 2: the exercise's users");
         assert!(encode(&v1, Secrets::Include).starts_with(&format!("v{LATEST}s.")));
         assert_eq!(decode(&encode(&v1, Secrets::Include)).unwrap().topology, v1);
-        for version in ["v0", "v01", "v3", "v1ss", "vs", "v"] {
+        for version in ["v0", "v01", "v4", "v1ss", "vs", "v"] {
             assert_eq!(
                 decode(&format!("{version}.{empty_patch}")),
                 Err(DecodeError::UnknownVersion(version.into())),
@@ -397,9 +421,11 @@ mod tests {
 
     #[test]
     fn default_link_is_short_and_round_trips() {
-        let t = Topology::exercise();
-        let link = encode(&t, Secrets::Include);
+        let t = crate::defaults::test_design();
+        let link = encode(&t, Secrets::Omit);
         assert!(link.len() < 16, "{link}");
+        let link = encode(&t, Secrets::Include);
+        assert!(link.len() < 120, "three random passwords: {link}");
         assert_eq!(decode(&link).unwrap().topology, t);
         assert_eq!(
             decode(&format!("https://example.org/#{link}"))
@@ -411,7 +437,7 @@ mod tests {
 
     #[test]
     fn passwords_stay_out_unless_asked() {
-        let mut t = Topology::exercise();
+        let mut t = todays_default();
         if let Some(ComponentKind::Database(d)) = t.component_mut("database").map(|c| &mut c.kind) {
             d.password = "correct horse battery".into();
         }
@@ -494,7 +520,7 @@ mod tests {
         assert!(fits.len() < MAX_FRAGMENT, "{} characters", fits.len());
         assert_eq!(
             decode(&fits),
-            decode(&encode(&Topology::exercise(), Secrets::Omit)),
+            decode(&encode(&todays_default(), Secrets::Omit)),
             "an empty patch of exactly the limit gives the baseline"
         );
         assert_eq!(

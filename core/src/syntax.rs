@@ -198,6 +198,10 @@ pub fn is_login(text: &str) -> bool {
 }
 
 /// Why a password cannot be written safely into every file it lands in.
+/// The fewest characters of a password that others can try: a random one of letters
+/// and digits of this length has about 71 bits.
+pub const STRONG_PASSWORD_CHARS: usize = 12;
+
 pub fn password_problem(text: &str) -> Option<&'static str> {
     if text.is_empty() {
         Some("is empty")

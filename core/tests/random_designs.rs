@@ -121,7 +121,8 @@ fn edits() -> impl Strategy<Value = Edits> {
         (
             prop::string::string_regex(&format!("{PASSWORD_CHARS}{{1,24}}")).unwrap(),
             "[a-zA-Z0-9%'\"\\\\$;#{}é]{1,24}",
-            prop::string::string_regex(&format!("{PASSWORD_CHARS}{{1,24}}")).unwrap(),
+            // The admin's password is tried through nginx: a valid design has a strong one.
+            prop::string::string_regex(&format!("{PASSWORD_CHARS}{{12,24}}")).unwrap(),
             100u32..=100_000,
             any::<bool>(),
         ),
@@ -148,9 +149,12 @@ fn edits() -> impl Strategy<Value = Edits> {
         })
 }
 
-/// Applies the edits to the default design the way the forms would.
+/// Applies the edits to a new design the way the forms would.
 fn apply(e: &Edits) -> Topology {
-    let mut t = Topology::exercise();
+    let mut t = stackwright_core::defaults::new_design(
+        &[42; stackwright_core::defaults::NEW_DESIGN_RANDOM],
+    )
+    .unwrap();
     // Instances: keep the template instance and make as many as asked, on free ports.
     let template = t.component("instance1").unwrap().clone();
     t.components.retain(|c| c.kind() != Kind::Zope);

@@ -45,6 +45,9 @@ fn clean() -> Topology {
     settings!(&mut t, Database, "database").password = "Db-pass-2c8q".into();
     settings!(&mut t, Supervisor, "supervisor").password = "Sup-pass-7x1m".into();
     remove(&mut t, "memcached");
+    for c in &mut t.components {
+        c.user = stackwright_core::defaults::dedicated_user(c.kind()).into();
+    }
     t
 }
 
@@ -152,11 +155,17 @@ const CASES: &[Case] = &[
     ("user-invalid", "components.nginx.user", |t| {
         component(t, "nginx").user = "Root User".into()
     }),
+    ("user-shared", "components.varnish.user", |t| {
+        component(t, "varnish").user = "www-data".into()
+    }),
     ("login-invalid", "settings.zope_admin_user", |t| {
         t.settings.zope_admin_user = "ad min".into()
     }),
     ("password-unsafe", "components.database.password", |t| {
         settings!(t, Database, "database").password = "two\nlines".into()
+    }),
+    ("password-exposed", "settings.zope_admin_password", |t| {
+        t.settings.zope_admin_password = "short-pw".into()
     }),
     ("password-default", "components.database.password", |t| {
         settings!(t, Database, "database").password = "secret".into()

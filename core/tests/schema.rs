@@ -57,7 +57,9 @@ fn the_schema_refuses_what_the_loader_refuses() {
         ("unknown component setting", |d| {
             d["components"][0]["settings"]["listen"] = 1.into()
         }),
-        ("newer version", |d| d["version"] = (format::VERSION + 1).into()),
+        ("newer version", |d| {
+            d["version"] = (format::VERSION + 1).into()
+        }),
         ("upload limit in version 3", |d| {
             d["components"][0]["settings"]["upload_limit_mb"] = 512.into()
         }),

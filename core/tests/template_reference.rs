@@ -64,7 +64,11 @@ fn shape_rows() -> Vec<Row> {
 
 /// The default design with every list non-empty and every optional part present.
 fn full_design() -> Topology {
-    let mut t = stackwright_core::defaults::scaled(3, 2);
+    let mut t = stackwright_core::defaults::production(
+        stackwright_core::defaults::scaled(3, 2),
+        &[42; stackwright_core::defaults::NEW_DESIGN_RANDOM],
+    )
+    .unwrap();
     edit::set(
         &mut t,
         "components.varnish.tuning",
@@ -75,7 +79,12 @@ fn full_design() -> Topology {
         h.stats_user = "admin".into();
         h.stats_password = "secret".into();
     }
-    edit::set(&mut t, "settings.admin_networks", "192.0.2.7/24\n2001:db8::1").unwrap();
+    edit::set(
+        &mut t,
+        "settings.admin_networks",
+        "192.0.2.7/24\n2001:db8::1",
+    )
+    .unwrap();
     t.templates.insert(
         "zodbpack.conf.j2".into(),
         render::default_template("zodbpack.conf.j2").unwrap().into(),

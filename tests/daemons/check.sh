@@ -25,6 +25,14 @@ check() {
     if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(printf '%s' "$out" | tail -n 15)"; fi
 }
 
+# supervisor's parser looks up each program's user. Debian's packages create the
+# daemons' users (installed here by scripts/setup.sh); the bundle's bin/setup creates the
+# instances' own, as it does here.
+if ! id -u plone >/dev/null 2>&1; then
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin plone ||
+        { echo "cannot create the system user plone (as bin/setup does; run as root)"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
 # The Zope checker runs in a venv with exactly the bundle's packages.
 if ! cmp -s "$packages" "$venv/.packages" 2>/dev/null; then
     echo "building $venv from $packages (about a minute)"

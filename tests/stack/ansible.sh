@@ -133,7 +133,7 @@ every_machine_recap() {
 
 served_by_plone() {
     local out
-    out=$(from_controller curl -s --max-time 30 -w '\n%{http_code}' "$@") || return 1
+    out=$(from_controller curl -s --insecure --max-time 30 -w '\n%{http_code}' "$@") || return 1
     [ "${out##*$'\n'}" = 200 ] && grep -qF "$PLONE_MARKER" <<< "$out" && grep -qF "://$public_host:" <<< "$out"
 }
 
@@ -226,11 +226,12 @@ deploy() {
     http_port=$(json "next(c['settings']['http_port'] for c in d['components'] if c['kind'] == 'nginx')")
     https_port=$(json "next(c['settings']['https_port'] for c in d['components'] if c['kind'] == 'nginx')")
     public_host=$(json "next(c['settings']['public_host'] for c in d['components'] if c['kind'] == 'nginx')")
-    site_url="http://${address[$web]}:$http_port"
+    site_url="https://${address[$web]}:$https_port"
     check "the site answers through nginx on $web ($site_url/), with links to $public_host" \
         wait_until 120 served_by_plone "$site_url/"
-    check "and over HTTPS" served_by_plone --insecure "https://${address[$web]}:$https_port/"
-    varnish_header() { from_controller curl -s -o /dev/null -D - --max-time 30 "$site_url/?fresh=$RANDOM" | grep -i '^X-Varnish:'; }
+    redirects() { [ "$(from_controller curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 30 "http://${address[$web]}:$http_port/x")" = "301 https://$public_host:$https_port/x" ]; }
+    check "http answers 301 to https" redirects
+    varnish_header() { from_controller curl -s --insecure -o /dev/null -D - --max-time 30 "$site_url/?fresh=$RANDOM" | grep -i '^X-Varnish:'; }
     check "Varnish is on the way (X-Varnish header)" varnish_header
 
     # Each instance answers on its own machine, seen from the web machine (where HAProxy runs).
@@ -414,7 +415,11 @@ only_design_listeners() {
         (('*' if c['address'] in ('0.0.0.0', '::') else ('127.0.0.1' if c['address'] == 'localhost' else c['address']))
          + ':' + str(p))
         for c in d['components'] if c['host'] == '$host'
-        for k, p in c['settings'].items() if k in ('port', 'http_port', 'https_port', 'stats_port'))") "
+        for k, p in c['settings'].items() if k in ('port', 'http_port', 'https_port', 'stats_port'))
+        # Varnish's purge listener: on the host's address when instances of other hosts purge.
+        + ''.join(' ' + next(h['address'] for h in d['hosts'] if h['id'] == c['host']) + ':'
+                  + str(c['settings'].get('purge_port', 8101))
+                  for c in d['components'] if c['host'] == '$host' and c['kind'] == 'varnish'))") "
     while read -r address; do
         case "${address%:*}" in 127.*|"[::1]"|"[::ffff:127."*) continue ;; esac
         echo "$address"

@@ -29,6 +29,17 @@ def is_loopback(address):
     return ip.is_loopback or ip.is_unspecified
 
 
+def is_ip_or_localhost(name):
+    """True for a public host nginx sends no HSTS for."""
+    if name == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 def main():
     with open(sys.argv[1], encoding="utf-8") as f:
         design = json.load(f)
@@ -57,7 +68,14 @@ def main():
         "HTTP_PORT": nginx["settings"]["http_port"],
         "HTTPS_PORT": nginx["settings"]["https_port"],
         "PUBLIC_HOST": nginx["settings"]["public_host"],
+        "PUBLIC_HTTPS": nginx["settings"]["public_host"] + (
+            "" if str(nginx["settings"]["https_port"]) == "443" else f":{nginx['settings']['https_port']}"),
         "STATUS_PATH": nginx["settings"]["status_path"],
+        "NGINX_ADDRESS": nginx["address"],
+        "UPLOAD_LIMIT_MB": nginx["settings"].get("upload_limit_mb", 128),
+        "HSTS": "yes" if nginx["settings"].get("hsts", True) and not is_ip_or_localhost(
+            nginx["settings"]["public_host"]) else "",
+        "PURGE_PORT": varnish["settings"].get("purge_port", 8101),
         "NGINX_USER": nginx["user"],
         "VARNISH_PORT": varnish["settings"]["port"],
         "VARNISH_USER": varnish["user"],
@@ -81,7 +99,7 @@ def main():
     }
     # Every port the bundle's programs listen on (the database is Debian's service).
     values["BUNDLE_PORTS"] = " ".join(str(p) for p in [
-        values["HTTP_PORT"], values["HTTPS_PORT"], values["VARNISH_PORT"],
+        values["HTTP_PORT"], values["HTTPS_PORT"], values["VARNISH_PORT"], values["PURGE_PORT"],
         values["HAPROXY_PORT"], values["STATS_PORT"], values["MEMCACHED_PORT"],
         values["SUPERVISOR_PORT"], *[c["settings"]["port"] for c in instances]])
     # Addresses that are neither loopback nor a wildcard: the drill refuses to contact them.

@@ -61,6 +61,9 @@ declare -A host_addr=([$MACHINE]=$MACHINE_ADDR)
 # shellcheck source=tests/stack/machines.sh
 . "$here/machines.sh"
 . "$here/report.sh"
+# shellcheck source=tests/stack/acceptance.sh
+. "$here/acceptance.sh"
+CLIENT_ADDR=10.77.0.50         # the acceptance checks' client on the bridge
 
 # --- the README's lines (tests/stack/readme_lines.sh) ------------------------------------
 
@@ -79,11 +82,19 @@ from_its_network() { netns_exec "$MACHINE" "$@"; }
 # --- HTTP (the machine's loopback only) --------------------------------------------------
 
 # request LABEL URL [CURL-ARGS...]: one logged request; sets code, body (a file), headers (a file).
+# A URL on the public host goes to the machine's loopback (curl's --resolve), as a visitor's
+# browser reaches the name; https accepts the self-signed certificate.
 request() {
-    local label=$1 url=$2
+    local label=$1 url=$2 port
     shift 2
     case "$url" in
         http://127.0.0.1:*|https://127.0.0.1:*) ;;
+        "http://$PUBLIC_HOST:"*|"https://$PUBLIC_HOST:"*|"https://$PUBLIC_HOST/"*)
+            port=${url#*://"$PUBLIC_HOST"}
+            port=${port#:}
+            port=${port%%/*}
+            [ -n "$port" ] || port=443
+            set -- --resolve "$PUBLIC_HOST:$port:127.0.0.1" --insecure "$@" ;;
         *) log "refusing to contact $url: only 127.0.0.1 is allowed"; code=000; return 1 ;;
     esac
     body="$work/response.body"
@@ -168,11 +179,16 @@ readme_in_order() {
     done
 }
 
-# only_loopback_urls LINE: every URL in the line is on localhost or 127.0.0.1.
+# only_loopback_urls LINE: every URL in the line is on localhost or 127.0.0.1, or on the
+# public host with the line's --resolve sending it to 127.0.0.1.
 only_loopback_urls() {
     local host
     for host in $(grep -oE '://[^/:]+' <<< "$1" | sed 's|^://||'); do
-        case "$host" in localhost|127.0.0.1) ;; *) return 1 ;; esac
+        case "$host" in
+            localhost|127.0.0.1) ;;
+            "$PUBLIC_HOST") grep -qE -- "--resolve $PUBLIC_HOST:[0-9]+:127\.0\.0\.1( |$)" <<< "$1" || return 1 ;;
+            *) return 1 ;;
+        esac
     done
 }
 
@@ -292,7 +308,7 @@ fresh_counter=0
 # fresh_request LABEL: a GET through nginx that Varnish cannot answer from its cache.
 fresh_request() {
     fresh_counter=$((fresh_counter + 1))
-    request "$1" "http://127.0.0.1:$HTTP_PORT/?drill=$$-$fresh_counter-$RANDOM"
+    request "$1" "https://$PUBLIC_HTTPS/?drill=$$-$fresh_counter-$RANDOM"
 }
 
 served_by_plone() { [ "$code" = 200 ] && has_marker; }
@@ -416,8 +432,8 @@ run_design() {
         "$([ -n "$cert_cmds" ] && [ "$(sed 's/ *#.*//' <<< "$cert_cmds")" = "$(sed 's/ *#.*//' <<< "$readme_cert")" ]; echo $?)" \
         "README: $readme_cert"
     run_sections "$MACHINE" '^The certificate' '^The certificate' || return 1
-    check "certificate and key exist; the key belongs to $NGINX_USER, mode 600" in_bundle \
-        "openssl x509 -noout -subject -enddate -in etc/server.crt && [ \"\$(stat -c '%U %a' etc/server.key)\" = '$NGINX_USER 600' ]"
+    check "certificate and key exist; the key is root's alone (mode 600)" in_bundle \
+        "openssl x509 -noout -subject -enddate -in etc/server.crt && [ \"\$(stat -c '%U %a' etc/server.key)\" = 'root 600' ]"
 
     # README step 5: bin/setup (venv from wheels, the MariaDB compat module, owners).
     t0=$EPOCHREALTIME
@@ -459,20 +475,18 @@ run_design() {
     nginx_before=$(nginx_requests)
     stot_before=$(stats_field instances BACKEND stot)
     log "before: nginx requests=$nginx_before, HAProxy backend sessions=$stot_before"
-    check "the site answers through nginx (http)" wait_until 60 "Plone through nginx" site_recovered
-    request "GET (http)" "http://127.0.0.1:$HTTP_PORT/"
-    expect "http: 200 with Plone's generator tag" "$(served_by_plone; echo $?)" "status $code"
-    expect "http: links use the public address http://$PUBLIC_HOST:$HTTP_PORT/" \
-        "$(grep -qF "http://$PUBLIC_HOST:$HTTP_PORT/" "$body"; echo $?)" "no such link"
-    expect "http: Varnish saw it (X-Varnish: $(header X-Varnish), X-Cache: $(header X-Cache))" \
-        "$([ -n "$(header X-Varnish)" ] && [ -n "$(header X-Cache)" ]; echo $?)" "no Varnish header"
-    request "GET (http, again)" "http://127.0.0.1:$HTTP_PORT/"
-    log "second GET: X-Cache $(header X-Cache), X-Varnish $(header X-Varnish)"
-    request "GET (https)" "https://127.0.0.1:$HTTPS_PORT/" --insecure
+    check "the site answers through nginx (https)" wait_until 60 "Plone through nginx" site_recovered
+    request "GET (http)" "http://$PUBLIC_HOST:$HTTP_PORT/some/page?x=1"
+    expect "http: 301 to https://$PUBLIC_HTTPS/some/page?x=1 (Location: $(header Location))" \
+        "$([ "$code" = 301 ] && [ "$(header Location)" = "https://$PUBLIC_HTTPS/some/page?x=1" ]; echo $?)" "status $code"
+    request "GET (https)" "https://$PUBLIC_HTTPS/"
     expect "https: 200 with Plone's generator tag" "$(served_by_plone; echo $?)" "status $code"
-    expect "https: links use the public address https://$PUBLIC_HOST:$HTTPS_PORT/" \
-        "$(grep -qF "https://$PUBLIC_HOST:$HTTPS_PORT/" "$body"; echo $?)" "no such link"
-    expect "https: Varnish saw it (X-Varnish: $(header X-Varnish))" "$([ -n "$(header X-Varnish)" ]; echo $?)" "no X-Varnish header"
+    expect "https: links use the public address https://$PUBLIC_HTTPS/" \
+        "$(grep -qF "https://$PUBLIC_HTTPS/" "$body"; echo $?)" "no such link"
+    expect "https: Varnish saw it (X-Varnish: $(header X-Varnish), X-Cache: $(header X-Cache))" \
+        "$([ -n "$(header X-Varnish)" ] && [ -n "$(header X-Cache)" ]; echo $?)" "no Varnish header"
+    request "GET (https, again)" "https://$PUBLIC_HTTPS/"
+    log "second GET: X-Cache $(header X-Cache), X-Varnish $(header X-Varnish)"
     local section block_host line n_curl=0
     while IFS=$'\t' read -r section block_host line; do
         [[ $section =~ ^Test\ the\ full\ stack ]] || continue
@@ -481,9 +495,15 @@ run_design() {
             fail "the README's test: $line" "contacts an address that is not loopback: not run"
             continue
         fi
+        # http answers 301 to https, https 200, the status page its counters.
+        local want='^HTTP/[0-9.]+ 200'
+        case "$line" in
+            *"$STATUS_PATH"*) want='^Active connections' ;;
+            *http://*) want='^HTTP/[0-9.]+ 301' ;;
+        esac
         run_line "$block_host" "$section" "$line" < /dev/null &&
-            expect "the README's test answers 200 (or the status page): $line" \
-                "$(grep -qE '^HTTP/[0-9.]+ 200|^Active connections' "$last_out"; echo $?)" "no 200 in its output"
+            expect "the README's test answers as it says (${want#^}): $line" \
+                "$(grep -qE "$want" "$last_out"; echo $?)" "not in its output"
     done < <(readme_lines "$MACHINE")
     expect "the README gives the test commands ($n_curl)" "$([ "$n_curl" -ge 3 ]; echo $?)" "none found"
     fresh_request "GET (fresh URL)"
@@ -514,13 +534,27 @@ run_design() {
     request "PATCH (REST, ${instance_ids[$last]})" "http://127.0.0.1:${instance_ports[$last]}/$SITE_ID/$doc" -u "$auth" -X PATCH \
         -H 'Accept: application/json' -H 'Content-Type: application/json' -d '{"title": "Edited through the other instance"}'
     expect "PATCH through ${instance_ids[$last]} (204)" "$([ "$code" = 204 ]; echo $?)" "status $code"
-    request "GET (REST, through nginx)" "http://127.0.0.1:$HTTP_PORT/$doc" -u "$auth" -H 'Accept: application/json'
+    request "GET (REST, through nginx)" "https://$PUBLIC_HTTPS/$doc" -u "$auth" -H 'Accept: application/json'
     expect "the whole chain serves the edited Document at its public URL" \
         "$([ "$code" = 200 ] && $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.argv[2])' "$body" "http://$PUBLIC_HOST:$HTTP_PORT/$doc"; echo $?)" \
+sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.argv[2])' "$body" "https://$PUBLIC_HTTPS/$doc"; echo $?)" \
         "status $code: $(head -c 300 "$body")"
+
+    # The production acceptance checks, from a client on the test network, when nginx
+    # listens beyond loopback (a design that binds it to 127.0.0.1 is not for a visitor).
+    case "$NGINX_ADDRESS" in
+        0.0.0.0|::)
+            check "a client on the test network ($CLIENT_ADDR)" acceptance_client client "$CLIENT_ADDR" "$MACHINE_ADDR"
+            acceptance_site client
+            acceptance_upload client 50
+            acceptance_load client stats_csv
+            local closed="$VARNISH_PORT $PURGE_PORT $HAPROXY_PORT $STATS_PORT $SUPERVISOR_PORT $MEMCACHED_PORT $DB_PORT $INSTANCE_PORTS"
+            acceptance_ports client "$MACHINE_ADDR" "$HTTP_PORT $HTTPS_PORT 22" "$closed"
+            ;;
+        *) log "nginx listens on $NGINX_ADDRESS only: no client on the network can reach it, no acceptance checks" ;;
+    esac
 
     # README step 9: the failover drill (exercise step 13), its lines in order, with
     # requests through nginx while HAProxy notices each stop.
@@ -598,9 +632,9 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
     check "after the reboot, nothing listens beyond loopback but the design's ports and sshd" only_design_listeners
     check "Debian's own nginx, Varnish, HAProxy and memcached stayed off after the reboot" on_server bash -c \
         '! systemctl is-active -q nginx varnish haproxy memcached supervisor'
-    request "GET (https, after the reboot)" "https://127.0.0.1:$HTTPS_PORT/" --insecure
+    request "GET (https, after the reboot)" "https://$PUBLIC_HTTPS/"
     expect "https after the reboot: 200 with Plone's generator tag" "$(served_by_plone; echo $?)" "status $code"
-    request "GET (REST, after the reboot)" "http://127.0.0.1:$HTTP_PORT/$doc" -u "$auth" -H 'Accept: application/json'
+    request "GET (REST, after the reboot)" "https://$PUBLIC_HTTPS/$doc" -u "$auth" -H 'Accept: application/json'
     expect "the Document written before the reboot is there" "$([ "$code" = 200 ]; echo $?)" "status $code"
 
     # README step 11: stop everything (exercise step 14).
@@ -627,7 +661,9 @@ fi
 netns_sweep_stale
 if check "the CLI is built" build_cli; then
     if [ "${designs[0]}" = "$root/target/drill-default-design.json" ]; then
-        check "stackwright defaults" bash -c "'$CLI' defaults > '${designs[0]}'"
+        # The default design with the one value every operator sets: the public name.
+        check "stackwright defaults, with the public name www.stackwright.test" bash -c \
+            "'$CLI' defaults | $PY -c 'import json, sys; d = json.load(sys.stdin); [c[\"settings\"].update(public_host=\"www.stackwright.test\") for c in d[\"components\"] if c[\"kind\"] == \"nginx\"]; json.dump(d, sys.stdout, indent=2)' > '${designs[0]}'"
     fi
     for design in "${designs[@]}"; do
         run_design "$design"

@@ -76,10 +76,17 @@ request() {
     code=$(netns_exec "$host" curl -s --max-time 30 -o "$body" -D "$headers" -w '%{http_code}' "$@" "$url")
     log "$label (on $host) $url -> $code ($(stat -c %s "$body") bytes, $(seconds_since "$t0")s)"
 }
+# public_request LABEL PATH [CURL-ARGS...]: a request on the web host to the site's public
+# https URL, its name sent to the host's loopback (the self-signed certificate accepted).
+public_request() {
+    local label=$1 path=$2
+    shift 2
+    request "$WEB" "$label" "https://$PUBLIC_HTTPS$path" --resolve "$PUBLIC_HOST:$HTTPS_PORT:127.0.0.1" --insecure "$@"
+}
 fresh_counter=0
 fresh_request() {
     fresh_counter=$((fresh_counter + 1))
-    request "$WEB" "$1" "http://127.0.0.1:$HTTP_PORT/?multihost=$$-$fresh_counter-$RANDOM"
+    public_request "$1" "/?multihost=$$-$fresh_counter-$RANDOM"
 }
 served_by_plone() { [ "$code" = 200 ] && grep -qF "$PLONE_MARKER" "$body"; }
 site_answers() { fresh_request "GET (site?)"; served_by_plone; }
@@ -243,9 +250,9 @@ EOF
         check "HAProxy on $WEB sees $id (on ${pair#*=}) UP" wait_until 90 "HAProxy to mark $id UP" server_up "$id" || return 1
     done
     check "the site answers through nginx on $WEB" wait_until 60 "Plone through nginx" site_answers || return 1
-    request "$WEB" "GET (http)" "http://127.0.0.1:$HTTP_PORT/"
-    expect "http: 200 with Plone's generator tag" "$(served_by_plone; echo $?)" "status $code"
-    request "$WEB" "GET (https)" "https://127.0.0.1:$HTTPS_PORT/" --insecure
+    request "$WEB" "GET (http)" "http://$PUBLIC_HOST:$HTTP_PORT/" --resolve "$PUBLIC_HOST:$HTTP_PORT:127.0.0.1"
+    expect "http: 301 to https://$PUBLIC_HTTPS/" "$([ "$code" = 301 ] && grep -qi "^location: https://$PUBLIC_HTTPS/" "$headers"; echo $?)" "status $code"
+    public_request "GET (https)" /
     expect "https: 200 with Plone's generator tag" "$(served_by_plone; echo $?)" "status $code"
     run_sections "$WEB" '^Test the full stack' '^Test the full stack'
 

@@ -69,6 +69,17 @@ netns_up() {
     _netns_say "host $host: namespace $ns, $addr/$NETNS_MASK on eth0 (bridge port $outer)"
 }
 
+# netns_hosts HOST LINE...: the /etc/hosts that commands in HOST's namespace see (`ip netns
+# exec` mounts /etc/netns/<namespace>/hosts over /etc/hosts), for a client that resolves a
+# public name to a test machine; netns_down_all removes it.
+netns_hosts() {
+    local host=$1 dir
+    shift
+    dir=/etc/netns/$(netns_name "$host")
+    mkdir -p "$dir" && printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' > "$dir/hosts" &&
+        printf '%s\n' "$@" >> "$dir/hosts"
+}
+
 # netns_exec HOST COMMAND...: runs COMMAND in HOST's namespace.
 netns_exec() {
     local host=$1
@@ -128,6 +139,7 @@ netns_down_all() {
         ns=$(netns_name "$host")
         netns_kill_all "$host"
         ip netns del "$ns" 2>/dev/null && _netns_say "deleted namespace $ns"
+        rm -rf "/etc/netns/$ns"
     done
     NETNS_CREATED=()
     if [ -n "$NETNS_BRIDGE" ]; then
@@ -151,6 +163,7 @@ netns_sweep_stale() {
         pids=$(ip netns pids "$ns" 2>/dev/null)
         [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
         ip netns del "$ns" 2>/dev/null
+        rm -rf "/etc/netns/$ns"
     done
     for link in $(ip -o link show type bridge 2>/dev/null | awk -F': ' '{ print $2 }'); do
         [[ $link =~ ^swbr([0-9]+)$ ]] || continue

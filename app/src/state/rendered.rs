@@ -109,7 +109,10 @@ mod tests {
 
     #[test]
     fn a_failed_render_keeps_the_last_files_and_says_why() {
-        let good = Topology::exercise();
+        let good = stackwright_core::defaults::new_design(
+            &[42; stackwright_core::defaults::NEW_DESIGN_RANDOM],
+        )
+        .unwrap();
         let shown = Rendered::default().after(render(&good));
         assert!(!shown.stale && shown.current.is_some());
 

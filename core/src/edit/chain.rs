@@ -316,7 +316,7 @@ mod tests {
 
     #[test]
     fn adding_instances_keeps_the_design_valid_up_to_the_limit() {
-        let mut t = Topology::exercise();
+        let mut t = crate::defaults::test_design();
         let id = add_instance(&mut t).unwrap();
         assert_eq!(id, "instance5");
         assert_eq!(

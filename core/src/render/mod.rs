@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use minijinja::value::Serde;
 use minijinja::{Environment, Value};
 
-use crate::model::Topology;
+use crate::model::{ComponentKind, Topology};
 use crate::plan::Plan;
 use crate::validate::{self, Diagnostic, Validation};
 use files::{host_files, host_folders, top_files};
@@ -26,8 +26,11 @@ use templates::{environment_with, template_error};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct File {
     pub contents: String,
-    /// Scripts are written with mode 0755, everything else 0644.
+    /// Scripts are executable (see [`File::mode`]).
     pub executable: bool,
+    /// Whether the file holds one of the design's passwords: then others may not read it
+    /// (see [`File::mode`]); `bin/setup` gives the files a daemon reads its group.
+    pub secret: bool,
     /// The template it is rendered from; `None` for files written without one (the
     /// saved design, the drawing, the share link, the buildout file).
     pub template: Option<&'static str>,
@@ -39,9 +42,32 @@ impl File {
         File {
             contents,
             executable: false,
+            secret: false,
             template: None,
         }
     }
+
+    /// The file's Unix mode: 0755 for a script and 0644 for any other file, without the
+    /// bits for others when it holds a secret (0750, 0640).
+    pub fn mode(&self) -> u32 {
+        let mode = if self.executable { 0o755 } else { 0o644 };
+        if self.secret { mode & 0o770 } else { mode }
+    }
+}
+
+/// The design's passwords that are set: a file holding one of them is a secret.
+pub fn secrets(t: &Topology) -> Vec<&str> {
+    let mut found = vec![t.settings.zope_admin_password.as_str()];
+    for c in &t.components {
+        match &c.kind {
+            ComponentKind::Haproxy(h) => found.push(&h.stats_password),
+            ComponentKind::Database(d) => found.push(&d.password),
+            ComponentKind::Supervisor(s) => found.push(&s.password),
+            _ => {}
+        }
+    }
+    found.retain(|p| !p.is_empty());
+    found
 }
 
 /// Every generated file, by path relative to the bundle's top folder: what
@@ -121,6 +147,7 @@ fn render_plan(topology: &Topology, plan: &Plan) -> Result<FileTree, RenderError
                 File {
                     contents,
                     executable: spec.executable,
+                    secret: false,
                     template: Some(spec.template),
                 },
             );
@@ -144,6 +171,7 @@ fn render_plan(topology: &Topology, plan: &Plan) -> Result<FileTree, RenderError
             File {
                 contents,
                 executable: false,
+                secret: false,
                 template: Some(template),
             },
         );
@@ -174,12 +202,31 @@ fn render_plan(topology: &Topology, plan: &Plan) -> Result<FileTree, RenderError
         "topology.json".into(),
         File::plain(crate::format::to_json(topology)),
     );
+    // A file is a secret when a password is in it, whichever template (the user's too)
+    // put it there; a file that escapes a password differently holds it too, so the
+    // templates that write passwords are secrets by name as well.
+    let passwords = secrets(topology);
+    for (path, file) in &mut files {
+        file.secret = passwords.iter().any(|p| file.contents.contains(p))
+            || SECRET_FILES.iter().any(|name| path.ends_with(name));
+    }
     Ok(FileTree {
         root: topology.settings.name.clone(),
         files,
         folders,
     })
 }
+
+/// The files that carry a password whenever the design has it, escaped for their syntax.
+const SECRET_FILES: [&str; 7] = [
+    "/zope.conf",
+    "zodbpack.conf",
+    "supervisord.conf",
+    "haproxy.cfg",
+    "bin/create-site",
+    "create-database.sql",
+    "topology.json",
+];
 
 /// What a template sees: the plan, the host the file is for, and the instance for
 /// per-instance files.
@@ -228,7 +275,7 @@ mod tests {
                 line: source.line(),
                 source,
             })?;
-        let plan = Plan::resolve(&Topology::exercise()).unwrap();
+        let plan = Plan::resolve(&crate::defaults::test_design()).unwrap();
         let plan_value = Value::from(Serde(&plan));
         let host = Value::from(Serde(&plan.hosts[0]));
         let context = Context {
@@ -246,7 +293,14 @@ mod tests {
             WRITES.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
             template_names()
         );
-        for t in [Topology::exercise(), crate::defaults::scaled(3, 3)] {
+        for t in [
+            crate::defaults::test_design(),
+            crate::defaults::production(
+                crate::defaults::scaled(3, 3),
+                &[42; crate::defaults::NEW_DESIGN_RANDOM],
+            )
+            .unwrap(),
+        ] {
             let bundle = render(&t).unwrap();
             for (path, file) in &bundle.files {
                 let Some(template) = file.template else {
@@ -309,7 +363,7 @@ mod tests {
     /// template travels in `templates/`.
     #[test]
     fn overrides_render_and_travel_in_the_bundle() {
-        let mut t = Topology::exercise();
+        let mut t = crate::defaults::test_design();
         let mine = default_template("haproxy.cfg.j2").unwrap().replace(
             "    option forwardfor\n",
             "    option forwardfor\n    option http-keep-alive\n",
@@ -328,7 +382,7 @@ mod tests {
                 .contains("name: haproxy.cfg.j2.")
         );
         // The other files are the built-in ones.
-        let plain = render(&Topology::exercise()).unwrap();
+        let plain = render(&crate::defaults::test_design()).unwrap();
         assert_eq!(
             bundle.files["etc/nginx.conf"],
             plain.files["etc/nginx.conf"]
@@ -366,7 +420,7 @@ mod tests {
 
     #[test]
     fn render_validated_renders_the_plan_validation_resolved() {
-        let mut t = Topology::exercise();
+        let mut t = crate::defaults::test_design();
         let validation = validate::validate(&t);
         assert!(validation.plan.is_some());
         assert_eq!(

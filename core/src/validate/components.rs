@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::field;
 use crate::model::*;
-use crate::network::addresses_overlap;
+use crate::network::{addresses_overlap, is_loopback_only};
 use crate::syntax::{self, AddressKind, PortError};
 
 use super::{Checks, MAX_INSTANCES, Rule, Target};
@@ -93,6 +93,31 @@ impl<'a> Checks<'a> {
                 );
             }
             self.component_settings(c);
+        }
+        // A daemon that shares its user with another can read its files and signal it.
+        let mut warned: BTreeMap<(&str, &str), &Component> = BTreeMap::new();
+        for c in &t.components {
+            if matches!(c.kind(), Kind::Supervisor | Kind::Database) || c.user == "root" {
+                continue;
+            }
+            let other = t.components.iter().find(|o| {
+                o.user == c.user
+                    && o.kind() != c.kind()
+                    && !matches!(o.kind(), Kind::Supervisor | Kind::Database)
+            });
+            if let Some(o) = other
+                && warned.insert((c.host.as_str(), c.kind().id()), c).is_none()
+            {
+                self.push(
+                    Rule::UserShared,
+                    Target::field(&c.id, "user"),
+                    format!("{} runs as {}, as {} does", c.name, c.user, o.name),
+                    format!(
+                        "give each daemon its own user, e.g. {}",
+                        crate::defaults::dedicated_user(c.kind())
+                    ),
+                );
+            }
         }
         for kind in [
             Kind::Nginx,
@@ -237,10 +262,12 @@ impl<'a> Checks<'a> {
                             "use up to 32 letters, digits, '.', '-', '_' or '@'",
                         );
                     }
+                    let reach = format!("the stats page listens on {}", c.address);
                     self.password(
                         Target::field(id, "stats_password"),
                         "the stats password",
                         &h.stats_password,
+                        (!is_loopback_only(&c.address)).then_some(reach.as_str()),
                     );
                 }
             }
@@ -285,10 +312,12 @@ impl<'a> Checks<'a> {
                         "use up to 32 letters, digits, '.', '-', '_' or '@'",
                     );
                 }
+                let reach = format!("the database listens on {}", c.address);
                 self.password(
                     Target::field(id, "password"),
                     "the database password",
                     &d.password,
+                    (!is_loopback_only(&c.address)).then_some(reach.as_str()),
                 );
                 if d.flavor == DatabaseFlavor::MySql {
                     let platform = self.design.settings.platform;
@@ -323,10 +352,12 @@ impl<'a> Checks<'a> {
                         "use up to 32 letters, digits, '.', '-', '_' or '@'",
                     );
                 }
+                // Beyond loopback, supervisor-exposed says it.
                 self.password(
                     Target::field(id, "password"),
                     "the supervisor password",
                     &s.password,
+                    None,
                 );
                 if starts_inline_comment(&s.password) {
                     self.push(

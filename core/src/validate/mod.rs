@@ -120,15 +120,32 @@ mod tests {
     use std::collections::BTreeSet;
 
     #[test]
-    fn the_exercise_has_no_error_and_a_plan() {
-        let validation = validate(&Topology::exercise());
+    fn a_new_design_has_no_error_and_a_plan() {
+        let validation = validate(&crate::defaults::test_design());
         let errors: Vec<_> = validation.errors().collect();
         assert!(errors.is_empty(), "{errors:#?}");
         assert!(validation.plan.is_some());
         let codes: BTreeSet<_> = validation.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, BTreeSet::from([Rule::MemcachedDeprecated]));
+    }
+
+    /// The exercise's values as they are: its admin password is refused for what the
+    /// internet reaches, the rest is said.
+    #[test]
+    fn the_exercise_needs_new_passwords_before_it_deploys() {
+        let validation = validate(&Topology::exercise());
+        let errors: BTreeSet<_> = validation.errors().map(|d| d.code).collect();
+        assert_eq!(errors, BTreeSet::from([Rule::PasswordExposed]));
+        assert!(validation.plan.is_none());
+        let codes: BTreeSet<_> = validation.diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(
             codes,
-            BTreeSet::from([Rule::PasswordDefault, Rule::MemcachedDeprecated])
+            BTreeSet::from([
+                Rule::PasswordExposed,
+                Rule::PasswordDefault,
+                Rule::UserShared,
+                Rule::MemcachedDeprecated
+            ])
         );
     }
 

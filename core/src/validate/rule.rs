@@ -108,10 +108,14 @@ rules! {
     PortPrivileged = "port-privileged", Warning;
     /// A system user is not a plain user name.
     UserInvalid = "user-invalid", Error;
+    /// Two daemons of different kinds run as one system user.
+    UserShared = "user-shared", Warning;
     /// A login name is not plain.
     LoginInvalid = "login-invalid", Error;
     /// A password holds a character no file can carry.
     PasswordUnsafe = "password-unsafe", Error;
+    /// A password others can try is the exercise's or too short.
+    PasswordExposed = "password-exposed", Error;
     /// A password is still the exercise's.
     PasswordDefault = "password-default", Warning;
     /// A certificate path leaves the bundle or is not plain.

@@ -100,20 +100,49 @@ impl<'a> Checks<'a> {
                 "use up to 32 letters, digits, '.', '-', '_' or '@'",
             );
         }
+        // Zope takes its admin's password over HTTP Basic on every URL, so through nginx.
         self.password(
             Target::Setting("zope_admin_password"),
             "the Zope admin password",
             &s.zope_admin_password,
+            Some("Zope takes it on every URL through nginx"),
         );
     }
 
-    pub(super) fn password(&mut self, target: Target, label: &str, password: &str) {
+    /// Checks a password; `reachable` says who can try it beyond loopback, if anyone.
+    pub(super) fn password(
+        &mut self,
+        target: Target,
+        label: &str,
+        password: &str,
+        reachable: Option<&str>,
+    ) {
+        let weak = password == exercise_password()
+            || password.chars().count() < syntax::STRONG_PASSWORD_CHARS;
         if let Some(problem) = syntax::password_problem(password) {
             self.push(
                 Rule::PasswordUnsafe,
                 target,
                 format!("{label} {problem}"),
                 "use printable characters; any symbol is fine, it is escaped in every file",
+            );
+        } else if let Some(reachable) = reachable
+            && weak
+        {
+            let what = if password == exercise_password() {
+                format!("is the exercise's {:?}", exercise_password())
+            } else {
+                format!(
+                    "has {} characters, fewer than {}",
+                    password.chars().count(),
+                    syntax::STRONG_PASSWORD_CHARS
+                )
+            };
+            self.push(
+                Rule::PasswordExposed,
+                target,
+                format!("{label} {what}, and {reachable}"),
+                "generate a strong random password (the key button beside the field)",
             );
         } else if password == exercise_password() {
             self.push(
