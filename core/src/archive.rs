@@ -221,7 +221,6 @@ fn unpack(
 mod tests {
     use super::*;
     use crate::bundle::{Timestamp, zip};
-    use crate::model::Topology;
     use crate::render::render;
     use std::io::Write;
     use std::time::Instant;

@@ -98,7 +98,6 @@ pub fn zip(bundle: &FileTree, time: Timestamp) -> Result<Vec<u8>, ZipError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Topology;
     use crate::render::render;
     use std::io::Read;
 

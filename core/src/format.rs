@@ -36,6 +36,9 @@ const TEMPLATES_OF_V3: [&str; 3] = [
     "restart-instance.yml.j2",
 ];
 
+/// The built-in templates that came with version 4.
+const TEMPLATES_OF_V4: [&str; 2] = ["firewall.nft.j2", "firewall.service.j2"];
+
 /// The longest template a design may carry, in bytes: the largest built-in one is under
 /// 10 kB.
 pub const MAX_TEMPLATE: usize = 256 * 1024;
@@ -324,10 +327,13 @@ fn present_bounded<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     bounded(d).map(Some)
 }
 
-/// Whether the design holds a setting of version 4: one of the production settings away
-/// from its default.
+/// Whether the design holds something of version 4: one of the production settings away
+/// from its default, or a template of its own for a built-in one that came with it.
 fn needs_v4(t: &Topology) -> bool {
-    !t.settings.admin_networks.is_empty()
+    t.templates
+        .keys()
+        .any(|n| TEMPLATES_OF_V4.contains(&n.as_str()))
+        || !t.settings.admin_networks.is_empty()
         || t.components.iter().any(|c| match &c.kind {
             ComponentKind::Nginx(n) => n.upload_limit_mb != defaults::UPLOAD_LIMIT_MB || !n.hsts,
             ComponentKind::Varnish(v) => v.purge_port != defaults::PURGE_PORT,
@@ -948,7 +954,7 @@ impl DesignV1 {
             return Err(FormatError::Invalid {
                 path: "version".into(),
                 message:
-                    "admin_networks, upload_limit_mb, hsts and purge_port need format version 4"
+                    "admin_networks, upload_limit_mb, hsts, purge_port and the firewall templates need format version 4"
                         .into(),
             });
         }

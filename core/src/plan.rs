@@ -273,6 +273,78 @@ pub struct HostPlan {
     pub supervised: bool,
     /// This host's place, from 1, in the order the hosts are set up.
     pub step: usize,
+    /// What its firewall accepts besides loopback, SSH and answers: one rule per listener
+    /// the design opens beyond loopback, to whom sends to it from another host.
+    pub firewall: Vec<FirewallRule>,
+}
+
+/// TCP ports a host's firewall accepts, and from where.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FirewallRule {
+    /// What listens there, in words: `nginx (https)`, `instance1`.
+    pub service: String,
+    pub port: u16,
+    /// From anyone (nginx's public ports).
+    pub public: bool,
+    /// From these addresses or networks (IPv4 and IPv6).
+    pub from: Vec<String>,
+}
+
+/// The firewall rules of host `host`: for each listener of its components that is not on
+/// loopback alone, who reaches it from another host (the public for nginx, the admin
+/// networks for HAProxy's statistics and supervisor's panel).
+fn firewall(
+    t: &Topology,
+    host: &Host,
+    purge: Option<&Bind>,
+    admin: &[String],
+) -> Vec<FirewallRule> {
+    let mut rules = Vec::new();
+    for c in t.components.iter().filter(|c| c.host == host.id) {
+        for l in c.listeners() {
+            let Some(port) = port(l.port) else { continue };
+            let address = match (l.role, purge) {
+                ("purge", Some(bind)) => bind.address.as_str(),
+                _ => l.address,
+            };
+            if syntax::address_kind(address) == Some(AddressKind::Loopback) {
+                continue;
+            }
+            let public = c.kind() == Kind::Nginx;
+            let mut from: Vec<String> = match (c.kind(), l.role) {
+                (Kind::Nginx, _) => Vec::new(),
+                (Kind::Haproxy, "stats") | (Kind::Supervisor, _) => admin.to_vec(),
+                (Kind::Varnish, "purge") => t
+                    .of_kind(Kind::Zope)
+                    .filter(|i| i.host != host.id)
+                    .map(|i| source_address(t, i, c))
+                    .collect(),
+                _ => t
+                    .connections
+                    .iter()
+                    .filter(|x| x.to == c.id)
+                    .filter_map(|x| t.component(&x.from))
+                    .filter(|from| from.host != host.id)
+                    .map(|from| source_address(t, from, c))
+                    .collect(),
+            };
+            from.sort();
+            from.dedup();
+            if !public && from.is_empty() {
+                continue;
+            }
+            rules.push(FirewallRule {
+                service: match l.role {
+                    "http" => c.name.clone(),
+                    role => format!("{} ({role})", c.name),
+                },
+                port,
+                public,
+                from,
+            });
+        }
+    }
+    rules
 }
 
 fn port(text: &str) -> Option<u16> {
@@ -584,6 +656,12 @@ impl Plan {
                 supervised: false,
                 step: 0,
                 instances: instance_ids,
+                firewall: firewall(
+                    t,
+                    h,
+                    varnish.as_ref().map(|v| &v.purge),
+                    &site.admin_networks,
+                ),
             };
             let supervised = plan.nginx
                 || plan.varnish

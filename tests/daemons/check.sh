@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders every fixture design, plus designs made by random valid edits of the default,
 # and checks each generated file with the real daemon's own checker:
-#   nginx -t, haproxy -c (warnings fatal), varnishd -C, supervisor's option parser,
+#   nginx -t, haproxy -c (warnings fatal), varnishd -C, nft -c, supervisor's option parser,
 #   Zope's config parser (and RelStorage's for zodbpack.conf).
 # Prints one line per check, the failures with the daemon's message, and a last line
 # "N passed, N failed".
@@ -85,6 +85,10 @@ for design in "$work"/designs/*.json; do
             fi
             if [ -f etc/varnish.vcl ]; then
                 check "$label/etc/varnish.vcl: varnishd -C" sh -c "varnishd -C -n '$folder/var/varnish' -f '$folder/etc/varnish.vcl' >/dev/null 2>'$folder/var/vcc.log' || { cat '$folder/var/vcc.log'; exit 1; }"
+            fi
+            if [ -f etc/firewall.nft ]; then
+                # nftables' own parser and the kernel's checks, in a network namespace of its own.
+                check "$label/etc/firewall.nft: nft -c" unshare --net nft -c -f etc/firewall.nft
             fi
             # A machine with only the database runs no supervisor (MariaDB is Debian's service).
             if [ -f etc/supervisord.conf ]; then

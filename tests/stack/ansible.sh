@@ -36,6 +36,7 @@ PY=/usr/bin/python3
 LOGS="$root/target/ansible-logs"
 PLONE_MARKER='<meta name="generator" content="Plone'
 CONTROLLER_ADDR=10.77.0.2
+CLIENT_ADDR=10.77.0.50          # the acceptance checks' client, a visitor on the network
 WHEELS=/var/local/stackwright-wheels   # the wheelhouse, on each machine
 
 passed=0
@@ -49,6 +50,8 @@ declare -A address=() figures=()
 . "$here/report.sh"
 # The wheelhouse helper (and remove_in_background) of the README runner.
 . "$here/readme_lines.sh"
+# shellcheck source=tests/stack/acceptance.sh
+. "$here/acceptance.sh"
 
 # wait_until SECONDS COMMAND...: polls once a second, bounded.
 wait_until() {
@@ -277,6 +280,14 @@ cur = c.cursor(); cur.execute("select count(*) from object_state"); print(cur.fe
         fi
     done
     check "the site was created once, from one machine" created_once
+
+    # --- as a visitor and an attacker see it, from a client on the network ---------------
+    eval "$($PY "$here/design_env.py" "$design")"
+    haproxy_csv() { on "$web" curl -s --max-time 5 "http://127.0.0.1:$stats_port/;csv"; }
+    if check "a client on the test network ($CLIENT_ADDR)" acceptance_client client "$CLIENT_ADDR" "${address[$web]}"; then
+        acceptance_site client
+        acceptance_load client haproxy_csv
+    fi
 
     # --- second run: nothing changes -----------------------------------------------------
     t0=$SECONDS

@@ -29,7 +29,7 @@ MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 BASE_PACKAGES=systemd,systemd-sysv,dbus,openssh-server,python3,ca-certificates
 # Everything a bundle's README or playbook may ask apt for (keep in step with the README's
 # prerequisites and site.yml's packages; Ansible's apt module installs python3-apt).
-ARCHIVE_PACKAGES="nginx openssl varnish haproxy memcached supervisor python3-venv
+ARCHIVE_PACKAGES="nginx openssl varnish haproxy memcached supervisor python3-venv nftables
 mariadb-server mariadb-client curl unzip rsync logrotate python3-apt socat"
 # Bump when the recipe below changes in a way the lists do not show.
 RECIPE=1
@@ -73,13 +73,18 @@ build_rootfs() {
     neutralise "$tmp/root"
 }
 
-# prune FOLDER RELEASE KEEP: removes RELEASE's older builds in FOLDER (other keys), but KEEP
-# and builds still in progress.
+# prune FOLDER RELEASE KEEP: removes RELEASE's older builds in FOLDER (other keys), but KEEP,
+# builds still in progress and builds a running test uses (it holds a shared lock on their
+# .complete: tests/stack/machines.sh).
 prune() {
     local old
     for old in "$1/$2"-*; do
         case "$old" in "$3"|*.building.*|*.log) continue ;; esac
         [ -d "$old" ] || continue
+        if ! flock -xn "$old/.complete" true 2>/dev/null; then
+            say "keeping the outdated $old: a running test uses it"
+            continue
+        fi
         say "removing the outdated $old"
         rm -rf "$old" "$old.log"
     done

@@ -21,7 +21,9 @@
 # systemd) and --network-namespace-path of a namespace of netns.sh. apt's only source is the
 # local package archive, bound read-only at /var/local/stackwright-debs: `apt-get install`
 # runs dpkg and the packages' maintainer scripts as on a real server, and Debian starts its
-# own services. Nothing else of this machine is visible inside.
+# own services. Nothing else of this machine is visible inside. Its root may change its
+# own network's firewall (CAP_NET_ADMIN, which nspawn keeps only for a network it makes
+# itself), as root may on a real server.
 #
 # Commands enter the machine's namespaces (mount, UTS, IPC, network, PID) with nsenter,
 # with root's login environment; the console of each boot is kept in its folder
@@ -36,13 +38,17 @@ MACHINES_CREATED=()
 _machine_say() { printf '[machine] %s\n' "$*" >&2; }
 
 # machine_images RELEASE...: builds (once) and records each release's root file system and
-# package archive.
+# package archive. This shell holds a shared lock on each until it exits, so that a run
+# side by side, which builds newer ones, does not prune them while machines use them.
 declare -A machine_image_rootfs=() machine_image_debs=()
 machine_images() {
-    local release rootfs debs
+    local release rootfs debs dir fd
     while read -r release rootfs debs; do
         machine_image_rootfs[$release]=$rootfs
         machine_image_debs[$release]=$debs
+        for dir in "${rootfs%/root}" "$debs"; do
+            exec {fd}<"$dir/.complete" && flock -s "$fd"
+        done
     done < <("$(dirname "${BASH_SOURCE[0]}")/machine-image.sh" "$@") || return 1
     for release in "$@"; do
         [ -n "${machine_image_rootfs[$release]:-}" ] || { _machine_say "no image for $release"; return 1; }
@@ -85,7 +91,7 @@ machine_boot() {
     machine_boots[$name]=$n
     systemd-nspawn --quiet --boot --register=no --keep-unit --directory="$r" --machine="$name" \
         --hostname="$name" --network-namespace-path="/run/netns/$(netns_name "$name")" \
-        --resolv-conf=off --timezone=off --link-journal=no \
+        --resolv-conf=off --timezone=off --link-journal=no --capability=CAP_NET_ADMIN \
         --bind-ro="${machine_debs[$name]}:$MACHINE_DEBS_PATH" \
         < /dev/null > "$MACHINES_DIR/$name/console-$n.log" 2>&1 &
     pid=$!

@@ -84,10 +84,16 @@ pub(super) fn host_files(host: &HostPlan, plan: &Plan) -> Vec<FileSpec> {
     if host.database || !plan.multi_host {
         files.push(FileSpec::new(database_dropin(plan), "mariadb.cnf.j2"));
     }
+    let name = &plan.site.name;
+    // Every machine of the design gets its firewall, the database's alone too.
+    files.push(FileSpec::new("etc/firewall.nft", "firewall.nft.j2"));
+    files.push(FileSpec::new(
+        format!("etc/systemd/stackwright-{name}-firewall.service"),
+        "firewall.service.j2",
+    ));
     if !host.supervised {
         return files;
     }
-    let name = &plan.site.name;
     files.extend([
         FileSpec::new("etc/supervisord.conf", "supervisord.conf.j2"),
         FileSpec::new(

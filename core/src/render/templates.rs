@@ -46,6 +46,8 @@ pub(super) const TEMPLATES: &[(&str, &str)] = templates![
     "supervisor.service.j2",
     "mariadb.cnf.j2",
     "restart-instance.yml.j2",
+    "firewall.nft.j2",
+    "firewall.service.j2",
 ];
 
 /// What each template writes, in words for people: a path in a host's folder, with
@@ -89,6 +91,11 @@ pub(super) const WRITES: &[(&str, &str)] = &[
     ),
     ("mariadb.cnf.j2", "etc/mysql/90-stackwright-<name>.cnf"),
     ("restart-instance.yml.j2", "ansible/restart-instance.yml"),
+    ("firewall.nft.j2", "etc/firewall.nft"),
+    (
+        "firewall.service.j2",
+        "etc/systemd/stackwright-<name>-firewall.service",
+    ),
 ];
 
 /// What the template `name` writes, in words: `etc/nginx.conf`,
