@@ -18,6 +18,24 @@ pub fn random_bytes(n: usize) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
+/// A new design: the exercise's chain with each daemon's own user and passwords drawn
+/// from the browser's cryptographic generator; the exercise's values as they are (which
+/// the validator says to change) only if the browser gives no random bytes.
+pub fn new_design() -> stackwright_core::Topology {
+    use stackwright_core::defaults;
+    random_bytes(defaults::NEW_DESIGN_RANDOM)
+        .and_then(|bytes| defaults::new_design(&bytes))
+        .unwrap_or_else(stackwright_core::Topology::exercise)
+}
+
+/// `t` with each daemon's own user and new random passwords (the designer's presets).
+pub fn for_production(t: stackwright_core::Topology) -> stackwright_core::Topology {
+    use stackwright_core::defaults;
+    random_bytes(defaults::NEW_DESIGN_RANDOM)
+        .and_then(|bytes| defaults::production(t.clone(), &bytes))
+        .unwrap_or(t)
+}
+
 /// The local time now, as the zip stamps its entries.
 pub fn now() -> Timestamp {
     let date = Date::new_0();

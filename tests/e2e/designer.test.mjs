@@ -205,12 +205,12 @@ describeApp('designer', { timeout: 300_000 }, (app) => {
     await withApp(app.browser, app.origin, async ({ page }) => {
       await page.getByRole('button', { name: 'Add Zope instance' }).click();
       await page.getByRole('button', { name: 'Reset…' }).click();
-      const dialog = page.getByRole('dialog', { name: 'Reset to the exercise defaults?' });
+      const dialog = page.getByRole('dialog', { name: 'Reset to a new design?' });
       await dialog.waitFor();
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       assert.equal(await zopeNodes(page).count(), 5, 'cancel keeps the design');
       await page.getByRole('button', { name: 'Reset…' }).click();
-      await dialog.getByRole('button', { name: 'Reset to the exercise defaults' }).click();
+      await dialog.getByRole('button', { name: 'Reset to a new design' }).click();
       await node(page, 'Instance 5').waitFor({ state: 'detached' });
       assert.equal(await zopeNodes(page).count(), 4);
       await page.getByRole('button', { name: 'Undo' }).click();
@@ -332,7 +332,7 @@ describeApp('designer', { timeout: 300_000 }, (app) => {
       const link = dialog.getByLabel('Link');
       assert.equal(await link.inputValue(), address, 'the copied link is the address');
       await dialog.getByLabel('Include passwords').check();
-      assert.match(await link.inputValue(), /#v2s\./);
+      assert.match(await link.inputValue(), /#v3s\./);
       await dialog.getByRole('button', { name: 'Copy link' }).click();
       await dialog.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await link.inputValue());
@@ -375,11 +375,15 @@ describeApp('designer', { timeout: 300_000 }, (app) => {
       assert.equal(await password.getAttribute('type'), 'password');
       await group.getByRole('button', { name: 'Show Database password' }).click();
       assert.equal(await password.getAttribute('type'), 'text');
-      assert.equal(await password.inputValue(), 'secret');
+      // A new design has random passwords of its own.
+      const first = await password.inputValue();
+      assert.match(first, /^[A-Za-z0-9]{24}$/);
+      await retype(password, 'secret');
       assert.match(await group.textContent(), /still the exercise's "secret"/);
       await group.getByRole('button', { name: 'Generate Database password' }).click();
       const generated = await password.inputValue();
       assert.match(generated, /^[A-Za-z0-9]{24}$/);
+      assert.notEqual(generated, first);
       assert.doesNotMatch(await group.textContent(), /still the exercise's/);
       await filesOf(page).getByRole('tab', { name: 'sql/create-database.sql' }).click();
       assert.ok((await preview(page)).includes(generated), 'the SQL carries the new password');

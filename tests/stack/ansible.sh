@@ -287,6 +287,7 @@ cur = c.cursor(); cur.execute("select count(*) from object_state"); print(cur.fe
     if check "a client on the test network ($CLIENT_ADDR)" acceptance_client client "$CLIENT_ADDR" "${address[$web]}"; then
         acceptance_site client
         acceptance_load client haproxy_csv
+        reachability
     fi
 
     # --- second run: nothing changes -----------------------------------------------------
@@ -440,6 +441,68 @@ only_design_listeners() {
         [[ $expected == *" $address "* ]] || { echo "  ^ not in the design: $expected"; bad=1; }
     done < <(netns_exec "$host" ss -Hltn | awk '{ print $4 }')
     return "$bad"
+}
+
+# reachability: every listener of the design beyond loopback, tried from the client (a
+# visitor) and from the web machine: open exactly where the design sends to it (nginx's
+# ports to the public), closed everywhere else (each machine's firewall).
+reachability() {
+    local host addr port client_open web_open what
+    declare -A client_bad=() web_bad=() tried=()
+    while read -r host addr port client_open web_open what; do
+        tried[$host]="${tried[$host]:-}$port "
+        if port_answers client "$addr" "$port"; then
+            [ "$client_open" = yes ] || client_bad[$host]="${client_bad[$host]:-}$what:$port answers; "
+        else
+            [ "$client_open" = no ] || client_bad[$host]="${client_bad[$host]:-}$what:$port closed; "
+        fi
+        [ "$host" = "$web" ] && continue
+        if port_answers "$web" "$addr" "$port"; then
+            [ "$web_open" = yes ] || web_bad[$host]="${web_bad[$host]:-}$what:$port answers; "
+        else
+            [ "$web_open" = no ] || web_bad[$host]="${web_bad[$host]:-}$what:$port closed; "
+        fi
+    done < <("$PY" - "$design" "$web" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+web = sys.argv[2]
+hosts = {h["id"]: h["address"] for h in d["hosts"]}
+loop = lambda a: a in ("localhost", "::1") or a.startswith("127.")
+ports = {"nginx": ["http_port", "https_port"], "varnish": ["port", "purge_port"],
+         "haproxy": ["port", "stats_port"], "zope": ["port"], "database": ["port"],
+         "memcached": ["port"], "supervisor": ["port"]}
+by_id = {c["id"]: c for c in d["components"]}
+instances = [c for c in d["components"] if c["kind"] == "zope"]
+for c in d["components"]:
+    for field in ports[c["kind"]]:
+        port = c["settings"].get(field, 8101 if field == "purge_port" else None)
+        address = c["address"]
+        if field == "purge_port" and any(i["host"] != c["host"] for i in instances):
+            address = hosts[c["host"]]
+        if loop(address):
+            continue
+        if address in ("0.0.0.0", "::"):
+            address = hosts[c["host"]]
+        if field == "purge_port":
+            senders = [i for i in instances]
+        elif field == "stats_port" or c["kind"] == "supervisor":
+            senders = []
+        else:
+            senders = [by_id[x["from"]] for x in d["connections"] if x["to"] == c["id"]]
+        from_web = any(s["host"] == web for s in senders)
+        public = c["kind"] == "nginx"
+        print(c["host"], address, port, "yes" if public else "no",
+              "yes" if from_web or public else "no", c["id"])
+PY
+)
+    for host in "${hosts[@]}"; do
+        [ -n "${tried[$host]:-}" ] || continue
+        expect "$host: from a client on the network, only what the design opens to the public answers (tried ${tried[$host]})" \
+            "$([ -z "${client_bad[$host]:-}" ]; echo $?)" "${client_bad[$host]:-}"
+        [ "$host" = "$web" ] && continue
+        expect "$host: from $web, only what $web sends to answers (tried ${tried[$host]})" \
+            "$([ -z "${web_bad[$host]:-}" ]; echo $?)" "${web_bad[$host]:-}"
+    done
 }
 
 haproxy_up() {

@@ -23,10 +23,12 @@ pub fn PresetPicker() -> impl IntoView {
         let Some((_, label, instances, hosts)) = PRESETS.iter().find(|p| p.0 == value) else {
             return;
         };
+        // The exercise as it is (its passwords are the validator's first errors); a grown
+        // design as a new one, with its own users and random passwords.
         let design = if value == "exercise" {
             Topology::exercise()
         } else {
-            scaled(*instances, *hosts)
+            crate::browser::for_production(scaled(*instances, *hosts))
         };
         designer.open(design);
         designer.tell(

@@ -1,8 +1,7 @@
-//! "Reset to the exercise defaults", after asking.
+//! "Reset to a new design", after asking.
 
 use leptos::html;
 use leptos::prelude::*;
-use stackwright_core::Topology;
 
 use crate::state::{Tone, use_designer};
 
@@ -24,10 +23,10 @@ pub fn ResetDialog() -> impl IntoView {
     };
     let confirm = move |_| {
         close();
-        designer.open(Topology::exercise());
+        designer.open(crate::browser::new_design());
         designer.tell(
             Tone::Info,
-            "Reset to the exercise defaults. Undo brings back the design you had.",
+            "Reset to a new design, with new passwords. Undo brings back the design you had.",
         );
     };
     view! {
@@ -40,16 +39,16 @@ pub fn ResetDialog() -> impl IntoView {
             aria-labelledby="sw-reset-title"
             aria-describedby="sw-reset-text"
         >
-            <h2 id="sw-reset-title" class="sw-dialog__title">"Reset to the exercise defaults?"</h2>
+            <h2 id="sw-reset-title" class="sw-dialog__title">"Reset to a new design?"</h2>
             <p id="sw-reset-text" class="sw-dialog__text">
-                "This replaces the whole design with the exercise's four-instance chain. You can undo it."
+                "This replaces the whole design with the exercise's four-instance chain, each daemon with its own user and new random passwords. You can undo it."
             </p>
             <div class="sw-dialog__actions">
                 <button type="button" class="sw-button" on:click=move |_| close()>
                     "Cancel"
                 </button>
                 <button type="button" class="sw-button sw-button--danger" on:click=confirm>
-                    "Reset to the exercise defaults"
+                    "Reset to a new design"
                 </button>
             </div>
         </dialog>

@@ -81,11 +81,11 @@ pub fn use_designer() -> Designer {
 }
 
 impl Designer {
-    /// Restores the saved design (or starts from the exercise's), derives everything from
-    /// it and starts autosaving.
+    /// Restores the saved design (or starts a new one: the exercise's chain with its own
+    /// users and random passwords), derives everything from it and starts autosaving.
     pub fn load() -> Designer {
         let loaded = storage::load();
-        let design = RwSignal::new(loaded.design.unwrap_or_else(Topology::exercise));
+        let design = RwSignal::new(loaded.design.unwrap_or_else(crate::browser::new_design));
         let structure = Memo::new(move |_| design.with(Structure::of));
         // Validated once per edit, for the problems and the render alike.
         let validation = Memo::new(move |_| design.with(validate));
