@@ -9,8 +9,11 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 work=$root/target/config-check
-venv=$root/target/zope-venv
 packages=core/templates/python-packages.txt
+# The Zope checker's venv, outside the clone (built once per package set and Python; a
+# fresh clone does not download Plone again).
+cache=${STACKWRIGHT_CACHE:-/var/cache/stackwright}
+venv=$cache/zope-venv/$( (cat "$packages"; /usr/bin/python3 --version) | sha256sum | cut -c1-12)
 here=$root/tests/daemons
 
 passed=0
@@ -36,10 +39,14 @@ fi
 # The Zope checker runs in a venv with exactly the bundle's packages.
 if ! cmp -s "$packages" "$venv/.packages" 2>/dev/null; then
     echo "building $venv from $packages (about a minute)"
+    # Built in place (a venv cannot move); .packages, written last, marks it complete.
     rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
     /usr/bin/python3 -m venv "$venv" &&
-        "$venv/bin/pip" install --quiet --disable-pip-version-check --only-binary=:all: -r "$packages" &&
-        cp "$packages" "$venv/.packages" || { echo "cannot build the Zope venv"; echo "0 passed, 1 failed"; exit 1; }
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary=:all: -r "$packages" &&
+        cp "$packages" "$venv/.packages" || { rm -rf "$venv"; echo "cannot build the Zope venv"; echo "0 passed, 1 failed"; exit 1; }
+    # Older package sets' venvs go.
+    find "$(dirname "$venv")" -mindepth 1 -maxdepth 1 ! -path "$venv" -exec rm -rf {} +
 fi
 
 cargo build --quiet -p stackwright || { echo "0 passed, 1 failed"; exit 1; }

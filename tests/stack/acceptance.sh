@@ -238,3 +238,34 @@ acceptance_ports() {
     expect "client: $addr answers on its public ports ($open)" "$([ -z "$silent" ]; echo $?)" "closed:$silent"
     expect "client: $addr refuses every other port of the design ($closed)" "$([ -z "$answering" ]; echo $?)" "open:$answering"
 }
+
+# acceptance_secrets RUN DIR PASSWORD...: no file of the installed bundle in DIR (its
+# Python environment aside) that holds one of the passwords is readable by other users.
+# RUN runs a command on the machine (the suite's own, e.g. on_server).
+acceptance_secrets() {
+    local run=$1 dir=$2
+    shift 2
+    local patterns=() p readable holding
+    for p in "$@"; do [ -n "$p" ] && patterns+=(-e "$p"); done
+    holding=$("$run" find "$dir" -path "$dir/venv" -prune -o -type f -exec grep -lF "${patterns[@]}" {} + 2>/dev/null | wc -l)
+    readable=$("$run" find "$dir" -path "$dir/venv" -prune -o -type f -perm -o=r -exec grep -lF "${patterns[@]}" {} + 2>/dev/null)
+    expect "no file holding a password is readable by other users ($holding files hold one)" \
+        "$([ "$holding" -gt 0 ] && [ -z "$readable" ]; echo $?)" "readable: $(echo $readable)"
+}
+
+# acceptance_users RUN "COMMAND=USER...": each daemon's processes run as the user the design
+# gives it (the master of nginx as root, its workers as their user), and no two daemons share one.
+acceptance_users() {
+    local run=$1 pair command user seen="" bad="" ps_out
+    ps_out=$("$run" ps -eo user:32=,args=)
+    for pair in $2; do
+        command=${pair%%=*}
+        user=${pair#*=}
+        if ! awk -v c="$command" -v u="$user" '$1 == u && index($0, c) { found = 1 } END { exit !found }' <<< "$ps_out"; then
+            bad="$bad $command not as $user;"
+        fi
+        [[ " $seen " == *" $user "* ]] && bad="$bad $user runs two daemons;"
+        seen="$seen $user"
+    done
+    expect "each daemon runs as its own user ($2)" "$([ -z "$bad" ]; echo $?)" "$bad"
+}

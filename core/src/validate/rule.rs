@@ -152,6 +152,8 @@ rules! {
     PurgeAclUncovered = "purge-acl-uncovered", Warning;
     /// An admin network is not an IP or a network.
     AdminNetworkInvalid = "admin-network-invalid", Error;
+    /// HAProxy balances by source address behind a proxy, where every request has one.
+    BalanceSourceBehindProxy = "balance-source-behind-proxy", Error;
     /// HAProxy sends a server more connections than its threads.
     MaxconnAboveThreads = "maxconn-above-threads", Warning;
     /// Open files too low for the connections the chain holds.

@@ -34,6 +34,26 @@ impl<'a> Checks<'a> {
         }
         if let Some(h) = t.first(Kind::Haproxy)
             && let ComponentKind::Haproxy(hp) = &h.kind
+            && hp.balance == Balance::Source
+            && let Some(sender) = t
+                .connections
+                .iter()
+                .find(|x| x.to == h.id)
+                .and_then(|x| t.component(&x.from))
+        {
+            self.push(
+                Rule::BalanceSourceBehindProxy,
+                Target::field(&h.id, "balance"),
+                format!(
+                    "HAProxy balances by source address, but every request comes from {} at {}: one instance would take them all",
+                    sender.name,
+                    source_address(t, sender, h)
+                ),
+                "balance by least connections (or round robin)",
+            );
+        }
+        if let Some(h) = t.first(Kind::Haproxy)
+            && let ComponentKind::Haproxy(hp) = &h.kind
             && hp.stats_user.is_empty()
             && !is_loopback_only(&h.address)
         {
