@@ -552,6 +552,8 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
             acceptance_load client stats_csv
             local closed="$VARNISH_PORT $PURGE_PORT $HAPROXY_PORT $STATS_PORT $SUPERVISOR_PORT $MEMCACHED_PORT $DB_PORT $INSTANCE_PORTS"
             acceptance_ports client "$MACHINE_ADDR" "$HTTP_PORT $HTTPS_PORT 22" "$closed"
+            acceptance_secrets on_server "$INSTALL_DIR" "$ZOPE_ADMIN_PASSWORD" "$DB_PASSWORD" "$SUPERVISOR_PASSWORD" "$STATS_PASSWORD"
+            acceptance_users on_server "nginx:=$NGINX_USER varnishd=$VARNISH_USER haproxy=$HAPROXY_USER memcached=$MEMCACHED_USER Zope2.Startup.serve=${instance_users[0]}"
             ;;
         *) log "nginx listens on $NGINX_ADDRESS only: no client on the network can reach it, no acceptance checks" ;;
     esac
