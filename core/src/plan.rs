@@ -709,7 +709,7 @@ impl Plan {
             h.creates_site = true;
         }
 
-        let listeners = listener_rows(t);
+        let listeners = listener_rows(t, varnish.as_ref().map(|v| &v.purge));
         Some(Plan {
             site,
             nginx,
@@ -739,16 +739,21 @@ fn vcl_acl_entry(entry: syntax::AclEntry) -> String {
     }
 }
 
-fn listener_rows(t: &Topology) -> Vec<ListenerRow> {
+fn listener_rows(t: &Topology, purge: Option<&Bind>) -> Vec<ListenerRow> {
     let mut rows = Vec::new();
     for c in &t.components {
         for l in c.listeners() {
             let Ok(p) = syntax::parse_port(l.port) else {
                 continue;
             };
-            let shown = match syntax::address_kind(l.address) {
+            // Varnish's purge listener is where the instances reach it, not its address.
+            let address = match (l.role, purge) {
+                ("purge", Some(bind)) => bind.address.as_str(),
+                _ => l.address,
+            };
+            let shown = match syntax::address_kind(address) {
                 Some(AddressKind::Wildcard) => "localhost".to_string(),
-                _ => l.address.to_string(),
+                _ => address.to_string(),
             };
             let url = match (c.kind(), l.role) {
                 (Kind::Nginx, "https") => format!("https://{shown}:{}/", p.get()),
@@ -762,7 +767,7 @@ fn listener_rows(t: &Topology) -> Vec<ListenerRow> {
                     format!("{} ({})", c.name, l.role)
                 },
                 host: c.host.clone(),
-                address: l.address.to_string(),
+                address: address.to_string(),
                 port: p.get(),
                 url,
             });
