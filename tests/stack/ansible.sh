@@ -251,8 +251,11 @@ deploy() {
     # memcached on the web machine holds RelStorage's cache, written by instances on other machines.
     local mc mc_sets
     mc=$(json "next(c['address'] + ':' + str(c['settings']['port']) for c in d['components'] if c['kind'] == 'memcached')")
-    mc_sets=$(from_controller bash -c "exec 3<>/dev/tcp/${mc%:*}/${mc#*:} && printf 'stats\r\nquit\r\n' >&3 && tr -d '\r' <&3" | awk '$2 == "cmd_set" { print $3 }')
-    check "memcached ($mc) holds the instances' cache (cmd_set=${mc_sets:-none})" test "${mc_sets:-0}" -gt 0
+    # Asked from an instance's machine: the web machine's firewall lets only those in.
+    local mc_from
+    mc_from=$(json "next(c['host'] for c in d['components'] if c['kind'] == 'zope')")
+    mc_sets=$(on "$mc_from" bash -c "exec 3<>/dev/tcp/${mc%:*}/${mc#*:} && printf 'stats\r\nquit\r\n' >&3 && tr -d '\r' <&3" | awk '$2 == "cmd_set" { print $3 }')
+    check "memcached ($mc), asked from $mc_from, holds the instances' cache (cmd_set=${mc_sets:-none})" test "${mc_sets:-0}" -gt 0
 
     # The database on its machine, reached from another machine as the instances' user.
     local db_host db db_addr db_port db_name db_user db_password objects
