@@ -431,10 +431,9 @@ only_design_listeners() {
          + ':' + str(p))
         for c in d['components'] if c['host'] == '$host'
         for k, p in c['settings'].items() if k in ('port', 'http_port', 'https_port', 'stats_port'))
-        # Varnish's purge listener: on the host's address when instances of other hosts purge.
         + ''.join(' ' + next(h['address'] for h in d['hosts'] if h['id'] == c['host']) + ':'
                   + str(c['settings'].get('purge_port', 8101))
-                  for c in d['components'] if c['host'] == '$host' and c['kind'] == 'varnish'))") "
+                  for c in d['components'] if c['host'] == '$host' and c['kind'] == 'varnish')") "
     while read -r address; do
         case "${address%:*}" in 127.*|"[::1]"|"[::ffff:127."*) continue ;; esac
         echo "$address"
