@@ -202,13 +202,17 @@ fn render_plan(topology: &Topology, plan: &Plan) -> Result<FileTree, RenderError
         "topology.json".into(),
         File::plain(crate::format::to_json(topology)),
     );
-    // A file is a secret when a password is in it, whichever template (the user's too)
-    // put it there; a file that escapes a password differently holds it too, so the
-    // templates that write passwords are secrets by name as well.
+    // A file is a secret when a template writes a password into it: the built-in ones by
+    // name (a file that escapes a password holds it all the same), any other when a
+    // password of at least SECRET_SCAN characters is in it, whichever template (the
+    // user's too) put it there. A shorter one is found by chance in text that holds no
+    // password: a VCL made unreadable for Varnish that way would not start.
     let passwords = secrets(topology);
     for (path, file) in &mut files {
-        file.secret = passwords.iter().any(|p| file.contents.contains(p))
-            || SECRET_FILES.iter().any(|name| path.ends_with(name));
+        file.secret = SECRET_FILES.iter().any(|name| path.ends_with(name))
+            || passwords
+                .iter()
+                .any(|p| p.chars().count() >= SECRET_SCAN && file.contents.contains(p));
     }
     Ok(FileTree {
         root: topology.settings.name.clone(),
@@ -216,6 +220,9 @@ fn render_plan(topology: &Topology, plan: &Plan) -> Result<FileTree, RenderError
         folders,
     })
 }
+
+/// The shortest password looked for in files that do not carry one by name.
+const SECRET_SCAN: usize = 8;
 
 /// The files that carry a password whenever the design has it, escaped for their syntax.
 const SECRET_FILES: [&str; 7] = [
@@ -263,6 +270,31 @@ fn render_in(
 
 #[cfg(test)]
 mod tests {
+
+    /// A short password found by chance in a file that holds none does not hide the file
+    /// from its daemon; the files that carry a password by name are secrets all the same.
+    #[test]
+    fn only_files_that_carry_a_password_are_secrets() {
+        let mut t = crate::defaults::test_design();
+        crate::edit::set(&mut t, "components.database.password", "default").unwrap();
+        let bundle = render(&t).unwrap();
+        assert!(bundle.files["etc/varnish.vcl"].contents.contains("default"));
+        assert!(!bundle.files["etc/varnish.vcl"].secret);
+        assert_eq!(bundle.files["etc/varnish.vcl"].mode(), 0o644);
+        assert!(bundle.files["etc/instance1/zope.conf"].secret);
+        assert_eq!(bundle.files["etc/instance1/zope.conf"].mode(), 0o640);
+        assert_eq!(bundle.files["bin/create-site"].mode(), 0o750);
+        // A long one is looked for everywhere, a template of the design's own included.
+        crate::edit::set(&mut t, "components.database.password", "long-enough-to-scan").unwrap();
+        set_template(
+            &mut t,
+            "varnish.vcl.j2",
+            "vcl 4.1;\n# {{ plan.database.password }}\nbackend default { .host = \"127.0.0.1\"; }\n".into(),
+        )
+        .unwrap();
+        assert!(render(&t).unwrap().files["etc/varnish.vcl"].secret);
+    }
+
     use super::templates::WRITES;
     use super::*;
 
