@@ -233,9 +233,11 @@ const CASES: &[Case] = &[
     ("admin-network-invalid", "settings.admin_networks", |t| {
         t.settings.admin_networks = vec!["office.example.org".into()]
     }),
-    ("balance-source-behind-proxy", "components.haproxy.balance", |t| {
-        settings!(t, Haproxy, "haproxy").balance = Balance::Source
-    }),
+    (
+        "balance-source-behind-proxy",
+        "components.haproxy.balance",
+        |t| settings!(t, Haproxy, "haproxy").balance = Balance::Source,
+    ),
     (
         "maxconn-above-threads",
         "components.haproxy.maxconn_per_server",

@@ -285,7 +285,12 @@ mod tests {
         assert_eq!(bundle.files["etc/instance1/zope.conf"].mode(), 0o640);
         assert_eq!(bundle.files["bin/create-site"].mode(), 0o750);
         // A long one is looked for everywhere, a template of the design's own included.
-        crate::edit::set(&mut t, "components.database.password", "long-enough-to-scan").unwrap();
+        crate::edit::set(
+            &mut t,
+            "components.database.password",
+            "long-enough-to-scan",
+        )
+        .unwrap();
         set_template(
             &mut t,
             "varnish.vcl.j2",
