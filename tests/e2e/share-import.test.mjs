@@ -50,6 +50,27 @@ async function savedDesign(page, check) {
   return JSON.parse(await page.evaluate((key) => localStorage.getItem(key), SAVED));
 }
 
+
+/**
+ * The imported exercise has its own users and passwords (nobody, secret); the rest is the
+ * chain of the new design the page started with, which has users of its own.
+ */
+function assertTheExercise(imported, defaults) {
+  assert.ok(imported.components.filter((c) => !['database', 'supervisor'].includes(c.kind)).every((c) => c.user === 'nobody'));
+  assert.equal(imported.settings.zope_admin_password, 'secret');
+  const chain = (d) => {
+    const copy = structuredClone(d);
+    for (const c of copy.components) {
+      delete c.user;
+      delete c.settings.password;
+    }
+    delete copy.settings.zope_admin_password;
+    return copy;
+  };
+  assert.deepEqual(chain(imported), chain(defaults));
+  assert.ok(defaults.components.every((c) => c.user !== 'nobody'), 'a new design has its own users');
+}
+
 describeApp('share links and buildout import', { timeout: 300_000 }, (app) => {
   let scratch;
 
@@ -163,20 +184,7 @@ describeApp('share links and buildout import', { timeout: 300_000 }, (app) => {
       assert.equal(await zopeNodes(page).count(), 4);
       assert.equal(await (await httpPort(page)).inputValue(), '8000');
       const imported = await savedDesign(page, "d.components.find((c) => c.id === 'nginx').settings.http_port === 8000");
-      // The exercise's own users and passwords; the rest is the new design's chain.
-      assert.ok(imported.components.filter((c) => !['database', 'supervisor'].includes(c.kind)).every((c) => c.user === 'nobody'));
-      assert.equal(imported.settings.zope_admin_password, 'secret');
-      const chain = (d) => {
-        const copy = structuredClone(d);
-        for (const c of copy.components) {
-          delete c.user;
-          delete c.settings.password;
-        }
-        delete copy.settings.zope_admin_password;
-        return copy;
-      };
-      assert.deepEqual(chain(imported), chain(defaults));
-      assert.ok(defaults.components.every((c) => c.user !== 'nobody'), 'a new design has its own users');
+      assertTheExercise(imported, defaults);
 
       await report.getByRole('button', { name: 'Dismiss the import report' }).click();
       await report.waitFor({ state: 'hidden' });
@@ -224,20 +232,7 @@ with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
       await page.getByRole('region', { name: /^Import report/ }).waitFor();
       assert.equal(await (await httpPort(page)).inputValue(), '8000');
       const imported = await savedDesign(page, "d.components.find((c) => c.id === 'nginx').settings.http_port === 8000");
-      // The exercise's own users and passwords; the rest is the new design's chain.
-      assert.ok(imported.components.filter((c) => !['database', 'supervisor'].includes(c.kind)).every((c) => c.user === 'nobody'));
-      assert.equal(imported.settings.zope_admin_password, 'secret');
-      const chain = (d) => {
-        const copy = structuredClone(d);
-        for (const c of copy.components) {
-          delete c.user;
-          delete c.settings.password;
-        }
-        delete copy.settings.zope_admin_password;
-        return copy;
-      };
-      assert.deepEqual(chain(imported), chain(defaults));
-      assert.ok(defaults.components.every((c) => c.user !== 'nobody'), 'a new design has its own users');
+      assertTheExercise(imported, defaults);
 
       // A zip cut in half: a clear message, the design untouched.
       const saved = await page.evaluate((key) => localStorage.getItem(key), SAVED);
