@@ -91,5 +91,14 @@ run ansible plain_counts tests/stack/ansible.sh
 echo
 echo "=== summary"
 printf '%s\n' "${summary[@]}"
+if [ "$total_failed" -ne 0 ]; then
+    # What failed, by name, where a short tail of this output still shows it: the
+    # cargo tests, the node tests, and the checks of the daemon and stack suites.
+    echo "=== what failed (details in $logs/)"
+    for log in "$logs"/*.log; do
+        grep -h -E '^test .* FAILED$|^not ok |^ *not ok |^FAIL  |\] FAIL: |^error(\[|:)' "$log" |
+            sed "s|^ *|$(basename "$log" .log): |" | head -n 20
+    done
+fi
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
