@@ -619,8 +619,22 @@ struct ComponentV1 {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "an object")]
 struct PositionV1 {
+    #[serde(deserialize_with = "coordinate")]
     x: i32,
+    #[serde(deserialize_with = "coordinate")]
     y: i32,
+}
+
+/// A canvas coordinate: an integer within [`Position::MAX`] of the origin.
+fn coordinate<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    let value = i64::deserialize(d)?;
+    match i32::try_from(value) {
+        Ok(value) if (-Position::MAX..=Position::MAX).contains(&value) => Ok(value),
+        _ => Err(de::Error::custom(format!(
+            "{value} is off the canvas: a coordinate is from -{max} to {max}",
+            max = Position::MAX
+        ))),
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -1203,7 +1217,7 @@ mod tests {
         );
         assert_eq!(
             broken(|v| v["components"][2]["position"]["x"] = json!(1.5)),
-            "components[2].position.x: invalid type: floating point `1.5`, expected i32"
+            "components[2].position.x: invalid type: floating point `1.5`, expected i64"
         );
         // Component 3 is a Zope instance; its optional settings are checked when present.
         assert_eq!(

@@ -168,6 +168,26 @@ pub struct Position {
     pub y: i32,
 }
 
+impl Position {
+    /// How far from the origin a coordinate may be, either way: a thousand screens of
+    /// canvas, and far enough from `i32`'s ends that the layout's arithmetic (a box's
+    /// size, a margin, a bend) never overflows. The reader refuses more; an edit clamps.
+    pub const MAX: i32 = 1_000_000;
+
+    /// The point, each coordinate clamped to `-MAX..=MAX`.
+    pub fn clamped(x: i32, y: i32) -> Position {
+        Position {
+            x: x.clamp(-Self::MAX, Self::MAX),
+            y: y.clamp(-Self::MAX, Self::MAX),
+        }
+    }
+
+    /// The point moved by `(dx, dy)`, clamped.
+    pub fn moved(self, (dx, dy): (i32, i32)) -> Position {
+        Position::clamped(self.x.saturating_add(dx), self.y.saturating_add(dy))
+    }
+}
+
 /// What a component is, with the settings only that kind has.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ComponentKind {

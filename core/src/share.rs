@@ -212,7 +212,9 @@ fn baseline(version: usize, secrets: Secrets) -> &'static Value {
 }
 
 /// Turns `components: [..]` into `components: {id: ..}` plus `order: [ids]`, so a patch
-/// names the components it changes.
+/// names the components it changes. The format accepts a design whose ids repeat (the
+/// validator flags it): a repeated id is keyed `id~2`, `id~3`, .. (the first such key
+/// free) and keeps its `id` inside, which [`unkeyed`] prefers to the key.
 fn keyed(mut design: Value) -> Value {
     let Some(list) = design.get_mut("components").map(Value::take) else {
         return design;
@@ -229,11 +231,19 @@ fn keyed(mut design: Value) -> Value {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        if let Some(object) = component.as_object_mut() {
-            object.remove("id");
-        }
-        order.push(Value::String(id.clone()));
-        by_id.insert(id, component);
+        let key = if by_id.contains_key(&id) {
+            (2..)
+                .map(|n| format!("{id}~{n}"))
+                .find(|key| !by_id.contains_key(key))
+                .expect("an unbounded range has a free key")
+        } else {
+            if let Some(object) = component.as_object_mut() {
+                object.remove("id");
+            }
+            id
+        };
+        order.push(Value::String(key.clone()));
+        by_id.insert(key, component);
     }
     design["components"] = Value::Object(by_id);
     design["order"] = Value::Array(order);
@@ -266,7 +276,9 @@ fn unkeyed(mut design: Value) -> Result<Value, DecodeError> {
         let Some(Value::Object(mut component)) = by_id.remove(&id) else {
             continue;
         };
-        component.insert("id".into(), Value::String(id));
+        if !component.get("id").is_some_and(Value::is_string) {
+            component.insert("id".into(), Value::String(id));
+        }
         list.push(Value::Object(component));
     }
     design["components"] = Value::Array(list);

@@ -8,7 +8,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
 use stackwright_core::model::*;
-use stackwright_core::{format, render, validate};
+use stackwright_core::{format, render, share, validate};
 
 /// Characters a user may put in a password: printable ASCII symbols and some unicode.
 const PASSWORD_CHARS: &str = "[a-zA-Z0-9%'\"\\\\$#;{}()\\[\\]!@&*+=?<>,.:/|~`^é€ß-]";
@@ -289,19 +289,42 @@ fn junk() -> impl Strategy<Value = String> {
     ]
 }
 
-/// Random values in every field of the default design's components and settings.
+/// A canvas coordinate the format accepts, its two ends often.
+fn coordinate() -> impl Strategy<Value = i32> {
+    prop_oneof![
+        Just(Position::MAX),
+        Just(-Position::MAX),
+        Just(0),
+        -Position::MAX..=Position::MAX,
+    ]
+}
+
+/// Random values in every field of the default design's components and settings,
+/// positions anywhere on the canvas the format accepts, and ids that repeat.
 fn scrambled() -> impl Strategy<Value = Topology> {
     (
         prop::collection::vec(junk(), 40),
         prop::collection::vec((0usize..12, 0usize..12), 0..20),
+        prop::collection::vec((coordinate(), coordinate()), 12),
         any::<u64>(),
     )
-        .prop_map(|(values, edges, seed)| {
+        .prop_map(|(values, edges, positions, seed)| {
             let mut t = Topology::exercise();
             let mut v = values.into_iter().cycle();
             let mut next = move || v.next().unwrap_or_default();
-            for c in &mut t.components {
-                c.id = if seed % 7 == 0 { next() } else { c.id.clone() };
+            let first_id = t.components[0].id.clone();
+            for (i, c) in t.components.iter_mut().enumerate() {
+                c.id = if seed % 7 == 0 {
+                    next()
+                } else if seed % 4 == 0 && i % 3 == 2 {
+                    first_id.clone()
+                } else {
+                    c.id.clone()
+                };
+                if seed % 2 == 0 {
+                    let (x, y) = positions[i % positions.len()];
+                    c.position = Position { x, y };
+                }
                 c.host = if seed % 5 == 0 {
                     next()
                 } else {
@@ -373,7 +396,62 @@ proptest! {
             Err(stackwright_core::RenderError::Invalid(errors)) => prop_assert!(!errors.is_empty()),
             Err(other) => prop_assert!(false, "a template failed on a validated design: {other:?}"),
         }
-        // And the saved format carries it unchanged.
+        // And the saved format and a share link with its passwords carry it unchanged.
+        prop_assert_eq!(&format::from_json(&format::to_json(&t)).unwrap(), &t);
+        let link = share::encode(&t, share::Secrets::Include);
+        prop_assert_eq!(share::decode(&link).unwrap().topology, t);
+    }
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 64, failure_persistence: None, ..Config::default() })]
+
+    /// A valid design renders wherever its boxes sit on the canvas the format accepts
+    /// (tests build with overflow checks), and a nudge past the edge stays on it.
+    #[test]
+    fn every_accepted_position_renders(
+        positions in prop::collection::vec((coordinate(), coordinate()), 12),
+        nudge in (any::<i32>(), any::<i32>()),
+    ) {
+        let mut t = stackwright_core::defaults::new_design(
+            &[42; stackwright_core::defaults::NEW_DESIGN_RANDOM],
+        )
+        .unwrap();
+        for (c, (x, y)) in t.components.iter_mut().zip(positions.iter().cycle()) {
+            c.position = Position { x: *x, y: *y };
+        }
+        let bundle = render(&t).map_err(|err| TestCaseError::fail(err.to_string()))?;
+        prop_assert!(bundle.files.keys().any(|path| path.ends_with(".svg")));
+        let id = t.components[0].id.clone();
+        let moved = t.components[0].position.moved(nudge);
+        stackwright_core::edit::move_component(&mut t, &id, moved).unwrap();
+        let at = t.components[0].position;
+        prop_assert!(at.x.abs() <= Position::MAX && at.y.abs() <= Position::MAX);
         prop_assert_eq!(format::from_json(&format::to_json(&t)).unwrap(), t);
     }
+}
+
+/// A coordinate past the canvas is refused where it stands, with the range; it used to
+/// overflow the layout's arithmetic (a panic in a debug build, wrapped boxes in release).
+#[test]
+fn positions_off_the_canvas_are_refused() {
+    let mut json: serde_json::Value =
+        serde_json::from_str(&format::to_json(&Topology::exercise())).unwrap();
+    json["components"][1]["position"]["x"] = serde_json::json!(2147483647_i64);
+    let err = format::from_json(&json.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("components[1].position.x: 2147483647 is off the canvas: a coordinate is from -1000000 to 1000000"),
+        "{err}"
+    );
+    json["components"][1]["position"]["x"] = serde_json::json!(-1_000_001);
+    assert!(format::from_json(&json.to_string()).is_err());
+    json["components"][1]["position"]["x"] = serde_json::json!(-1_000_000);
+    assert_eq!(
+        format::from_json(&json.to_string()).unwrap().components[1]
+            .position
+            .x,
+        -Position::MAX
+    );
 }

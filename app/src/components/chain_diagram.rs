@@ -5,7 +5,6 @@
 use leptos::prelude::*;
 use stackwright_core::Kind;
 use stackwright_core::edit::{self, EditError};
-use stackwright_core::model::Position;
 use wasm_bindgen::JsCast;
 
 use stackwright_core::layout::{
@@ -33,10 +32,7 @@ fn nudge(
         .component(id)
         .map(|c| c.position)
         .ok_or_else(|| EditError::UnknownComponent(id.to_string()))?;
-    let to = Position {
-        x: at.x + dx,
-        y: at.y + dy,
-    };
+    let to = at.moved((dx, dy));
     edit::move_component(t, id, to)?;
     let centre = (to.x + NODE_WIDTH / 2, to.y + NODE_HEIGHT / 2);
     let host = t.component(id).map(|c| c.host.clone()).unwrap_or_default();

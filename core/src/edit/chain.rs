@@ -251,12 +251,12 @@ pub fn remove_connection(t: &mut Topology, from: &str, to: &str) {
     t.connections.retain(|c| !(c.from == from && c.to == to));
 }
 
-/// Puts a component at `position` on the canvas.
+/// Puts a component at `position` on the canvas, clamped to [`Position::MAX`].
 pub fn move_component(t: &mut Topology, id: &str, position: Position) -> Result<(), EditError> {
     let component = t
         .component_mut(id)
         .ok_or_else(|| EditError::UnknownComponent(id.to_string()))?;
-    component.position = position;
+    component.position = Position::clamped(position.x, position.y);
     Ok(())
 }
 
