@@ -279,7 +279,7 @@ fn read_templates(topology: &mut Topology, folder: &Path) -> anyhow::Result<()> 
         let source = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read the template {}", path.display()))?;
         render::set_template(topology, &name, source)
-            .with_context(|| format!("{} is not a template", path.display()))?;
+            .with_context(|| format!("cannot use {} as a template", path.display()))?;
     }
     Ok(())
 }

@@ -277,9 +277,32 @@ fn templates_round_trip_and_override() {
     assert_eq!(run.status.code(), Some(2));
     let err = text(&run.stderr);
     assert!(
-        err.contains("apache.conf is not a template: there is no template apache.conf; the templates are nginx.conf.j2, varnish.vcl.j2"),
+        err.contains("cannot use ") && err.contains("apache.conf as a template: there is no template apache.conf; the templates are nginx.conf.j2, varnish.vcl.j2"),
         "{err}"
     );
+
+    // A template longer than a saved design may carry is refused before anything is
+    // written (it made a bundle whose topology.json `validate` then refused).
+    std::fs::remove_file(templates.join("apache.conf")).unwrap();
+    std::fs::write(templates.join("nginx.conf.j2"), "#".repeat(300 * 1024)).unwrap();
+    let run = stackwright(
+        &[
+            "render",
+            design.to_str().unwrap(),
+            "--out",
+            dir.join("long").to_str().unwrap(),
+            "--templates",
+            templates.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.status.code(), Some(2));
+    let err = text(&run.stderr);
+    assert!(
+        err.contains("nginx.conf.j2 as a template: template `nginx.conf.j2` is 307200 bytes, more than the 262144 a template may have"),
+        "{err}"
+    );
+    assert!(!dir.join("long").exists());
 }
 
 /// A fresh folder under the target directory.

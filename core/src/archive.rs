@@ -20,12 +20,11 @@ use zip::read::ZipFileEntry;
 use zip::result::ZipError;
 use zip::{CompressionMethod, ZipArchive};
 
-/// The largest zip read, checked before the crate parses its directory: the crate reads
-/// every directory entry before [`MAX_ENTRIES`] can be checked, so the zip's own size is
-/// what bounds that work. Far above any zipped buildout configuration.
-pub const MAX_ZIP: u64 = 64 << 20;
+/// The largest zip read, checked first: a zipped buildout's configuration is kilobytes.
+pub const MAX_ZIP: u64 = 8 << 20;
 /// The most entries (files and folders) a zip may list; a buildout's configuration is a
-/// few dozen files.
+/// few dozen files. Checked on the count the end record claims, before the crate parses
+/// the central directory (it allocates for every entry the record claims it holds).
 pub const MAX_ENTRIES: usize = 10_000;
 /// The largest a single file may unpack to, by its header and in fact: far above any
 /// buildout file.
@@ -51,6 +50,10 @@ pub enum ArchiveError {
         "it holds {count} entries, more than the {MAX_ENTRIES} read; zip the buildout's configuration only"
     )]
     TooManyEntries { count: usize },
+    #[error(
+        "it is a ZIP64 archive, made for more than 65,535 entries or 4 GiB; zip the buildout's configuration only"
+    )]
+    Zip64,
     #[error("{name} would unpack outside the folder the zip is unpacked in")]
     Outside { name: String },
     #[error("{name} is encrypted; zip the buildout without a password")]
@@ -107,6 +110,10 @@ pub fn text_files(zip: &[u8]) -> Result<Vec<(String, String)>, ArchiveError> {
     if size > MAX_ZIP {
         return Err(ArchiveError::ZipTooLarge { size });
     }
+    let claimed = claimed_entries(zip)?;
+    if claimed > MAX_ENTRIES {
+        return Err(ArchiveError::TooManyEntries { count: claimed });
+    }
     let mut archive = ZipArchive::new(Cursor::new(zip)).map_err(ArchiveError::NotAZip)?;
     let planned = plan(&archive)?;
     let mut files = Vec::with_capacity(planned.len());
@@ -117,6 +124,32 @@ pub fn text_files(zip: &[u8]) -> Result<Vec<(String, String)>, ArchiveError> {
         }
     }
     Ok(files)
+}
+
+/// The most entries any end-of-central-directory record in the zip's tail claims: the
+/// crate takes one of them (the record is 22 bytes, then a comment of up to 64 KiB, and it
+/// tries each signature it finds there), so every one is counted. The crate reads as many
+/// directory entries as the record it took claims. A ZIP64 locator is refused: its record
+/// could claim billions, and no buildout's configuration needs one.
+fn claimed_entries(zip: &[u8]) -> Result<usize, ArchiveError> {
+    const RECORD: usize = 22;
+    const END: &[u8; 4] = b"PK\x05\x06";
+    const ZIP64_LOCATOR: &[u8; 4] = b"PK\x06\x07";
+    let tail = &zip[zip.len().saturating_sub(RECORD + 4 + (1 << 16))..];
+    if tail.windows(4).any(|w| w == ZIP64_LOCATOR) {
+        return Err(ArchiveError::Zip64);
+    }
+    Ok(tail
+        .windows(RECORD)
+        .filter(|record| record.starts_with(END))
+        // The total count, and the count on this disk, which the crate may use instead.
+        .map(|record| {
+            let total = u16::from_le_bytes([record[10], record[11]]);
+            let on_disk = u16::from_le_bytes([record[8], record[9]]);
+            usize::from(total.max(on_disk))
+        })
+        .max()
+        .unwrap_or(0))
 }
 
 /// The files to unpack, every entry checked on its headers alone.
@@ -441,6 +474,53 @@ mod tests {
         // One fewer is read.
         let files = text_files(&zip_with(&entries[1..])).unwrap();
         assert_eq!(files.len(), MAX_ENTRIES);
+    }
+
+    /// The count is read from the end record before the crate parses the directory: a
+    /// record claiming 60,000 entries in front of a directory of junk is refused for its
+    /// count, not parsed (a 64 MiB zip of minimal records held about 1.4 M entries, each
+    /// allocated by the crate before the count was checked).
+    #[test]
+    fn refuses_a_claimed_count_before_parsing_the_directory() {
+        let mut zip = vec![0u8; 4096];
+        zip.extend_from_slice(b"PK\x05\x06");
+        zip.extend_from_slice(&[0, 0, 0, 0]);
+        zip.extend_from_slice(&60_000u16.to_le_bytes());
+        zip.extend_from_slice(&60_000u16.to_le_bytes());
+        zip.extend_from_slice(&(60_000u32 * 46).to_le_bytes());
+        zip.extend_from_slice(&0u32.to_le_bytes());
+        zip.extend_from_slice(&0u16.to_le_bytes());
+        let refused = text_files(&zip).unwrap_err();
+        assert!(
+            matches!(refused, ArchiveError::TooManyEntries { count: 60_000 }),
+            "{refused:?}"
+        );
+        // A second record hidden in the comment of a small one counts too.
+        let mut small = zip_with(&[("a.cfg", b"[buildout]\n", Stored)]);
+        let comment_at = small.len() - 2;
+        let hidden = zip[4096..].to_vec();
+        small[comment_at..].copy_from_slice(&(hidden.len() as u16).to_le_bytes());
+        small.extend_from_slice(&hidden);
+        let refused = text_files(&small).unwrap_err();
+        assert!(
+            matches!(refused, ArchiveError::TooManyEntries { count: 60_000 }),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn refuses_a_zip64_archive() {
+        let mut zip = zip_with(&[("a.cfg", b"[buildout]\n", Stored)]);
+        let comment_at = zip.len() - 2;
+        zip[comment_at..].copy_from_slice(&20u16.to_le_bytes());
+        zip.extend_from_slice(b"PK\x06\x07");
+        zip.extend_from_slice(&[0; 16]);
+        let refused = text_files(&zip).unwrap_err();
+        assert!(matches!(refused, ArchiveError::Zip64), "{refused:?}");
+        assert_eq!(
+            refused.to_string(),
+            "it is a ZIP64 archive, made for more than 65,535 entries or 4 GiB; zip the buildout's configuration only"
+        );
     }
 
     #[test]

@@ -28,6 +28,35 @@ check() {
     if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(printf '%s' "$out" | tail -n 15)"; fi
 }
 
+# zope_verdicts LABEL PYTHON CHECKER PASSWORD FILE...: one Python start checks all of a
+# folder's Zope files; each file counts once: passed on its "ok" line, failed on its "FAIL"
+# line, and failed too when the checker gave it no verdict (a checker that cannot start,
+# or stops half way, fails every file it did not judge).
+zope_verdicts() {
+    local label=$1 python=$2 checker=$3 password=$4 out conf verdict
+    shift 4
+    out=$("$python" "$checker" "$password" "$@" 2>&1)
+    for conf in "$@"; do
+        verdict=$(grep -m1 -E "^(ok   |FAIL )$conf(\$|: )" <<<"$out")
+        case $verdict in
+            "ok   "*) pass "$label/$conf: Zope" ;;
+            "FAIL "*) fail "$label/$conf: Zope" "${verdict#FAIL }" ;;
+            *) fail "$label/$conf: Zope" "no verdict: the checker did not judge it: $(tail -n 5 <<<"$out")" ;;
+        esac
+    done
+}
+
+# The harness itself: a Zope checker that cannot run fails each file (it used to pass
+# them all, by counting only the lines a running checker prints).
+selftest=$( passed=0 failed=0
+    zope_verdicts selftest /bin/false unused secret etc/instance1/zope.conf etc/zodbpack.conf >/dev/null
+    echo "$passed $failed" )
+if [ "$selftest" = "0 2" ]; then
+    pass "harness: a Zope checker that cannot run fails each file"
+else
+    fail "harness: a Zope checker that cannot run fails each file" "counted $selftest (passed failed), expected 0 2"
+fi
+
 # supervisor's parser looks up each program's user. Debian's packages create the
 # daemons' users (installed here by scripts/setup.sh); the bundle's bin/setup creates the
 # instances' own, as it does here.
@@ -101,15 +130,9 @@ for design in "$work"/designs/*.json; do
             if [ -f etc/supervisord.conf ]; then
                 check "$label/etc/supervisord.conf: supervisor" /usr/bin/python3 "$here/supervisor_check.py" etc/supervisord.conf "$sup_password"
             fi
-            confs=$(ls etc/*/zope.conf etc/zodbpack.conf 2>/dev/null)
-            if [ -n "$confs" ]; then
-                # One Python start for all of a folder's files; one verdict per file.
-                while IFS= read -r line; do
-                    case $line in
-                        "ok   "*) pass "$label/${line#ok   }: Zope" ;;
-                        "FAIL "*) fail "$label: Zope" "${line#FAIL }" ;;
-                    esac
-                done < <("$venv/bin/python" "$here/zope_check.py" "$db_password" $confs 2>&1)
+            mapfile -t confs < <(ls etc/*/zope.conf etc/zodbpack.conf 2>/dev/null)
+            if [ "${#confs[@]}" -gt 0 ]; then
+                zope_verdicts "$label" "$venv/bin/python" "$here/zope_check.py" "$db_password" "${confs[@]}"
             fi
             printf 'COUNTS %d %d\n' "$passed" "$failed"
         ) > "$work/$fixture.$(basename "$folder").log"

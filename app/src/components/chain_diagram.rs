@@ -262,7 +262,7 @@ pub fn ChainDiagram() -> impl IntoView {
             return;
         };
         let moved = designer.change(|t| {
-            let host = edit::add_host(t);
+            let host = edit::add_host(t)?;
             edit::move_to_host(t, &id, &host).map(|()| host)
         });
         match moved {

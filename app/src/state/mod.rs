@@ -178,6 +178,12 @@ impl Designer {
         if unchanged {
             return;
         }
+        // A text longer than a saved design may carry is refused, and says so; it stays in
+        // the editor, so nothing typed is lost.
+        if let Err(error) = render::check_template_length(name, source) {
+            self.tell(Tone::Error, format!("Not applied: {error}."));
+            return;
+        }
         self.undo
             .record(self.design, Some(&format!("templates.{name}")));
         self.design.update(|t| {

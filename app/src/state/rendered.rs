@@ -42,7 +42,9 @@ impl RenderFault {
         let (template, line) = match error {
             RenderError::Invalid(_) => return None,
             RenderError::Template { template, line, .. } => (Some(template.clone()), *line),
-            RenderError::UnknownTemplate { name } => (Some(name.clone()), None),
+            RenderError::UnknownTemplate { name } | RenderError::TemplateTooLong { name, .. } => {
+                (Some(name.clone()), None)
+            }
         };
         Some(RenderFault {
             template,

@@ -42,6 +42,7 @@ pub fn add_instance(t: &mut Topology) -> Result<String, EditError> {
     if instances.len() >= MAX_INSTANCES {
         return Err(EditError::TooManyInstances);
     }
+    room_for(t.components.len() + 1, "components")?;
     let (n, id) = free_instance_id(t);
     let template = instances.last().copied();
     let host = template
@@ -59,10 +60,7 @@ pub fn add_instance(t: &mut Topology) -> Result<String, EditError> {
         .or_else(|| free_port(t, &host, 1024))
         .unwrap_or(highest);
     let position = match (template, instances.iter().map(|c| c.position.y).max()) {
-        (Some(c), Some(bottom)) => Position {
-            x: c.position.x,
-            y: bottom + layout::ROW_HEIGHT,
-        },
+        (Some(c), Some(bottom)) => Position::clamped(c.position.x, bottom + layout::ROW_HEIGHT),
         _ => Position {
             x: layout::tier_x(Kind::Zope),
             y: 0,
@@ -92,6 +90,10 @@ pub fn add_instance(t: &mut Topology) -> Result<String, EditError> {
                 .collect(),
         ),
     };
+    room_for(
+        t.connections.len() + senders.len() + receivers.len(),
+        "connections",
+    )?;
     let mut component = defaults::zope_instance(n, &host, &address, u32::from(port), position);
     if let Some(last) = template {
         component.user = last.user.clone();
@@ -125,7 +127,8 @@ pub fn remove_instance(t: &mut Topology, id: &str) -> Result<(), EditError> {
 
 /// Adds a machine named `host<n>` (the smallest free n) at `10.0.0.<n>`, for the user to
 /// change. Returns its id.
-pub fn add_host(t: &mut Topology) -> String {
+pub fn add_host(t: &mut Topology) -> Result<String, EditError> {
+    room_for(t.hosts.len() + 1, "hosts")?;
     let n = (2..)
         .find(|n| t.host(&format!("host{n}")).is_none())
         .expect("an unbounded range has a free name");
@@ -134,7 +137,15 @@ pub fn add_host(t: &mut Topology) -> String {
         id: id.clone(),
         address: format!("10.0.0.{}", n.min(254)),
     });
-    id
+    Ok(id)
+}
+
+/// Refuses an edit that would make a list longer than the reader accepts.
+fn room_for(items: usize, what: &'static str) -> Result<(), EditError> {
+    if items > crate::format::MAX_ITEMS {
+        return Err(EditError::TooMany(what));
+    }
+    Ok(())
 }
 
 /// Removes a machine no component runs on; the last one stays.
@@ -157,6 +168,7 @@ pub fn add_component(t: &mut Topology, kind: Kind) -> Result<String, EditError> 
     if kind == Kind::Zope && t.of_kind(Kind::Zope).count() >= MAX_INSTANCES {
         return Err(EditError::TooManyInstances);
     }
+    room_for(t.components.len() + 1, "components")?;
     let host = t
         .hosts
         .first()
@@ -232,6 +244,7 @@ pub fn add_connection(t: &mut Topology, from: &str, to: &str) -> Result<(), Edit
         return Err(ConnectionRefused::ToItself(from_kind).into());
     }
     connection_allowed(from_kind, to_kind)?;
+    room_for(t.connections.len() + 1, "connections")?;
     if t.connections.iter().any(|c| c.from == from && c.to == to) {
         return Err(EditError::AlreadyConnected {
             from: from.to_string(),
@@ -375,7 +388,7 @@ mod tests {
     #[test]
     fn hosts_come_and_go_when_unused() {
         let mut t = Topology::exercise();
-        let id = add_host(&mut t);
+        let id = add_host(&mut t).unwrap();
         assert_eq!(id, "host2");
         assert_eq!(
             remove_host(&mut t, "localhost"),
@@ -457,7 +470,7 @@ mod canvas_tests {
     #[test]
     fn moving_to_another_host_keeps_ports_free() {
         let mut t = Topology::exercise();
-        let host = add_host(&mut t);
+        let host = add_host(&mut t).unwrap();
         let zopes: Vec<String> = t.of_kind(Kind::Zope).map(|c| c.id.clone()).collect();
         move_to_host(&mut t, &zopes[0], &host).unwrap();
         move_to_host(&mut t, &zopes[1], &host).unwrap();

@@ -18,6 +18,7 @@ mod chain;
 pub use chain::*;
 
 use crate::field::{self, Slot, Value};
+use crate::format::MAX_ITEMS;
 use crate::model::*;
 use crate::network::ConnectionRefused;
 use crate::validate::{Diagnostic, MAX_INSTANCES, Target};
@@ -35,6 +36,10 @@ pub enum EditError {
     },
     #[error("the design already has {MAX_INSTANCES} Zope instances, the most it may have")]
     TooManyInstances,
+    /// The reader's bound on a list ([`crate::format::MAX_ITEMS`]), held by every edit
+    /// too, so a design an edit makes is one the format reads back.
+    #[error("the design already has {MAX_ITEMS} {0}, the most it may have")]
+    TooMany(&'static str),
     #[error("the design needs at least one Zope instance")]
     LastInstance,
     #[error("{0:?} is not a Zope instance of this design")]
@@ -184,6 +189,9 @@ pub fn set(t: &mut Topology, path: &str, value: &str) -> Result<(), EditError> {
         Slot::Lines(entries) => {
             // Split exactly on line breaks and keep every piece, blank ones too, so the
             // text reads back as typed; the validator points at an empty entry.
+            if value.split('\n').count() > crate::format::MAX_ITEMS {
+                return Err(bad("more lines than a list may have (1024)"));
+            }
             *entries = if value.is_empty() {
                 Vec::new()
             } else {

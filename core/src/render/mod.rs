@@ -18,7 +18,8 @@ use crate::plan::Plan;
 use crate::validate::{self, Diagnostic, Validation};
 use files::{host_files, host_folders, top_files};
 pub use templates::{
-    FUEL, default_template, environment, set_template, template_names, template_writes,
+    FUEL, check_template_length, default_template, environment, set_template, template_names,
+    template_writes,
 };
 use templates::{environment_with, template_error};
 
@@ -88,6 +89,12 @@ pub enum RenderError {
     Invalid(Vec<Diagnostic>),
     #[error("there is no template {name}; the templates are {}", template_names().join(", "))]
     UnknownTemplate { name: String },
+    /// A template longer than a saved design may carry ([`crate::format::MAX_TEMPLATE`]).
+    #[error(
+        "template `{name}` is {bytes} bytes, more than the {} a template may have",
+        crate::format::MAX_TEMPLATE
+    )]
+    TemplateTooLong { name: String, bytes: usize },
     /// A template failed: its name, the line (when the engine knows it) and why.
     #[error("template {template}{}: {}", line.map(|l| format!(", line {l}")).unwrap_or_default(), reason(source))]
     Template {

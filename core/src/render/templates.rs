@@ -127,10 +127,23 @@ pub fn set_template(
     let built_in = default_template(name).ok_or_else(|| RenderError::UnknownTemplate {
         name: name.to_string(),
     })?;
+    check_template_length(name, &source)?;
     if source == built_in {
         topology.templates.remove(name);
     } else {
         topology.templates.insert(name.to_string(), source);
+    }
+    Ok(())
+}
+
+/// The reader's limit on a template's length ([`crate::format::MAX_TEMPLATE`]), which
+/// [`set_template`] holds too, so whatever is set is saved and read back.
+pub fn check_template_length(name: &str, source: &str) -> Result<(), RenderError> {
+    if source.len() > crate::format::MAX_TEMPLATE {
+        return Err(RenderError::TemplateTooLong {
+            name: name.to_string(),
+            bytes: source.len(),
+        });
     }
     Ok(())
 }
