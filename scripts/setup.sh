@@ -54,6 +54,14 @@ build_tools() {
         say "rustup target add wasm32-unknown-unknown"
         rustup target add wasm32-unknown-unknown
     fi
+    # The lint gates of `make test`.
+    local component
+    for component in clippy rustfmt; do
+        if ! rustup component list --installed | grep -q "^$component"; then
+            say "rustup component add $component"
+            rustup component add "$component"
+        fi
+    done
     if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION"; then
         say "cargo install trunk $TRUNK_VERSION (about 6 minutes)"
         cargo install --locked trunk --version "$TRUNK_VERSION"

@@ -78,6 +78,25 @@ build_counts() {
     if grep -q 'success' "$1"; then echo "1 0"; else echo "0 1"; fi
 }
 
+# lint: the gates, one check each: formatting, clippy with warnings denied (natively and
+# for the app's wasm target, where its browser code is compiled), and the docs with
+# broken intra-doc links denied. Each prints "PASS: NAME" or "FAIL: NAME".
+lint() {
+    local passed=0 failed=0 name
+    gate() {
+        name=$1
+        shift
+        if "$@"; then echo "PASS: $name"; passed=$((passed + 1)); else echo "FAIL: $name"; failed=$((failed + 1)); fi
+    }
+    gate "cargo fmt --check" cargo fmt --all -- --check
+    gate "cargo clippy -D warnings" cargo clippy --quiet --workspace --all-targets -- -D warnings
+    gate "cargo clippy -D warnings (app, wasm32)" cargo clippy --quiet -p stackwright-app --target wasm32-unknown-unknown -- -D warnings
+    gate "cargo doc (broken links denied)" env RUSTDOCFLAGS="-D warnings" cargo doc --quiet --workspace --no-deps --document-private-items
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
+
+run lint plain_counts lint
 run native cargo_counts cargo test --workspace
 run release-build build_counts trunk build --release --offline
 run configs plain_counts tests/daemons/check.sh
@@ -96,7 +115,7 @@ if [ "$total_failed" -ne 0 ]; then
     # cargo tests, the node tests, and the checks of the daemon and stack suites.
     echo "=== what failed (details in $logs/)"
     for log in "$logs"/*.log; do
-        grep -h -E '^test .* FAILED$|^not ok |^ *not ok |^FAIL  |\] FAIL: |^error(\[|:)' "$log" |
+        grep -h -E '^test .* FAILED$|^not ok |^ *not ok |^FAIL(  |: )|\] FAIL: |^error(\[|:)' "$log" |
             sed "s|^ *|$(basename "$log" .log): |" | head -n 20
     done
 fi

@@ -3,7 +3,7 @@
 //!
 //! This is the design as the user typed it. Numbers are kept as the text that was typed
 //! (`"80x"` stays `"80x"` so the form can show it and the validator can say why it is
-//! wrong); [`crate::render::Plan`] derives the checked, typed view the renderer works from.
+//! wrong); [`crate::plan::Plan`] derives the checked, typed view the renderer works from.
 
 use std::collections::BTreeMap;
 use std::fmt;

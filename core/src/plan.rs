@@ -2,7 +2,7 @@
 //!
 //! Who listens where, who connects to which address, which host runs what: every value a
 //! template reads, parsed once. [`crate::validate::validate`] resolves it for a design
-//! without errors, and [`crate::render`] writes the files from it.
+//! without errors, and [`mod@crate::render`] writes the files from it.
 
 use std::collections::BTreeMap;
 

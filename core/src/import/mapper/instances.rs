@@ -352,7 +352,7 @@ impl Mapper<'_> {
     }
 
     /// The Zope admin from zope2instance's `user = name:password`, which is what the
-    /// recipe creates; [users]/[passwords] zope-admin are only its usual source.
+    /// recipe creates; `[users]`/`[passwords]` zope-admin are only its usual source.
     fn map_admin(&mut self, source: &str) {
         let Some((value, loc)) = self.get(source, "user") else {
             if self.resolver.option(source, "user").is_none()
