@@ -148,6 +148,96 @@ pub fn check_template_length(name: &str, source: &str) -> Result<(), RenderError
     Ok(())
 }
 
+/// minijinja's own formatter, after charging fuel for the text a list or map is about to
+/// become. minijinja charges for a container's text only once it is written, and a
+/// repeated list (`(range(100000) | list) * 1000`) is lazy and uncharged: its hundred
+/// million items would be written (gigabytes) before the charge. Charged first (see
+/// [`charge_text`]), such a list runs out of fuel before a byte of it is written.
+fn charged_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    charge_text(state, value)?;
+    minijinja::escape_formatter(out, state, value)
+}
+
+/// Charges fuel for the text a list or map will become, before it becomes text: one unit
+/// of fuel (64 bytes) for each item, and its strings' bytes, walking nested containers.
+/// A list's length is charged before its first item is looked at, so a lazy one of a
+/// hundred million items costs one look. Strings and numbers are free here: minijinja
+/// charged them when they were made.
+fn charge_text(state: &minijinja::State, value: &minijinja::Value) -> Result<(), minijinja::Error> {
+    if value.as_object().is_none() {
+        return Ok(());
+    }
+    if let Some(len) = value.len() {
+        state.consume_fuel(len as u64)?;
+    }
+    let is_map = value.kind() == minijinja::value::ValueKind::Map;
+    for item in value.try_iter()? {
+        let item_value = if is_map {
+            charge_string(state, &item)?;
+            value.get_item(&item)?
+        } else {
+            item
+        };
+        state.consume_fuel(1)?;
+        charge_string(state, &item_value)?;
+        charge_text(state, &item_value)?;
+    }
+    Ok(())
+}
+
+/// `indent` adds its width to every line, which minijinja does not charge before it builds
+/// the result: charge the spaces it will add (a fuel unit is 64 bytes of them).
+fn charge_indent(
+    state: &minijinja::State,
+    args: &[minijinja::Value],
+) -> Result<(), minijinja::Error> {
+    let lines = args
+        .first()
+        .and_then(minijinja::Value::as_str)
+        .map_or(1, |text| text.lines().count() as u64 + 1);
+    let width = args
+        .get(1)
+        .and_then(minijinja::Value::as_usize)
+        .unwrap_or(0) as u64;
+    state.consume_fuel(lines.saturating_mul(width) / 64)
+}
+
+/// Charges a string's bytes (a fuel unit is 64 of them).
+fn charge_string(
+    state: &minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(text) => state.consume_fuel(text.len() as u64 / 64),
+        None => Ok(()),
+    }
+}
+
+/// The built-in filters that turn their arguments into text, each replaced by itself after
+/// [`charge_text`] of every argument: minijinja converts a list given where a string is
+/// expected to text before the filter runs, uncharged.
+fn charged_filters() -> Vec<(&'static str, minijinja::Value)> {
+    use minijinja::Value;
+    use minijinja::filters as f;
+    vec![
+        ("upper", Value::from_function(f::upper)),
+        ("lower", Value::from_function(f::lower)),
+        ("title", Value::from_function(f::title)),
+        ("capitalize", Value::from_function(f::capitalize)),
+        ("replace", Value::from_function(f::replace)),
+        ("trim", Value::from_function(f::trim)),
+        ("join", Value::from_function(f::join)),
+        ("split", Value::from_function(f::split)),
+        ("lines", Value::from_function(f::lines)),
+        ("string", Value::from_function(f::string)),
+        ("indent", Value::from_function(f::indent)),
+    ]
+}
+
 /// The built-in environment, or a copy of it with `overrides` in place. A copy shares the
 /// built-in templates already parsed; only the overrides are parsed.
 ///
@@ -209,19 +299,46 @@ pub fn environment() -> &'static Environment<'static> {
             .build()
             .expect("the default delimiters are valid");
         env.set_syntax(syntax);
+        env.set_formatter(charged_formatter);
+        for (name, builtin) in charged_filters() {
+            env.add_filter(
+                name,
+                move |state: &mut minijinja::State,
+                      args: minijinja::value::Rest<minijinja::Value>| {
+                    for arg in args.iter() {
+                        charge_text(state, arg)?;
+                    }
+                    if name == "indent" {
+                        charge_indent(state, &args)?;
+                    }
+                    builtin.call(state, &args)
+                },
+            );
+        }
         for (name, source) in TEMPLATES {
             env.add_template(name, source)
                 .expect("embedded templates parse");
         }
         for (name, escape) in escape::FILTERS {
-            env.add_filter(*name, move |value: String| {
-                escape(&value).map_err(|refused| {
-                    minijinja::Error::new(
-                        minijinja::ErrorKind::InvalidOperation,
-                        refused.to_string(),
-                    )
-                })
-            });
+            env.add_filter(
+                *name,
+                move |state: &minijinja::State, value: minijinja::Value| {
+                    charge_text(state, &value)?;
+                    let value = match value.as_str() {
+                        Some(text) => std::borrow::Cow::Borrowed(text),
+                        None => std::borrow::Cow::Owned(value.to_string()),
+                    };
+                    // The escaped text, charged before it is made: at most six bytes a
+                    // byte (YAML's `\u0001`), a fuel unit being 64 of them.
+                    state.consume_fuel(6 * value.len() as u64 / 64)?;
+                    escape(&value).map_err(|refused| {
+                        minijinja::Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            refused.to_string(),
+                        )
+                    })
+                },
+            );
         }
         env
     })
