@@ -33,9 +33,23 @@ const PANIC_TRIGGER: &str = "#__panic";
 /// Installs the panic display and mounts the app on the page's `<body>`.
 pub fn start() {
     fatal_error::install_panic_hook();
+    add_kind_colours();
     leptos::mount::mount_to_body(App);
     if location_hash().as_deref() == Some(PANIC_TRIGGER) {
         panic!("panic requested by the {PANIC_TRIGGER} URL fragment");
+    }
+}
+
+/// Puts the kinds' colours, declared once in core, on the page as CSS variables
+/// (`--sw-kind-<id>`) the stylesheet uses.
+fn add_kind_colours() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let (Ok(style), Some(head)) = (document.create_element("style"), document.head()) {
+        style.set_id("sw-kind-colours");
+        style.set_text_content(Some(&stackwright_core::layout::kind_colours_css()));
+        let _ = head.append_child(&style);
     }
 }
 

@@ -4,7 +4,8 @@
 //!
 //! - share links: real links of several designs, mutated as text, and links made from a
 //!   mutated design patch (so mutations reach past base64 and inflate);
-//! - the `topology.json` reader: the fixtures, mutated as text and with JSON tokens;
+//! - the `topology.json` reader: the fixtures, mutated as text and with JSON tokens; and
+//!   every design it accepts rendered and round-tripped through the format and a link;
 //! - the buildout reader: the exercise's buildout, mutated with buildout syntax;
 //! - the zip import: bundle zips and a zipped buildout, with header fields overwritten.
 //!
@@ -379,6 +380,37 @@ fn main() {
         Vec::clone,
         |text| {
             let _ = format::from_json(&String::from_utf8_lossy(text));
+        },
+    ));
+
+    // A design the reader accepts goes on: validated, rendered (with the fuzz profile's
+    // overflow checks on), and carried unchanged by the saved format and a share link.
+    let texts: Vec<Vec<u8>> = fixtures()
+        .into_iter()
+        .map(|(_, text)| text.into_bytes())
+        .collect();
+    results.push(fuzz(
+        "topology.json reader, then render and round trips",
+        60_000 * scale,
+        mutated(texts, JSON_TOKENS),
+        Vec::clone,
+        |text| {
+            if let Ok(t) = format::from_json(&String::from_utf8_lossy(text)) {
+                let _ = render(&t);
+                assert_eq!(
+                    format::from_json(&format::to_json(&t)).expect("a written design reads"),
+                    t,
+                    "the saved format changed the design"
+                );
+                let link = share::encode(&t, Secrets::Include);
+                assert_eq!(
+                    share::decode(&link)
+                        .expect("a written link decodes")
+                        .topology,
+                    t,
+                    "a share link changed the design"
+                );
+            }
         },
     ));
 

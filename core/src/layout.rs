@@ -147,6 +147,46 @@ pub fn endpoint(address: &str, port: &str) -> String {
     }
 }
 
+/// A kind's colour in the designer's light and dark themes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Colours {
+    pub light: &'static str,
+    pub dark: &'static str,
+}
+
+/// Each kind's colour: its stripe on the canvas (light and dark) and in `topology.svg`
+/// (light). Declared here only; the designer's CSS variables `--sw-kind-<id>` come from
+/// [`kind_colours_css`].
+pub fn colours(kind: Kind) -> Colours {
+    let (light, dark) = match kind {
+        Kind::Nginx => ("#2e9e5b", "#4cc07b"),
+        Kind::Varnish => ("#7a4fd0", "#a283f0"),
+        Kind::Haproxy => ("#d9822b", "#f0a050"),
+        Kind::Zope => ("#2f6fde", "#5b93f5"),
+        Kind::Database => ("#c2570c", "#f07b3a"),
+        Kind::Memcached => ("#0e9aa7", "#2cc3cf"),
+        Kind::Supervisor => ("#6b7280", "#9aa3b0"),
+    };
+    Colours { light, dark }
+}
+
+/// The CSS that gives the designer its kinds' colours: `--sw-kind-<id>` on `:root`, the
+/// dark ones under `prefers-color-scheme: dark`.
+pub fn kind_colours_css() -> String {
+    let vars = |pick: fn(Colours) -> &'static str| {
+        Kind::ALL
+            .iter()
+            .map(|&k| format!("--sw-kind-{}: {};", k.id(), pick(colours(k))))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!(
+        ":root {{ {} }}\n@media (prefers-color-scheme: dark) {{ :root {{ {} }} }}\n",
+        vars(|c| c.light),
+        vars(|c| c.dark)
+    )
+}
+
 /// The first row of `kind`'s tier no component occupies (within a row's height).
 pub fn free_spot(t: &Topology, kind: Kind) -> Position {
     let x = tier_x(kind);
@@ -186,6 +226,28 @@ pub fn auto_layout(t: &mut Topology) {
 
 #[cfg(test)]
 mod tests {
+    /// The kinds' colours are declared here only: the SVG takes them from here, and the
+    /// designer's stylesheet uses the variables this writes and declares none of its own
+    /// (the two used to disagree: HAProxy and Zope had each other's hues).
+    #[test]
+    fn kind_colours_are_declared_once() {
+        let css = kind_colours_css();
+        for kind in Kind::ALL {
+            let c = colours(kind);
+            assert!(css.contains(&format!("--sw-kind-{}: {};", kind.id(), c.light)));
+            assert!(css.contains(&format!("--sw-kind-{}: {};", kind.id(), c.dark)));
+        }
+        let stylesheet = include_str!("../../style/app.css");
+        assert!(
+            !stylesheet
+                .lines()
+                .any(|line| line.trim_start().starts_with("--sw-kind-")),
+            "style/app.css declares a kind's colour"
+        );
+        let svg = crate::svg::topology_svg(&crate::defaults::test_design());
+        assert!(svg.contains(&format!("fill=\"{}\"", colours(Kind::Haproxy).light)));
+    }
+
     use super::*;
 
     #[test]

@@ -11,17 +11,10 @@ use crate::layout::{
 };
 use crate::model::{Kind, Topology};
 
-/// The colour of a kind's stripe, the same hues as the designer's light theme.
+/// The colour of a kind's stripe: the designer's light theme. The kind's name is written in
+/// grey, as the canvas writes it: some stripes are too light for small text on white.
 fn colour(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Nginx => "#2f8f46",
-        Kind::Varnish => "#6b4fbb",
-        Kind::Haproxy => "#1f6fb2",
-        Kind::Zope => "#c25a12",
-        Kind::Database => "#8a5a00",
-        Kind::Memcached => "#0f7f7f",
-        Kind::Supervisor => "#666666",
-    }
+    layout::colours(kind).light
 }
 
 /// Escapes text for an XML text node or attribute value.
@@ -78,8 +71,7 @@ pub fn topology_svg(topology: &Topology) -> String {
         let (x, y) = corner(c);
         let _ = writeln!(
             out,
-            r##"<g transform="translate({x} {y})"><rect width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="{BOX_RADIUS}" fill="#fff" stroke="#bbb"/><rect width="{STRIPE_WIDTH}" height="{NODE_HEIGHT}" fill="{}"/><text x="18" y="22" font-size="11" font-weight="600" fill="{}">{}</text><text x="18" y="43" font-size="15" font-weight="600">{}</text><text x="18" y="61" font-size="12" font-family="monospace" fill="#555">{}</text></g>"##,
-            colour(c.kind()),
+            r##"<g transform="translate({x} {y})"><rect width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="{BOX_RADIUS}" fill="#fff" stroke="#bbb"/><rect width="{STRIPE_WIDTH}" height="{NODE_HEIGHT}" fill="{}"/><text x="18" y="22" font-size="11" font-weight="600" fill="#555">{}</text><text x="18" y="43" font-size="15" font-weight="600">{}</text><text x="18" y="61" font-size="12" font-family="monospace" fill="#555">{}</text></g>"##,
             colour(c.kind()),
             xml(&c.kind().label().to_ascii_uppercase()),
             xml(&c.name),
