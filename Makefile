@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 
-.PHONY: serve test build tools test-tools bench bench-native bench-size check-configs drill multi-host fuzz
+.PHONY: serve test build tools test-tools bench bench-native bench-size bench-count check-configs drill multi-host fuzz
 
 ## serve: install what is missing, build, and serve the app on http://127.0.0.1:8080
 serve: tools
@@ -50,6 +50,12 @@ bench: test-tools build
 ## bench-native: the native benchmarks alone, with criterion's full settings
 bench-native:
 	cargo bench -p stackwright-core
+
+## bench-count: instructions (callgrind's Ir) of 20 x (validate + render) at 64 instances
+bench-count:
+	cargo build --release -p stackwright-core --example engine_count
+	valgrind --tool=callgrind --callgrind-out-file=target/engine_count.callgrind target/release/examples/engine_count 2>&1 | \
+		awk '/Collected :/ { printf "20 x (validate + render), 64 instances: %.1f M instructions\n", $$NF / 1e6 } !/^==/'
 
 ## fuzz: every decoder of outside input (share links, topology.json, buildouts, zips) fed
 ## 2.2 million mutated real inputs and random bytes; fails on a panic or an input slower

@@ -243,8 +243,6 @@ pub struct Plan {
     pub hosts: Vec<HostPlan>,
     pub listeners: Vec<ListenerRow>,
     pub multi_host: bool,
-    /// The design's share link fragment, without passwords.
-    pub share_link: String,
     /// The Plone release requirements.txt pins.
     pub plone_version: &'static str,
     /// The names of the templates the design replaces with its own, in order.
@@ -723,7 +721,6 @@ impl Plan {
             listeners,
             multi_host,
             plone_version: plone_version(),
-            share_link: crate::share::encode(t, crate::share::Secrets::Omit),
             templates: t.templates.keys().cloned().collect(),
         })
     }

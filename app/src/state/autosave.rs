@@ -104,13 +104,13 @@ impl Default for Autosave {
 }
 
 /// Keeps the address bar's fragment in step with `design`, once typing pauses.
-pub fn follow_in_address_bar(design: RwSignal<Topology>) {
+pub fn follow_in_address_bar(design: RwSignal<Topology>, link: Memo<String>) {
     let _ = after_pause(
         ADDRESS_DELAY,
         false,
         move || design.track(),
         move || {
-            let fragment = design.with_untracked(share_link::address_fragment);
+            let fragment = link.get_untracked();
             if browser::location_hash().strip_prefix('#') != Some(fragment.as_str()) {
                 show_in_address_bar(&fragment);
             }

@@ -92,8 +92,11 @@ impl Designer {
         let problems = Memo::new(move |_| {
             structure.with(|s| validation.with(|v| Problems::of(s, v.diagnostics.clone())))
         });
+        // The share link, encoded once per change: for the bundle and the address bar.
+        let link = Memo::new(move |_| design.with(crate::share_link::address_fragment));
         let rendered = Memo::new(move |previous: Option<&Rendered>| {
-            let outcome = design.with(|t| validation.with(|v| rendered::render_design(t, v)));
+            let outcome = design
+                .with(|t| validation.with(|v| link.with(|l| rendered::render_design(t, v, l))));
             previous.cloned().unwrap_or_default().after(outcome)
         });
         let designer = Designer {
@@ -124,7 +127,7 @@ impl Designer {
                 );
             });
         }
-        autosave::follow_in_address_bar(design);
+        autosave::follow_in_address_bar(design, link);
         designer
     }
 

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use stackwright_core::render::{RenderError, render_validated};
+use stackwright_core::render::{RenderError, render_validated_linked};
 use stackwright_core::{FileTree, Topology, Validation};
 
 /// The files of the design, as the files panel shows them.
@@ -72,10 +72,14 @@ impl PartialEq for Rendered {
     }
 }
 
-/// Renders the design whose validation is `validation`: the app's one call into the
-/// core's renderer.
-pub fn render_design(design: &Topology, validation: &Validation) -> Result<FileTree, RenderError> {
-    render_validated(design, validation)
+/// Renders the design whose validation is `validation` and whose share link (without
+/// passwords) is `link`: the app's one call into the core's renderer.
+pub fn render_design(
+    design: &Topology,
+    validation: &Validation,
+    link: &str,
+) -> Result<FileTree, RenderError> {
+    render_validated_linked(design, validation, link)
 }
 
 impl Rendered {
@@ -132,7 +136,7 @@ mod tests {
         let mut invalid = good.clone();
         invalid.settings.site_id.clear();
         let validation = validate(&invalid);
-        let after = shown.after(render_design(&invalid, &validation));
+        let after = shown.after(render_design(&invalid, &validation, ""));
         assert!(after.stale);
         assert_eq!(
             after.fault, None,

@@ -110,21 +110,40 @@ pub fn render(topology: &Topology) -> Result<FileTree, RenderError> {
     render_validated(topology, &validate::validate(topology))
 }
 
-/// [`render`] for a caller that validates anyway, such as the app on every edit:
-/// `validation` must be `validate(topology)`; its plan is rendered, not resolved again.
+/// [`render`] for a caller that validates anyway: `validation` must be
+/// `validate(topology)`; its plan is rendered, not resolved again.
 pub fn render_validated(
     topology: &Topology,
     validation: &Validation,
 ) -> Result<FileTree, RenderError> {
+    let link = crate::share::encode(topology, crate::share::Secrets::Omit);
+    render_validated_linked(topology, validation, &link)
+}
+
+/// [`render_validated`] for a caller that has the design's share link (without
+/// passwords) already, such as the app, which encodes it once per change for the address
+/// bar and the bundle alike.
+pub fn render_validated_linked(
+    topology: &Topology,
+    validation: &Validation,
+    share_link: &str,
+) -> Result<FileTree, RenderError> {
     match &validation.plan {
-        Some(plan) => render_plan(topology, plan),
+        Some(plan) => {
+            let (files, folders) = render_templates(&topology.templates, plan)?;
+            Ok(assemble(topology, plan, files, folders, share_link))
+        }
         None => Err(RenderError::Invalid(validation.errors().cloned().collect())),
     }
 }
 
-/// Renders the files of `topology` from `plan`, its resolved view.
-fn render_plan(topology: &Topology, plan: &Plan) -> Result<FileTree, RenderError> {
-    let env = environment_with(&topology.templates)?;
+/// Renders the files the templates write, from `plan` (with the design's own
+/// `templates` in place of the built-in ones): the templates only, nothing else.
+fn render_templates(
+    templates: &BTreeMap<String, String>,
+    plan: &Plan,
+) -> Result<(BTreeMap<String, File>, Vec<String>), RenderError> {
+    let env = environment_with(templates)?;
     // Each part of the context becomes a template value once, not once per file:
     // with 64 instances that is the difference between linear and quadratic work.
     let plan_value = Value::from(Serde(plan));
@@ -183,6 +202,19 @@ fn render_plan(topology: &Topology, plan: &Plan) -> Result<FileTree, RenderError
             },
         );
     }
+    Ok((files, folders))
+}
+
+/// The bundle: the rendered `files` and `folders`, and what is made without templates
+/// (`deployment.cfg`, `topology.svg`, `share-link.txt`, the design's own templates,
+/// `topology.json`), every file marked secret or not.
+fn assemble(
+    topology: &Topology,
+    plan: &Plan,
+    mut files: BTreeMap<String, File>,
+    folders: Vec<String>,
+    share_link: &str,
+) -> FileTree {
     if !plan.multi_host {
         // The same design as the exercise's buildout file, for people who keep one.
         files.insert(
@@ -197,8 +229,7 @@ fn render_plan(topology: &Topology, plan: &Plan) -> Result<FileTree, RenderError
     files.insert(
         "share-link.txt".into(),
         File::plain(format!(
-            "# This design in Stackwright (no passwords): open the app with this after '#'.\n{}\n",
-            plan.share_link
+            "# This design in Stackwright (no passwords): open the app with this after '#'.\n{share_link}\n"
         )),
     );
     // The user's templates, so the bundle can be rendered again from its own files.
@@ -221,11 +252,11 @@ fn render_plan(topology: &Topology, plan: &Plan) -> Result<FileTree, RenderError
                 .iter()
                 .any(|p| p.chars().count() >= SECRET_SCAN && file.contents.contains(p));
     }
-    Ok(FileTree {
+    FileTree {
         root: topology.settings.name.clone(),
         files,
         folders,
-    })
+    }
 }
 
 /// The shortest password looked for in files that do not carry one by name.
