@@ -7,7 +7,12 @@ use stackwright_core::defaults::scaled;
 use stackwright_core::{render, validate};
 
 fn main() {
-    let t = scaled(64, 8);
+    // The preset as the designer offers it: its own users and (fixed) random passwords.
+    let t = stackwright_core::defaults::production(
+        scaled(64, 8),
+        &[42; stackwright_core::defaults::NEW_DESIGN_RANDOM],
+    )
+    .expect("enough random bytes");
     let mut files = 0;
     for _ in 0..20 {
         let validation = validate(&t);

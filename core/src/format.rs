@@ -43,6 +43,12 @@ const TEMPLATES_OF_V4: [&str; 2] = ["firewall.nft.j2", "firewall.service.j2"];
 /// 10 kB.
 pub const MAX_TEMPLATE: usize = 256 * 1024;
 
+/// The most templates of its own a design may carry: twice the built-in ones.
+pub const MAX_TEMPLATES: usize = 64;
+
+/// The longest template name, in bytes.
+pub const MAX_TEMPLATE_NAME: usize = 64;
+
 /// The most hosts, components or connections a design may list: far beyond any design
 /// (one needs at most 64 instances), and a bound on the work of checking one. Every other
 /// array, and every object in a component's settings, has the same bound.
@@ -522,8 +528,11 @@ struct DesignV1 {
     templates: BTreeMap<String, String>,
 }
 
-/// A design's templates: each named as a built-in template, none longer than
-/// [`MAX_TEMPLATE`], so there are at most as many as built-in ones.
+/// A design's templates: at most [`MAX_TEMPLATES`], names of at most
+/// [`MAX_TEMPLATE_NAME`] bytes, none longer than [`MAX_TEMPLATE`]. The names are not
+/// checked against the built-in ones here: reading a design does not depend on which
+/// templates this Stackwright has (the validator flags a name it does not know, so a
+/// template renamed by a later version leaves old designs readable).
 fn templates<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
     struct Templates;
 
@@ -535,13 +544,17 @@ fn templates<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>
         }
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let names = crate::render::template_names();
             let mut templates = BTreeMap::new();
             while let Some(name) = map.next_key::<String>()? {
-                if !names.contains(&name.as_str()) {
+                if templates.len() == MAX_TEMPLATES {
                     return Err(de::Error::custom(format!(
-                        "unknown template `{name}`, expected one of {}",
-                        names.join(", ")
+                        "more than the {MAX_TEMPLATES} templates a design may have"
+                    )));
+                }
+                if name.len() > MAX_TEMPLATE_NAME {
+                    return Err(de::Error::custom(format!(
+                        "a template name of {} bytes, more than the {MAX_TEMPLATE_NAME} a name may have",
+                        name.len()
                     )));
                 }
                 let source: String = map.next_value()?;
@@ -1153,12 +1166,23 @@ mod tests {
             with(1, serde_json::json!({ "nginx.conf.j2": "x" })).unwrap_err(),
             "templates: templates need format version 2"
         );
-        assert!(
+        // A name this Stackwright does not know is read; the validator flags it.
+        assert_eq!(
             with(2, serde_json::json!({ "apache.conf.j2": "x" }))
-                .unwrap_err()
-                .starts_with(
-                    "templates: unknown template `apache.conf.j2`, expected one of nginx.conf.j2, varnish.vcl.j2,"
-                )
+                .unwrap()
+                .templates["apache.conf.j2"],
+            "x"
+        );
+        assert_eq!(
+            with(2, serde_json::json!({ "x".repeat(65): "x" })).unwrap_err(),
+            "templates: a template name of 65 bytes, more than the 64 a name may have"
+        );
+        let many: serde_json::Map<String, serde_json::Value> = (0..=MAX_TEMPLATES)
+            .map(|i| (format!("t{i}.j2"), serde_json::json!("x")))
+            .collect();
+        assert_eq!(
+            with(2, serde_json::Value::Object(many)).unwrap_err(),
+            "templates: more than the 64 templates a design may have"
         );
         assert_eq!(
             with(

@@ -7,6 +7,7 @@
 
 pub mod archive;
 pub mod bundle;
+pub mod catalogue;
 pub mod defaults;
 pub mod edit;
 pub mod escape;

@@ -209,6 +209,10 @@ const CASES: &[Case] = &[
     ("instance-no-database", "components.instance1", |t| {
         disconnect(t, "instance1", "database")
     }),
+    ("template-unknown", "settings.templates", |t| {
+        t.templates
+            .insert("apache.conf.j2".into(), "Listen 80\n".into());
+    }),
     ("instance-no-memcached", "components.instance1", |t| {
         *t = Topology::exercise();
         disconnect(t, "instance1", "memcached");

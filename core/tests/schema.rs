@@ -78,9 +78,9 @@ fn the_schema_refuses_what_the_loader_refuses() {
         }),
         ("debian-13 in version 2", |d| d["version"] = 2.into()),
         ("debian-13 in version 1", |d| d["version"] = 1.into()),
-        ("unknown template", |d| {
+        ("overlong template name", |d| {
             d["version"] = 2.into();
-            d["templates"] = serde_json::json!({ "apache.conf.j2": "Listen 80\n" })
+            d["templates"] = serde_json::json!({ "x".repeat(65): "Listen 80\n" })
         }),
     ];
     for (what, edit) in edits {
@@ -165,14 +165,24 @@ fn templates_are_version_2() {
     assert_eq!(design["version"], 2);
     assert_eq!(errors(&validator, &design), Vec::<String>::new());
     assert_eq!(format::from_json(&format::to_json(&t)).unwrap(), t);
-    // The schema names exactly the templates there are.
+    // The schema bounds templates as the reader does.
     let schema: Value =
         serde_json::from_str(include_str!("../../docs/topology.schema.json")).unwrap();
-    let names: Vec<&str> = schema["properties"]["templates"]["propertyNames"]["enum"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_str().unwrap())
-        .collect();
-    assert_eq!(names, stackwright_core::render::template_names());
+    let templates = &schema["properties"]["templates"];
+    assert_eq!(templates["maxProperties"], format::MAX_TEMPLATES);
+    assert_eq!(
+        templates["propertyNames"]["maxLength"],
+        format::MAX_TEMPLATE_NAME
+    );
+    assert_eq!(
+        templates["additionalProperties"]["maxLength"],
+        format::MAX_TEMPLATE
+    );
+    // A name this Stackwright does not have is read (the validator flags it).
+    let mut t = t.clone();
+    t.templates
+        .insert("apache.conf.j2".into(), "Listen 80\n".into());
+    let design = saved(&t);
+    assert_eq!(errors(&validator, &design), Vec::<String>::new());
+    assert_eq!(format::from_json(&format::to_json(&t)).unwrap(), t);
 }

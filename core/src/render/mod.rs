@@ -13,14 +13,12 @@ use std::collections::BTreeMap;
 use minijinja::value::Serde;
 use minijinja::{Environment, Value};
 
+pub use crate::catalogue::{default_template, template_names, template_writes};
 use crate::model::{ComponentKind, Topology};
 use crate::plan::Plan;
 use crate::validate::{self, Diagnostic, Validation};
 use files::{host_files, host_folders, top_files};
-pub use templates::{
-    FUEL, check_template_length, default_template, environment, set_template, template_names,
-    template_writes,
-};
+pub use templates::{FUEL, check_template_length, environment, set_template};
 use templates::{environment_with, template_error};
 
 /// A generated file.
@@ -338,8 +336,8 @@ mod tests {
         assert!(render(&t).unwrap().files["etc/varnish.vcl"].secret);
     }
 
-    use super::templates::WRITES;
     use super::*;
+    use crate::catalogue::WRITES;
 
     /// Renders `source` as the template `name` beside the real ones, for the default design.
     fn render_source(name: &'static str, source: &'static str) -> Result<String, RenderError> {
@@ -462,12 +460,17 @@ mod tests {
             bundle.files["etc/nginx.conf"],
             plain.files["etc/nginx.conf"]
         );
-        // An unknown name lists the valid ones.
+        // An unknown name is the validator's error, which lists the valid ones.
         t.templates.insert("apache.conf.j2".into(), String::new());
-        let unknown = render(&t).unwrap_err().to_string();
+        let Err(RenderError::Invalid(errors)) = render(&t) else {
+            panic!("a design with an unknown template rendered");
+        };
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, crate::Rule::TemplateUnknown);
         assert!(
-            unknown.starts_with("there is no template apache.conf.j2; the templates are nginx.conf.j2, varnish.vcl.j2"),
-            "{unknown}"
+            errors[0].hint.contains("(nginx.conf.j2, varnish.vcl.j2"),
+            "{}",
+            errors[0].hint
         );
     }
 

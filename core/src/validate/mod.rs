@@ -66,6 +66,7 @@ pub fn diagnose(topology: &Topology) -> Vec<Diagnostic> {
     checks.connections();
     checks.chain();
     checks.security();
+    checks.templates();
     // Stable: within a severity, problems keep the order the rules found them in.
     checks.found.sort_by_key(|d| d.severity);
     checks.found
@@ -97,6 +98,27 @@ impl Checks<'_> {
             message: message.into(),
             hint: hint.into(),
         });
+    }
+
+    /// Each of the design's own templates replaces a built-in one (the reader takes any
+    /// name, so a design whose template a later version renamed stays readable).
+    fn templates(&mut self) {
+        let design = self.design;
+        for name in design.templates.keys() {
+            if crate::catalogue::default_template(name).is_none() {
+                self.push(
+                    Rule::TemplateUnknown,
+                    Target::Setting("templates"),
+                    format!(
+                        "the design carries its own template `{name}`, and this Stackwright has no template of that name"
+                    ),
+                    format!(
+                        "open Templates and remove it, or copy its text into the template it was meant to replace ({})",
+                        crate::catalogue::template_names().join(", ")
+                    ),
+                );
+            }
+        }
     }
 
     fn number(&mut self, target: Target, label: &str, text: &str, range: Range) -> Option<u64> {

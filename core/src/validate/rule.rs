@@ -138,6 +138,8 @@ rules! {
     InstanceUnreachable = "instance-unreachable", Warning;
     /// An instance without a database.
     InstanceNoDatabase = "instance-no-database", Error;
+    /// The design carries a template of a name this Stackwright does not have.
+    TemplateUnknown = "template-unknown", Error;
     /// An instance that does not use the design's memcached.
     InstanceNoMemcached = "instance-no-memcached", Info;
     /// Varnish's backend is a host name, not an IP.
