@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::field;
 use crate::model::*;
 use crate::network::{connect_address, source_address};
 use crate::syntax::{self, AddressKind};
@@ -349,8 +350,10 @@ fn port(text: &str) -> Option<u16> {
     syntax::parse_port(text).ok().map(|p| p.get())
 }
 
-fn number(text: &str) -> Option<u64> {
-    syntax::parse_number(text, 0, u64::MAX)
+/// A number field's value within its field's range: the range the validator checked
+/// (`field.rs`), so the plan never holds a value the diagnostics would have refused.
+fn number(text: &str, range: field::Range) -> Option<u64> {
+    range.parse(text)
 }
 
 fn endpoint(t: &Topology, from: &Component, to: &Component) -> Option<Endpoint> {
@@ -422,8 +425,8 @@ impl Plan {
             zope_admin_user: s.zope_admin_user.clone(),
             zope_admin_password: s.zope_admin_password.clone(),
             fallback_url: s.fallback_url.clone(),
-            open_files: number(&s.open_files)?,
-            session_timeout: number(&s.session_timeout)?,
+            open_files: number(&s.open_files, field::OPEN_FILES)?,
+            session_timeout: number(&s.session_timeout, field::SESSION_TIMEOUT)?,
             shared_blobs: s.shared_blobs,
             blob_cache_mb: BLOB_CACHE_MB,
             install_dir: s.install_dir.trim_end_matches('/').to_string(),
@@ -477,7 +480,7 @@ impl Plan {
                 certificate_key: n.certificate_key.clone(),
                 status_path: n.status_path.clone(),
                 worker_connections: site.open_files.max(WORKER_CONNECTIONS),
-                upload_limit_mb: number(&n.upload_limit_mb)?,
+                upload_limit_mb: number(&n.upload_limit_mb, field::UPLOAD_LIMIT_MB)?,
                 upstream: endpoint(t, c, next(c)?)?,
             })
         })?;
@@ -513,7 +516,7 @@ impl Plan {
             let ComponentKind::Haproxy(h) = &c.kind else {
                 return None;
             };
-            let maxconn = number(&h.maxconn_per_server)?;
+            let maxconn = number(&h.maxconn_per_server, field::MAXCONN_PER_SERVER)?;
             let servers = t
                 .targets_of(&c.id)
                 .filter_map(|i| match &i.kind {
@@ -525,7 +528,8 @@ impl Plan {
                         id: i.id.clone(),
                         address: connect_address(t, c, i),
                         port: port(&z.port)?,
-                        maxconn: maxconn.min(number(&t.effective_instance(z).threads)?),
+                        maxconn: maxconn
+                            .min(number(&t.effective_instance(z).threads, field::THREADS)?),
                     })
                 })
                 .collect::<Option<_>>()?;
@@ -539,10 +543,10 @@ impl Plan {
                 stats_user: h.stats_user.clone(),
                 stats_password: h.stats_password.clone(),
                 balance: h.balance.id(),
-                maxconn: number(&s.open_files)?.max(WORKER_CONNECTIONS),
-                check_interval_ms: number(&h.check_interval_ms)?,
-                fall: number(&h.fall)?,
-                rise: number(&h.rise)?,
+                maxconn: number(&s.open_files, field::OPEN_FILES)?.max(WORKER_CONNECTIONS),
+                check_interval_ms: number(&h.check_interval_ms, field::CHECK_INTERVAL_MS)?,
+                fall: number(&h.fall, field::CHECKS)?,
+                rise: number(&h.rise, field::CHECKS)?,
                 servers,
             })
         })?;
@@ -565,8 +569,8 @@ impl Plan {
                     host: c.host.clone(),
                     user: c.user.clone(),
                     listen: Bind::new(&c.address, port(&z.port)?),
-                    threads: number(&eff.threads)?,
-                    zodb_cache_size: number(&eff.zodb_cache_size)?,
+                    threads: number(&eff.threads, field::THREADS)?,
+                    zodb_cache_size: number(&eff.zodb_cache_size, field::ZODB_CACHE_SIZE)?,
                     debug_mode: eff.debug_mode,
                     verbose_security: eff.verbose_security,
                     database: endpoint(t, c, database)?,
@@ -605,7 +609,7 @@ impl Plan {
                 id: c.id.clone(),
                 user: c.user.clone(),
                 listen: Bind::new(&c.address, port(&m.port)?),
-                memory_mb: number(&m.memory_mb)?,
+                memory_mb: number(&m.memory_mb, field::MEMORY_MB)?,
             }),
             _ => None,
         })?;
