@@ -93,7 +93,7 @@ test_tools() {
     apt_install chromium chromium-driver nginx varnish haproxy supervisor memcached \
         mariadb-server mariadb-client openssl unzip curl python3-venv \
         openssh-client iproute2 debootstrap systemd-container dpkg-dev apt-utils \
-        sslscan nghttp2-client nftables
+        sslscan nghttp2-client nftables logrotate
     # The machines' disks download and unpack while cargo compiles the tools.
     local images_log="${STACKWRIGHT_CACHE:-/var/cache/stackwright}/machine-images.log" images_pid
     mkdir -p "$(dirname "$images_log")"

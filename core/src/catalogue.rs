@@ -38,6 +38,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "restart-instance.yml.j2",
     "firewall.nft.j2",
     "firewall.service.j2",
+    "logrotate.j2",
 ];
 
 /// What each template writes, in words for people: a path in a host's folder, with
@@ -86,6 +87,7 @@ pub const WRITES: &[(&str, &str)] = &[
         "firewall.service.j2",
         "etc/systemd/stackwright-<name>-firewall.service",
     ),
+    ("logrotate.j2", "etc/logrotate/stackwright-<name>"),
 ];
 
 /// What the template `name` writes, in words: `etc/nginx.conf`,

@@ -122,6 +122,12 @@ for design in "$work"/designs/*.json; do
             if [ -f etc/varnish.vcl ]; then
                 check "$label/etc/varnish.vcl: varnishd -C" sh -c "varnishd -C -n '$folder/var/varnish' -f '$folder/etc/varnish.vcl' >/dev/null 2>'$folder/var/vcc.log' || { cat '$folder/var/vcc.log'; exit 1; }"
             fi
+            for rotation in etc/logrotate/*; do
+                [ -f "$rotation" ] || continue
+                # logrotate's own parser, in debug mode (nothing is rotated), on a state
+                # file of its own; it refuses a configuration that is not root's.
+                check "$label/$rotation: logrotate -d" sh -c "out=\$(logrotate -d -s '$folder/var/logrotate.state' '$rotation' 2>&1); status=\$?; printf '%s\n' \"\$out\"; [ \$status -eq 0 ] && ! printf '%s' \"\$out\" | grep -qi '^error'"
+            done
             if [ -f etc/firewall.nft ]; then
                 # nftables' own parser and the kernel's checks, in a network namespace of its own.
                 check "$label/etc/firewall.nft: nft -c" unshare --net nft -c -f etc/firewall.nft

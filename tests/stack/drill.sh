@@ -521,6 +521,16 @@ run_design() {
     expect "the ZODB is stored in MariaDB ($(db_as_user -N -e 'select count(*) from object_state' 2>&1) objects)" \
         "$([ "$(db_as_user -N -e 'select count(*) from object_state' 2>/dev/null)" -gt 0 ] 2>/dev/null; echo $?)" "no objects"
 
+    # Log rotation as Debian's daily logrotate.timer would do it: nginx's logs move aside
+    # and nginx reopens them (USR1 through supervisor), so the next request is in the new file.
+    check "logrotate --force with the bundle's /etc/logrotate.d file" \
+        on_server logrotate --force "/etc/logrotate.d/stackwright-$BUNDLE_NAME"
+    local rotated="rotated-$$-$RANDOM"
+    request "GET (after logrotate)" "https://$PUBLIC_HTTPS/?$rotated"
+    check "after logrotate, the next request is in the new access.log, none in access.log.1" \
+        wait_until 10 "the request in the new access.log" in_bundle \
+        "test -s var/nginx/access.log.1 && grep -q '$rotated' var/nginx/access.log && ! grep -q '$rotated' var/nginx/access.log.1"
+
     # Write through one instance, read through another: one shared database.
     local doc="drill-$$-$RANDOM" title="Written through ${instance_ids[0]}" auth="$ZOPE_ADMIN_USER:$ZOPE_ADMIN_PASSWORD"
     local last=$((${#instance_ids[@]} - 1))

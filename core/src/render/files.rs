@@ -107,6 +107,10 @@ pub(super) fn host_files(host: &HostPlan, plan: &Plan) -> Vec<FileSpec> {
         let panic_page = format!("htdocs{}/index.html", plan.site.fallback_url);
         files.push(FileSpec::new(panic_page, "system_error.html.j2"));
         files.push(FileSpec::new("CERTIFICATES.md", "CERTIFICATES.md.j2"));
+        files.push(FileSpec::new(
+            format!("etc/logrotate/stackwright-{name}"),
+            "logrotate.j2",
+        ));
     }
     if host.varnish {
         files.push(FileSpec::new("etc/varnish.vcl", "varnish.vcl.j2"));
