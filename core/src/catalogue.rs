@@ -39,6 +39,8 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "firewall.nft.j2",
     "firewall.service.j2",
     "logrotate.j2",
+    "pack.service.j2",
+    "pack.timer.j2",
 ];
 
 /// What each template writes, in words for people: a path in a host's folder, with
@@ -88,6 +90,11 @@ pub const WRITES: &[(&str, &str)] = &[
         "etc/systemd/stackwright-<name>-firewall.service",
     ),
     ("logrotate.j2", "etc/logrotate/stackwright-<name>"),
+    (
+        "pack.service.j2",
+        "etc/systemd/stackwright-<name>-pack.service",
+    ),
+    ("pack.timer.j2", "etc/systemd/stackwright-<name>-pack.timer"),
 ];
 
 /// What the template `name` writes, in words: `etc/nginx.conf`,

@@ -37,7 +37,13 @@ const TEMPLATES_OF_V3: [&str; 3] = [
 ];
 
 /// The built-in templates that came with version 4.
-const TEMPLATES_OF_V4: [&str; 3] = ["firewall.nft.j2", "firewall.service.j2", "logrotate.j2"];
+const TEMPLATES_OF_V4: [&str; 5] = [
+    "firewall.nft.j2",
+    "firewall.service.j2",
+    "logrotate.j2",
+    "pack.service.j2",
+    "pack.timer.j2",
+];
 
 /// The longest template a design may carry, in bytes: the largest built-in one is under
 /// 10 kB.

@@ -619,10 +619,30 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
     expect "the README's failover drill stops every instance ($n_stops stop commands) and starts one again" \
         "$([ "$n_stops" -eq "${#instance_ids[@]}" ] && [ -n "$started" ]; echo $?)" "expected ${#instance_ids[@]} stops and a start"
 
-    # README step 10: pack the database.
+    # README step 10: pack the database, after a Document was created and deleted: the
+    # pack removes its records. The README installs the weekly timer and starts the pack's
+    # unit once (it returns when the pack is done).
+    local gone="pack-$$-$RANDOM" objects_before objects_after up_port
+    up_port=$(for i in "${!instance_ids[@]}"; do
+        from_its_network curl -s -o /dev/null "http://127.0.0.1:${instance_ports[$i]}/" && { echo "${instance_ports[$i]}"; break; }
+    done)
+    request "POST (REST, a Document to delete)" "http://127.0.0.1:${up_port}/$SITE_ID" -u "$auth" -X POST \
+        -H 'Accept: application/json' -H 'Content-Type: application/json' \
+        -d "{\"@type\": \"Document\", \"id\": \"$gone\", \"title\": \"Packed away\"}"
+    request "DELETE (REST)" "http://127.0.0.1:${up_port}/$SITE_ID/$gone" -u "$auth" -X DELETE -H 'Accept: application/json'
+    expect "a Document created and deleted, for the pack to remove (DELETE: 204)" "$([ "$code" = 204 ]; echo $?)" "status $code"
+    objects_before=$(db_as_user -N -e 'select count(*) from object_state' 2>/dev/null)
     t0=$EPOCHREALTIME
     run_sections "$MACHINE" '^Pack the database' '^Pack the database'
     log "packing took $(seconds_since "$t0")s"
+    objects_after=$(db_as_user -N -e 'select count(*) from object_state' 2>/dev/null)
+    expect "the pack removed the deleted records: object_state $objects_before -> $objects_after rows" \
+        "$([ -n "$objects_after" ] && [ "$objects_after" -lt "$objects_before" ] 2>/dev/null; echo $?)" "not fewer"
+    check "the pack ran as its unit, as ${instance_users[0]}, and succeeded" on_server bash -c \
+        "[ \"\$(systemctl show -p User --value stackwright-$BUNDLE_NAME-pack.service)\" = '${instance_users[0]}' ] &&
+         [ \"\$(systemctl show -p Result --value stackwright-$BUNDLE_NAME-pack.service)\" = success ]"
+    check "the weekly pack timer is enabled and waiting" on_server bash -c \
+        "systemctl is-enabled stackwright-$BUNDLE_NAME-pack.timer && systemctl is-active stackwright-$BUNDLE_NAME-pack.timer"
     check "state folders of the instances still belong to ${instance_users[0]} after packing" files_owned_by "${instance_users[0]}" var/cache var/blobstorage "${instance_ids[@]/#/var/}"
     check "the site still answers after packing" wait_until 30 "the site after packing" site_recovered
 

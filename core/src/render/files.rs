@@ -126,6 +126,17 @@ pub(super) fn host_files(host: &HostPlan, plan: &Plan) -> Vec<FileSpec> {
             files.push(FileSpec::new(format!("etc/{id}/zope.ini"), "zope.ini.j2").for_instance(id));
         }
         files.push(FileSpec::new("etc/zodbpack.conf", "zodbpack.conf.j2").for_instance(first));
+        if host.creates_site {
+            // One weekly pack for the whole site, from the machine that creates it.
+            files.push(FileSpec::new(
+                format!("etc/systemd/stackwright-{name}-pack.service"),
+                "pack.service.j2",
+            ));
+            files.push(FileSpec::new(
+                format!("etc/systemd/stackwright-{name}-pack.timer"),
+                "pack.timer.j2",
+            ));
+        }
         files.push(FileSpec::new("requirements.txt", "requirements.txt.j2"));
         files.push(FileSpec::new(
             "lib/stackwright_mariadb_compat.py",
