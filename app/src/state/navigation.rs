@@ -19,6 +19,22 @@ impl Designer {
     /// Shows where a problem is: selects its component or opens its settings panel, then
     /// focuses the field (or the inspector's heading when it is about a whole component).
     pub fn go_to(&self, problem: &Problem) {
+        // A template of a name this version lacks has no form to go to: the click removes
+        // it, as one step Undo takes back.
+        if problem.code == stackwright_core::Rule::TemplateUnknown {
+            if let Ok(names) =
+                self.change(|t| Ok(stackwright_core::edit::drop_unknown_templates(t)))
+            {
+                self.tell(
+                    crate::state::Tone::Info,
+                    format!(
+                        "Removed the template {} this Stackwright does not have; Undo brings it back.",
+                        names.join(", ")
+                    ),
+                );
+            }
+            return;
+        }
         let path = problem.path.clone();
         let structure = self.structure.get_untracked();
         if path.starts_with("components.") || path.starts_with("connections.") {

@@ -225,6 +225,22 @@ pub fn field_path(diagnostic: &Diagnostic) -> String {
     }
 }
 
+/// Removes the design's own templates whose names this Stackwright does not have (rule
+/// `template-unknown`: a design from a later version that renamed one), returning their
+/// names. The designer offers it on the problem, as one step Undo takes back.
+pub fn drop_unknown_templates(t: &mut Topology) -> Vec<String> {
+    let unknown: Vec<String> = t
+        .templates
+        .keys()
+        .filter(|name| crate::catalogue::default_template(name).is_none())
+        .cloned()
+        .collect();
+    for name in &unknown {
+        t.templates.remove(name);
+    }
+    unknown
+}
+
 /// The characters of generated passwords: letters and digits only, which need no
 /// escaping in any file and cannot start an inline comment.
 const PASSWORD_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -252,6 +268,33 @@ pub fn password_from_random(bytes: &[u8], length: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The designer's way out of `template-unknown`: only the unknown names go, and the
+    /// design validates again.
+    #[test]
+    fn unknown_templates_are_dropped_and_known_ones_kept() {
+        let mut t = crate::defaults::test_design();
+        t.templates
+            .insert("apache.conf.j2".into(), "Listen 80\n".into());
+        t.templates
+            .insert("nginx.conf.j2".into(), "# mine\n".into());
+        assert!(
+            crate::validate::validate(&t)
+                .errors()
+                .any(|d| d.code == crate::Rule::TemplateUnknown)
+        );
+        assert_eq!(
+            drop_unknown_templates(&mut t),
+            vec!["apache.conf.j2".to_string()]
+        );
+        assert_eq!(t.templates.keys().collect::<Vec<_>>(), ["nginx.conf.j2"]);
+        assert!(
+            !crate::validate::validate(&t)
+                .errors()
+                .any(|d| d.code == crate::Rule::TemplateUnknown)
+        );
+    }
+
     use crate::field::paths;
     use crate::validate::diagnose;
     use crate::{defaults, syntax};

@@ -113,7 +113,7 @@ impl Checks<'_> {
                         "the design carries its own template `{name}`, and this Stackwright has no template of that name"
                     ),
                     format!(
-                        "open Templates and remove it, or copy its text into the template it was meant to replace ({})",
+                        "remove it (in the designer: click this problem; Undo brings it back), or copy its text into the template it was meant to replace ({})",
                         crate::catalogue::template_names().join(", ")
                     ),
                 );
