@@ -215,7 +215,7 @@ fn templates_round_trip_and_override() {
 
     let design = dir.join("design.json");
     std::fs::write(&design, defaults()).unwrap();
-    let render = |out: &Path, with: Option<&Path>| {
+    let try_render = |out: &Path, with: Option<&Path>| {
         let mut args = vec![
             "render",
             design.to_str().unwrap(),
@@ -225,7 +225,10 @@ fn templates_round_trip_and_override() {
         if let Some(with) = with {
             args.extend(["--templates", with.to_str().unwrap()]);
         }
-        let run = stackwright(&args, None);
+        stackwright(&args, None)
+    };
+    let render = |out: &Path, with: Option<&Path>| {
+        let run = try_render(out, with);
         assert!(run.status.success(), "{}", text(&run.stderr));
         run
     };
@@ -263,17 +266,7 @@ fn templates_round_trip_and_override() {
 
     // A file that is not a template is refused with the names there are.
     std::fs::write(templates.join("apache.conf"), "Listen 80\n").unwrap();
-    let run = stackwright(
-        &[
-            "render",
-            design.to_str().unwrap(),
-            "--out",
-            dir.join("bad").to_str().unwrap(),
-            "--templates",
-            templates.to_str().unwrap(),
-        ],
-        None,
-    );
+    let run = try_render(&dir.join("bad"), Some(&templates));
     assert_eq!(run.status.code(), Some(2));
     let err = text(&run.stderr);
     assert!(
@@ -285,17 +278,7 @@ fn templates_round_trip_and_override() {
     // written (it made a bundle whose topology.json `validate` then refused).
     std::fs::remove_file(templates.join("apache.conf")).unwrap();
     std::fs::write(templates.join("nginx.conf.j2"), "#".repeat(300 * 1024)).unwrap();
-    let run = stackwright(
-        &[
-            "render",
-            design.to_str().unwrap(),
-            "--out",
-            dir.join("long").to_str().unwrap(),
-            "--templates",
-            templates.to_str().unwrap(),
-        ],
-        None,
-    );
+    let run = try_render(&dir.join("long"), Some(&templates));
     assert_eq!(run.status.code(), Some(2));
     let err = text(&run.stderr);
     assert!(

@@ -348,14 +348,15 @@ fn main() {
         },
     ));
     // Links whose payload is a mutated design: they inflate, and the patch is what breaks.
-    let patches: Vec<Vec<u8>> = fixtures()
+    // The fixtures' text: the patches inside links, and the reader's inputs below.
+    let fixture_texts: Vec<Vec<u8>> = fixtures()
         .into_iter()
         .map(|(_, text)| text.into_bytes())
         .collect();
     results.push(fuzz(
         "share link, mutated design inside",
         400_000 * scale,
-        (mutated(patches, JSON_TOKENS), any::<bool>()),
+        (mutated(fixture_texts.clone(), JSON_TOKENS), any::<bool>()),
         |(json, _)| json.clone(),
         |(json, secrets)| {
             use base64::Engine as _;
@@ -369,14 +370,10 @@ fn main() {
         },
     ));
 
-    let texts: Vec<Vec<u8>> = fixtures()
-        .into_iter()
-        .map(|(_, text)| text.into_bytes())
-        .collect();
     results.push(fuzz(
         "topology.json reader",
         1_000_000 * scale,
-        mutated(texts, JSON_TOKENS),
+        mutated(fixture_texts.clone(), JSON_TOKENS),
         Vec::clone,
         |text| {
             let _ = format::from_json(&String::from_utf8_lossy(text));
@@ -385,14 +382,10 @@ fn main() {
 
     // A design the reader accepts goes on: validated, rendered (with the fuzz profile's
     // overflow checks on), and carried unchanged by the saved format and a share link.
-    let texts: Vec<Vec<u8>> = fixtures()
-        .into_iter()
-        .map(|(_, text)| text.into_bytes())
-        .collect();
     results.push(fuzz(
         "topology.json reader, then render and round trips",
         60_000 * scale,
-        mutated(texts, JSON_TOKENS),
+        mutated(fixture_texts.clone(), JSON_TOKENS),
         Vec::clone,
         |text| {
             if let Ok(t) = format::from_json(&String::from_utf8_lossy(text)) {

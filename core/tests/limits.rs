@@ -39,6 +39,27 @@ fn a_template_is_set_only_within_the_readers_limit() {
     reads_back(&t);
 }
 
+/// `set_template` takes only the catalogue's names, so the catalogue must fit the reader's
+/// bounds on a design's templates: every name and all of them at once.
+#[test]
+fn every_template_a_design_can_set_is_one_the_reader_takes() {
+    let names = render::template_names();
+    assert!(
+        names.len() <= format::MAX_TEMPLATES,
+        "{} templates",
+        names.len()
+    );
+    for name in &names {
+        assert!(name.len() <= format::MAX_TEMPLATE_NAME, "{name}");
+    }
+    let mut t = design();
+    for name in &names {
+        render::set_template(&mut t, name, format!("# mine: {name}\n")).unwrap();
+    }
+    assert_eq!(t.templates.len(), names.len());
+    reads_back(&t);
+}
+
 #[test]
 fn hosts_are_added_up_to_the_readers_limit() {
     let mut t = design();
@@ -101,7 +122,8 @@ fn a_list_setting_takes_at_most_the_readers_count_of_lines() {
     let more = vec!["10.0.0.1"; MAX_ITEMS + 1].join("\n");
     let err = edit::set(&mut t, "settings.admin_networks", &more).unwrap_err();
     assert!(
-        err.to_string().contains("more lines than a list may have"),
+        err.to_string()
+            .ends_with(&format!("more lines than the {MAX_ITEMS} a list may have")),
         "{err}"
     );
     assert_eq!(t.settings.admin_networks.len(), MAX_ITEMS);

@@ -15,7 +15,8 @@ import { after, before, test } from 'node:test';
 
 import { openRecordedPage } from './browser.mjs';
 import {
-  APP_TIMEOUT, ROOT, addressWith, describeApp, inspectorOf, openApp, retype, settingsOf, withApp, zopeNodes,
+  APP_TIMEOUT, ROOT, addressWith, describeApp, inspectorOf, openApp, problemsOf, retype, settingsOf, withApp,
+  zopeNodes,
 } from './app.mjs';
 
 const EXERCISE = join(ROOT, 'core', 'tests', 'import', 'exercise');
@@ -162,6 +163,25 @@ describeApp('share links and buildout import', { timeout: 300_000 }, (app) => {
       assert.equal(await linkDialog(page).isVisible(), false);
       assert.equal(await (await siteId(page)).inputValue(), 'Kept');
       assert.deepEqual(JSON.parse(await page.evaluate((key) => localStorage.getItem(key), SAVED)), mine);
+    });
+  });
+
+  test('a template this version lacks is an error the problem itself removes, and Undo brings back', async () => {
+    await withApp(app.browser, app.origin, async ({ page }) => {
+      const design = await savedDesign(page, 'true');
+      design.version = Math.max(design.version, 2);
+      design.templates = { 'apache.conf.j2': 'Listen 80\n' };
+      await page.getByLabel('Import topology.json or buildout').setInputFiles({
+        name: 'topology.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(design)),
+      });
+      const problem = problemsOf(page).getByRole('button', { name: /apache\.conf\.j2/ });
+      await problem.waitFor();
+      await problem.click();
+      await page.getByRole('status').filter({ hasText: 'Removed the template apache.conf.j2' }).waitFor();
+      await problem.waitFor({ state: 'detached' });
+      await savedDesign(page, "!d.templates || !d.templates['apache.conf.j2']");
+      await page.getByRole('button', { name: 'Undo', exact: true }).click();
+      await problem.waitFor();
     });
   });
 

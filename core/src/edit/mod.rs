@@ -58,6 +58,10 @@ pub enum EditError {
     AlreadyConnected { from: String, to: String },
 }
 
+/// Why a list setting refused its text: the number is the format's [`MAX_ITEMS`] (a
+/// test holds the two together).
+const MORE_LINES_THAN_A_LIST_HOLDS: &str = "more lines than the 1024 a list may have";
+
 /// Where a path points.
 enum Place<'p> {
     Setting(&'p str),
@@ -189,8 +193,8 @@ pub fn set(t: &mut Topology, path: &str, value: &str) -> Result<(), EditError> {
         Slot::Lines(entries) => {
             // Split exactly on line breaks and keep every piece, blank ones too, so the
             // text reads back as typed; the validator points at an empty entry.
-            if value.split('\n').count() > crate::format::MAX_ITEMS {
-                return Err(bad("more lines than a list may have (1024)"));
+            if value.split('\n').count() > MAX_ITEMS {
+                return Err(bad(MORE_LINES_THAN_A_LIST_HOLDS));
             }
             *entries = if value.is_empty() {
                 Vec::new()

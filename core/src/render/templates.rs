@@ -113,24 +113,32 @@ fn charge_string(
     }
 }
 
+/// What a filter's result costs beyond its arguments' text, charged before it runs.
+type Charge = fn(&minijinja::State, &[minijinja::Value]) -> Result<(), minijinja::Error>;
+
+/// Nothing beyond the arguments' text.
+fn no_more(_: &minijinja::State, _: &[minijinja::Value]) -> Result<(), minijinja::Error> {
+    Ok(())
+}
+
 /// The built-in filters that turn their arguments into text, each replaced by itself after
-/// [`charge_text`] of every argument: minijinja converts a list given where a string is
-/// expected to text before the filter runs, uncharged.
-fn charged_filters() -> Vec<(&'static str, minijinja::Value)> {
+/// [`charge_text`] of every argument (minijinja converts a list given where a string is
+/// expected to text before the filter runs, uncharged) and the charge of what it adds.
+fn charged_filters() -> Vec<(&'static str, minijinja::Value, Charge)> {
     use minijinja::Value;
     use minijinja::filters as f;
     vec![
-        ("upper", Value::from_function(f::upper)),
-        ("lower", Value::from_function(f::lower)),
-        ("title", Value::from_function(f::title)),
-        ("capitalize", Value::from_function(f::capitalize)),
-        ("replace", Value::from_function(f::replace)),
-        ("trim", Value::from_function(f::trim)),
-        ("join", Value::from_function(f::join)),
-        ("split", Value::from_function(f::split)),
-        ("lines", Value::from_function(f::lines)),
-        ("string", Value::from_function(f::string)),
-        ("indent", Value::from_function(f::indent)),
+        ("upper", Value::from_function(f::upper), no_more),
+        ("lower", Value::from_function(f::lower), no_more),
+        ("title", Value::from_function(f::title), no_more),
+        ("capitalize", Value::from_function(f::capitalize), no_more),
+        ("replace", Value::from_function(f::replace), no_more),
+        ("trim", Value::from_function(f::trim), no_more),
+        ("join", Value::from_function(f::join), no_more),
+        ("split", Value::from_function(f::split), no_more),
+        ("lines", Value::from_function(f::lines), no_more),
+        ("string", Value::from_function(f::string), no_more),
+        ("indent", Value::from_function(f::indent), charge_indent),
     ]
 }
 
@@ -196,7 +204,7 @@ pub fn environment() -> &'static Environment<'static> {
             .expect("the default delimiters are valid");
         env.set_syntax(syntax);
         env.set_formatter(charged_formatter);
-        for (name, builtin) in charged_filters() {
+        for (name, builtin, charge_result) in charged_filters() {
             env.add_filter(
                 name,
                 move |state: &mut minijinja::State,
@@ -204,9 +212,7 @@ pub fn environment() -> &'static Environment<'static> {
                     for arg in args.iter() {
                         charge_text(state, arg)?;
                     }
-                    if name == "indent" {
-                        charge_indent(state, &args)?;
-                    }
+                    charge_result(state, &args)?;
                     builtin.call(state, &args)
                 },
             );
