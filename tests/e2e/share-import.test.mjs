@@ -174,6 +174,9 @@ describeApp('share links and buildout import', { timeout: 300_000 }, (app) => {
       await page.getByLabel('Import topology.json or buildout').setInputFiles({
         name: 'topology.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(design)),
       });
+      // A design with templates of its own is asked about first.
+      const ask = page.getByRole('dialog', { name: 'Import the design from topology.json?' });
+      await ask.getByRole('button', { name: 'Import it' }).click();
       const problem = problemsOf(page).getByRole('button', { name: /apache\.conf\.j2/ });
       await problem.waitFor();
       await problem.click();
