@@ -93,6 +93,82 @@ fi
 
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
+# The checks of one folder (or one ansible/ folder) run as a job, as many at once as there
+# are cores: each checker is one process that keeps one core busy. A job writes its lines
+# and its counts to its own log; collect prints the logs in the order the jobs began.
+job_logs=()
+job_pids=()
+job() {
+    local log
+    log=$work/jobs/$(printf '%03d' "${#job_logs[@]}").log
+    mkdir -p "$work/jobs"
+    while [ "$(running_jobs)" -ge "$(nproc)" ]; do wait -n "${job_pids[@]}"; done
+    (
+        passed=0 failed=0
+        "$@"
+        printf 'COUNTS %d %d\n' "$passed" "$failed"
+    ) > "$log" 2>&1 &
+    job_pids+=("$!")
+    job_logs+=("$log")
+}
+running_jobs() {
+    local pid n=0
+    for pid in "${job_pids[@]}"; do kill -0 "$pid" 2>/dev/null && n=$((n + 1)); done
+    echo "$n"
+}
+collect() {
+    local log p f
+    wait "${job_pids[@]}"
+    for log in "${job_logs[@]}"; do
+        sed '/^COUNTS /d' "$log"
+        read -r _ p f < <(grep '^COUNTS ' "$log" | tail -1) || { p=0 f=1; echo "FAIL  a job gave no counts: $log"; }
+        passed=$((passed + p))
+        failed=$((failed + f))
+    done
+    job_logs=()
+    job_pids=()
+}
+
+# check_folder LABEL FOLDER DESIGN: every generated file of one folder, by its daemon's checker.
+check_folder() {
+    local label=$1 folder=$2 design=$3 db_password sup_password cert key rotation confs
+    cd "$folder" || { fail "$label" "no folder $folder"; return; }
+    db_password=$(json "$design" "next(c for c in d['components'] if c['kind']=='database')['settings']['password']")
+    sup_password=$(json "$design" "next(c for c in d['components'] if c['kind']=='supervisor')['settings']['password']")
+    if [ -f etc/nginx.conf ]; then
+        # The certificate the bundle's CERTIFICATES.md makes, at the paths nginx expects.
+        cert=$(json "$design" "next(c for c in d['components'] if c['kind']=='nginx')['settings']['certificate']")
+        key=$(json "$design" "next(c for c in d['components'] if c['kind']=='nginx')['settings']['certificate_key']")
+        mkdir -p "$(dirname "$cert")" "$(dirname "$key")"
+        openssl req -new -x509 -nodes -days 2 -newkey rsa:2048 -subj /CN=check -out "$cert" -keyout "$key" 2>/dev/null
+        check "$label/etc/nginx.conf: nginx -t" nginx -t -q -p "$folder/" -e var/nginx/error.log -c etc/nginx.conf
+    fi
+    if [ -f etc/haproxy.cfg ]; then
+        check "$label/etc/haproxy.cfg: haproxy -c -dW" haproxy -c -dW -f etc/haproxy.cfg
+    fi
+    if [ -f etc/varnish.vcl ]; then
+        check "$label/etc/varnish.vcl: varnishd -C" sh -c "varnishd -C -n '$folder/var/varnish' -f '$folder/etc/varnish.vcl' >/dev/null 2>'$folder/var/vcc.log' || { cat '$folder/var/vcc.log'; exit 1; }"
+    fi
+    for rotation in etc/logrotate/*; do
+        [ -f "$rotation" ] || continue
+        # logrotate's own parser, in debug mode (nothing is rotated), on a state
+        # file of its own; it refuses a configuration that is not root's.
+        check "$label/$rotation: logrotate -d" sh -c "out=\$(logrotate -d -s '$folder/var/logrotate.state' '$rotation' 2>&1); status=\$?; printf '%s\n' \"\$out\"; [ \$status -eq 0 ] && ! printf '%s' \"\$out\" | grep -qi '^error'"
+    done
+    if [ -f etc/firewall.nft ]; then
+        # nftables' own parser and the kernel's checks, in a network namespace of its own.
+        check "$label/etc/firewall.nft: nft -c" unshare --net nft -c -f etc/firewall.nft
+    fi
+    # A machine with only the database runs no supervisor (MariaDB is Debian's service).
+    if [ -f etc/supervisord.conf ]; then
+        check "$label/etc/supervisord.conf: supervisor" /usr/bin/python3 "$here/supervisor_check.py" etc/supervisord.conf "$sup_password"
+    fi
+    mapfile -t confs < <(ls etc/*/zope.conf etc/zodbpack.conf 2>/dev/null)
+    if [ "${#confs[@]}" -gt 0 ]; then
+        zope_verdicts "$label" "$venv/bin/python" "$here/zope_check.py" "$db_password" "${confs[@]}"
+    fi
+}
+
 for design in "$work"/designs/*.json; do
     fixture=$(basename "$design" .json)
     out=$work/$fixture
@@ -100,54 +176,12 @@ for design in "$work"/designs/*.json; do
         fail "$fixture: render" "$err"
         continue
     fi
-    db_password=$(json "$design" "next(c for c in d['components'] if c['kind']=='database')['settings']['password']")
-    sup_password=$(json "$design" "next(c for c in d['components'] if c['kind']=='supervisor')['settings']['password']")
     if [ -d "$out/hosts" ]; then folders=("$out"/hosts/*); else folders=("$out"); fi
     for folder in "${folders[@]}"; do
-        label=$fixture${folder#"$out"}
-        (
-            cd "$folder" || exit 1
-            passed=0 failed=0
-            if [ -f etc/nginx.conf ]; then
-                # The certificate the bundle's CERTIFICATES.md makes, at the paths nginx expects.
-                cert=$(json "$design" "next(c for c in d['components'] if c['kind']=='nginx')['settings']['certificate']")
-                key=$(json "$design" "next(c for c in d['components'] if c['kind']=='nginx')['settings']['certificate_key']")
-                mkdir -p "$(dirname "$cert")" "$(dirname "$key")"
-                openssl req -new -x509 -nodes -days 2 -newkey rsa:2048 -subj /CN=check -out "$cert" -keyout "$key" 2>/dev/null
-                check "$label/etc/nginx.conf: nginx -t" nginx -t -q -p "$folder/" -e var/nginx/error.log -c etc/nginx.conf
-            fi
-            if [ -f etc/haproxy.cfg ]; then
-                check "$label/etc/haproxy.cfg: haproxy -c -dW" haproxy -c -dW -f etc/haproxy.cfg
-            fi
-            if [ -f etc/varnish.vcl ]; then
-                check "$label/etc/varnish.vcl: varnishd -C" sh -c "varnishd -C -n '$folder/var/varnish' -f '$folder/etc/varnish.vcl' >/dev/null 2>'$folder/var/vcc.log' || { cat '$folder/var/vcc.log'; exit 1; }"
-            fi
-            for rotation in etc/logrotate/*; do
-                [ -f "$rotation" ] || continue
-                # logrotate's own parser, in debug mode (nothing is rotated), on a state
-                # file of its own; it refuses a configuration that is not root's.
-                check "$label/$rotation: logrotate -d" sh -c "out=\$(logrotate -d -s '$folder/var/logrotate.state' '$rotation' 2>&1); status=\$?; printf '%s\n' \"\$out\"; [ \$status -eq 0 ] && ! printf '%s' \"\$out\" | grep -qi '^error'"
-            done
-            if [ -f etc/firewall.nft ]; then
-                # nftables' own parser and the kernel's checks, in a network namespace of its own.
-                check "$label/etc/firewall.nft: nft -c" unshare --net nft -c -f etc/firewall.nft
-            fi
-            # A machine with only the database runs no supervisor (MariaDB is Debian's service).
-            if [ -f etc/supervisord.conf ]; then
-                check "$label/etc/supervisord.conf: supervisor" /usr/bin/python3 "$here/supervisor_check.py" etc/supervisord.conf "$sup_password"
-            fi
-            mapfile -t confs < <(ls etc/*/zope.conf etc/zodbpack.conf 2>/dev/null)
-            if [ "${#confs[@]}" -gt 0 ]; then
-                zope_verdicts "$label" "$venv/bin/python" "$here/zope_check.py" "$db_password" "${confs[@]}"
-            fi
-            printf 'COUNTS %d %d\n' "$passed" "$failed"
-        ) > "$work/$fixture.$(basename "$folder").log"
-        sed '/^COUNTS /d' "$work/$fixture.$(basename "$folder").log"
-        read -r _ p f < <(grep '^COUNTS ' "$work/$fixture.$(basename "$folder").log" | tail -1)
-        passed=$((passed + p))
-        failed=$((failed + f))
+        job check_folder "$fixture${folder#"$out"}" "$folder" "$design"
     done
 done
+collect
 
 # users_have_password SOCKET USER PASSWORD SQL: the server holds the design's password for
 # USER at every host the SQL creates it for (other designs' users share the server).
@@ -231,10 +265,9 @@ print("\n".join(bad) or f"{len(hostvars)} machines, each with its address and ro
 sys.exit(1 if bad else 0)
 PY
 }
-for design in core/tests/fixtures/*.json; do
-    fixture=$(basename "$design" .json)
-    dir=$work/$fixture/ansible
-    [ -d "$dir" ] || { fail "$fixture: ansible/" "no ansible/ folder"; continue; }
+# check_ansible FIXTURE DIR DESIGN: the playbook's syntax, and the inventory's machines.
+check_ansible() {
+    local fixture=$1 dir=$2 design=$3
     check "$fixture/ansible/site.yml: ansible-playbook --syntax-check" \
         sh -c 'cd "$1" && "$2/ansible-playbook" --syntax-check site.yml' sh "$dir" "$ansible_bin"
     if (cd "$dir" && "$ansible_bin/ansible-inventory" --list > inventory.json 2> inventory.err); then
@@ -243,7 +276,14 @@ for design in core/tests/fixtures/*.json; do
     else
         fail "$fixture/ansible/inventory.yml: ansible-inventory --list" "$(cat "$dir/inventory.err")"
     fi
+}
+for design in core/tests/fixtures/*.json; do
+    fixture=$(basename "$design" .json)
+    dir=$work/$fixture/ansible
+    [ -d "$dir" ] || { fail "$fixture: ansible/" "no ansible/ folder"; continue; }
+    job check_ansible "$fixture" "$dir" "$design"
 done
+collect
 
 # The zip opens with unzip and with Python's zipfile, and keeps scripts executable.
 zipdir=$work/zip
