@@ -16,17 +16,28 @@ summary=()
 run() {
     local name=$1 counter=$2
     shift 2
-    local log="$logs/$name.log" start=$SECONDS
+    local log="$logs/$name.log" start=$SECONDS cpu
+    cpu=$(cpu_ticks)
     echo "=== $name: $*"
     "$@" 2>&1 | tee "$log"
-    count "$name" "$counter" "${PIPESTATUS[0]}" "$start"
+    count "$name" "$counter" "${PIPESTATUS[0]}" "$start" "$cpu"
+}
+
+# cpu_ticks: "BUSY TOTAL", the machine's CPU time so far (every core, in clock ticks), so a
+# suite's summary line says how many of the cores it kept busy (and so what running it
+# beside another suite could gain).
+cpu_ticks() {
+    local _cpu user nice system idle iowait irq softirq steal
+    read -r _cpu user nice system idle iowait irq softirq steal _ < /proc/stat
+    echo "$((user + nice + system + irq + softirq + steal)) $((user + nice + system + idle + iowait + irq + softirq + steal))"
 }
 
 # run_side_by_side NAME:COMMAND...: suites that use machines of their own (separate
 # network namespaces, bridges and disks) run at the same time; each log is shown when all
 # are done, then counted as run does. The two cores mostly wait on the machines' I/O.
 run_side_by_side() {
-    local spec name pids=() names=() starts=() i status
+    local spec name pids=() names=() starts=() i status cpu
+    cpu=$(cpu_ticks)
     for spec in "$@"; do
         name=${spec%%:*}
         echo "=== $name (side by side): ${spec#*:}"
@@ -41,14 +52,15 @@ run_side_by_side() {
         status=$?
         echo "=== ${names[$i]}: its log"
         cat "$logs/${names[$i]}.log"
-        count "${names[$i]}" plain_counts "$status" "${starts[$i]}"
+        count "${names[$i]}" plain_counts "$status" "${starts[$i]}" "$cpu"
     done
 }
 
-# count NAME COUNTER STATUS START: adds a suite's counts (from its log) to the totals.
+# count NAME COUNTER STATUS START CPU: adds a suite's counts (from its log) to the totals;
+# its summary line has its time and the cores busy meanwhile (CPU: cpu_ticks at its start).
 count() {
-    local name=$1 counter=$2 status=$3 start=$4 log="$logs/$1.log"
-    local counts passed failed
+    local name=$1 counter=$2 status=$3 start=$4 cpu_start=$5 log="$logs/$1.log"
+    local counts passed failed busy total cores
     counts=$("$counter" "$log")
     passed=${counts% *}
     failed=${counts#* }
@@ -60,7 +72,11 @@ count() {
     fi
     total_passed=$((total_passed + passed))
     total_failed=$((total_failed + failed))
-    summary+=("$(printf '%-16s %4d passed, %d failed  (%ds)' "$name" "$passed" "$failed" $((SECONDS - start)))")
+    read -r busy total < <(cpu_ticks)
+    busy=$((busy - ${cpu_start% *}))
+    total=$((total - ${cpu_start#* }))
+    cores=$(awk -v b="$busy" -v t="$total" -v n="$(nproc)" 'BEGIN { printf "%.1f", t > 0 ? b / t * n : 0 }')
+    summary+=("$(printf '%-16s %4d passed, %d failed  (%ds, %s of %d cores busy)' "$name" "$passed" "$failed" $((SECONDS - start)) "$cores" "$(nproc)")")
 }
 
 cargo_counts() {
@@ -110,6 +126,7 @@ run ansible plain_counts tests/stack/ansible.sh
 echo
 echo "=== summary"
 printf '%s\n' "${summary[@]}"
+echo "all suites: $((SECONDS / 60)) min $((SECONDS % 60)) s"
 if [ "$total_failed" -ne 0 ]; then
     # What failed, by name, where a short tail of this output still shows it: the
     # cargo tests, the node tests, and the checks of the daemon and stack suites.
