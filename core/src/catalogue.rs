@@ -41,6 +41,8 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "logrotate.j2",
     "pack.service.j2",
     "pack.timer.j2",
+    "rolling-restart.sh.j2",
+    "rolling-restart.yml.j2",
 ];
 
 /// What each template writes, in words for people: a path in a host's folder, with
@@ -95,6 +97,8 @@ pub const WRITES: &[(&str, &str)] = &[
         "etc/systemd/stackwright-<name>-pack.service",
     ),
     ("pack.timer.j2", "etc/systemd/stackwright-<name>-pack.timer"),
+    ("rolling-restart.sh.j2", "bin/rolling-restart"),
+    ("rolling-restart.yml.j2", "ansible/rolling-restart.yml"),
 ];
 
 /// What the template `name` writes, in words: `etc/nginx.conf`,

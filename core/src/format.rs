@@ -37,12 +37,14 @@ const TEMPLATES_OF_V3: [&str; 3] = [
 ];
 
 /// The built-in templates that came with version 4.
-const TEMPLATES_OF_V4: [&str; 5] = [
+const TEMPLATES_OF_V4: [&str; 7] = [
     "firewall.nft.j2",
     "firewall.service.j2",
     "logrotate.j2",
     "pack.service.j2",
     "pack.timer.j2",
+    "rolling-restart.sh.j2",
+    "rolling-restart.yml.j2",
 ];
 
 /// The longest template a design may carry, in bytes: the largest built-in one is under

@@ -170,7 +170,7 @@ readme_in_order() {
     local section line previous=0
     for section in 'Prerequisites' 'Where this folder lives' 'The database' 'The certificate' 'Prepare the folder' \
         'Create the Plone site' 'Start everything' 'Test the full stack' 'failover' \
-        'Pack the database' 'Stop everything'; do
+        'Pack the database' 'Upgrade' 'Stop everything'; do
         line=$(grep -n -m1 -E "^## .*$section" "$1" | cut -d: -f1)
         if [ -z "$line" ]; then echo "no section '$section'"; return 1; fi
         if [ "$line" -le "$previous" ]; then echo "section '$section' comes too early"; return 1; fi
@@ -204,6 +204,14 @@ all_running() {
 no_unexpected_exit() { ! grep -F 'not expected' "$bundle/var/log/supervisord.log"; }
 
 program_state() { supervisorctl_cmd status "$1" 2>/dev/null | awk '{ print $2 }'; }
+
+# instance_pids: "ID PID" of each running instance, a line each.
+instance_pids() {
+    local id
+    for id in "${instance_ids[@]}"; do
+        supervisorctl_cmd status "$id" 2>/dev/null | awk '$2 == "RUNNING" { sub(/,$/, "", $4); print $1, $4 }'
+    done
+}
 
 # processes_of_bundle: the server's processes running in or from the install folder.
 processes_of_bundle() { machine_processes_in "$MACHINE" "$INSTALL_DIR"; }
@@ -646,6 +654,34 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
     check "state folders of the instances still belong to ${instance_users[0]} after packing" files_owned_by "${instance_users[0]}" var/cache var/blobstorage "${instance_ids[@]/#/var/}"
     check "the site still answers after packing" wait_until 30 "the site after packing" site_recovered
 
+    # README step 11: an upgrade (the same bundle again: unzip -o, bin/setup, a rolling
+    # restart) while a bounded request loop goes through nginx: no request may fail, and
+    # every instance runs a new process afterwards.
+    local pids_before pids_after stop_file="$work/stop-upgrade-loop" loop_pid summary requests failures
+    pids_before=$(instance_pids)
+    rm -f "$stop_file"
+    from_its_network "$PY" "$here/request_loop.py" "https://$PUBLIC_HTTPS/" "$stop_file" 20000 600 \
+        "$PLONE_MARKER" 127.0.0.1 > "$work/upgrade-loop.log" 2>&1 &
+    loop_pid=$!
+    t0=$EPOCHREALTIME
+    run_sections "$MACHINE" '^Upgrade' '^Upgrade'
+    log "the upgrade took $(seconds_since "$t0")s"
+    touch "$stop_file"
+    wait "$loop_pid"
+    sed 's/^/    | loop: /' "$work/upgrade-loop.log" | tail -n 20
+    summary=$(tail -n 1 "$work/upgrade-loop.log")
+    requests=$(sed -nE 's/^requests=([0-9]+) .*/\1/p' <<< "$summary")
+    failures=$(sed -nE 's/.* failed=([0-9]+) .*/\1/p' <<< "$summary")
+    upgrade_figures[$RELEASE]="$summary"
+    expect "a rolling restart under load: ${failures:-?} of ${requests:-?} requests failed" \
+        "$([ -n "$requests" ] && [ "$requests" -ge 20 ] && [ "$failures" = 0 ]; echo $?)" "$summary"
+    pids_after=$(instance_pids)
+    log "instances before: $(echo $pids_before); after: $(echo $pids_after)"
+    expect "bin/rolling-restart restarted every instance (a new process each)" \
+        "$([ -n "$pids_after" ] && [ -z "$(comm -12 <(printf '%s\n' "$pids_before" | sort) <(printf '%s\n' "$pids_after" | sort))" ] &&
+           [ "$(wc -l <<< "$pids_after")" -eq "${#instance_ids[@]}" ]; echo $?)" "before: $(echo $pids_before); after: $(echo $pids_after)"
+    check "every program is RUNNING after the upgrade" all_running
+
     check "no program exited unexpectedly during the drill" no_unexpected_exit
 
     # A reboot: power off, boot the same disk; the site must come back with no command typed.
@@ -669,7 +705,7 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
     request "GET (REST, after the reboot)" "https://$PUBLIC_HTTPS/$doc" -u "$auth" -H 'Accept: application/json'
     expect "the Document written before the reboot is there" "$([ "$code" = 200 ]; echo $?)" "status $code"
 
-    # README step 11: stop everything (exercise step 14).
+    # README step 12: stop everything (exercise step 14).
     run_sections "$MACHINE" '^Stop everything' '^Stop everything'
     check "$unit is inactive" wait_until 120 "$unit to stop" unit_inactive "$unit"
     check "no process of the bundle is left on the machine" nothing_of_bundle_runs
@@ -682,7 +718,7 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
 # --- main --------------------------------------------------------------------------------
 
 require_root tests/stack/drill.sh "it boots machines and runs the bundle as its README says, as root"
-declare -A boot_seconds=() reboot_seconds=()
+declare -A boot_seconds=() reboot_seconds=() upgrade_figures=()
 
 designs=("$@")
 if [ ${#designs[@]} -eq 0 ]; then
@@ -709,7 +745,7 @@ if check "the CLI is built" build_cli; then
 fi
 
 for release in "${!boot_seconds[@]}"; do
-    log "figures: $release boots in ${boot_seconds[$release]}s; reboot to site ${reboot_seconds[$release]:-?}s"
+    log "figures: $release boots in ${boot_seconds[$release]}s; reboot to site ${reboot_seconds[$release]:-?}s; rolling restart under load: ${upgrade_figures[$release]:-?}"
 done
 log "drill finished in $(seconds_since "$start_time")s; logs of the last run in $LOG_KEEP"
 summary_printed=1

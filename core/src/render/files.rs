@@ -63,6 +63,10 @@ pub(super) fn top_files(plan: &Plan) -> Vec<(String, &'static str)> {
         "ansible/restart-instance.yml".into(),
         "restart-instance.yml.j2",
     ));
+    files.push((
+        "ansible/rolling-restart.yml".into(),
+        "rolling-restart.yml.j2",
+    ));
     files
 }
 
@@ -135,6 +139,13 @@ pub(super) fn host_files(host: &HostPlan, plan: &Plan) -> Vec<FileSpec> {
             files.push(FileSpec::new(
                 format!("etc/systemd/stackwright-{name}-pack.timer"),
                 "pack.timer.j2",
+            ));
+        }
+        if !plan.multi_host {
+            // On several hosts, ansible/rolling-restart.yml restarts them in turn.
+            files.push(FileSpec::script(
+                "bin/rolling-restart",
+                "rolling-restart.sh.j2",
             ));
         }
         files.push(FileSpec::new("requirements.txt", "requirements.txt.j2"));
