@@ -265,11 +265,14 @@ print("\n".join(bad) or f"{len(hostvars)} machines, each with its address and ro
 sys.exit(1 if bad else 0)
 PY
 }
-# check_ansible FIXTURE DIR DESIGN: the playbook's syntax, and the inventory's machines.
+# check_ansible FIXTURE DIR DESIGN: the playbooks' syntax, and the inventory's machines.
 check_ansible() {
     local fixture=$1 dir=$2 design=$3
-    check "$fixture/ansible/site.yml: ansible-playbook --syntax-check" \
-        sh -c 'cd "$1" && "$2/ansible-playbook" --syntax-check site.yml' sh "$dir" "$ansible_bin"
+    local playbook
+    for playbook in site.yml rolling-restart.yml; do
+        check "$fixture/ansible/$playbook: ansible-playbook --syntax-check" \
+            sh -c 'cd "$1" && "$2/ansible-playbook" --syntax-check "$3"' sh "$dir" "$ansible_bin" "$playbook"
+    done
     if (cd "$dir" && "$ansible_bin/ansible-inventory" --list > inventory.json 2> inventory.err); then
         check "$fixture/ansible/inventory.yml: ansible-inventory, every machine with its address and roles" \
             inventory_matches "$design" "$dir/inventory.json"
