@@ -102,7 +102,8 @@ job() {
     local log
     log=$work/jobs/$(printf '%03d' "${#job_logs[@]}").log
     mkdir -p "$work/jobs"
-    while [ "$(running_jobs)" -ge "$(nproc)" ]; do wait -n "${job_pids[@]}"; done
+    local live
+    while mapfile -t live < <(live_jobs) && [ "${#live[@]}" -ge "$(nproc)" ]; do wait -n "${live[@]}"; done
     (
         passed=0 failed=0
         "$@"
@@ -111,10 +112,11 @@ job() {
     job_pids+=("$!")
     job_logs+=("$log")
 }
-running_jobs() {
-    local pid n=0
-    for pid in "${job_pids[@]}"; do kill -0 "$pid" 2>/dev/null && n=$((n + 1)); done
-    echo "$n"
+# live_jobs: the jobs still running, a PID a line (wait -n is given only these: a PID it
+# has already reaped is "no such job").
+live_jobs() {
+    local pid
+    for pid in "${job_pids[@]}"; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done
 }
 collect() {
     local log p f
