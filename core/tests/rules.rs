@@ -333,3 +333,31 @@ fn rules_document_matches_the_engine() {
         "docs/rules.md names codes the engine does not have: {unknown:?}"
     );
 }
+
+/// An install directory one byte too long for the unix sockets in its `var/` is refused;
+/// one at the limit is not, and its longest socket path fits in 107 bytes.
+#[test]
+fn install_dir_leaves_room_for_the_sockets() {
+    let limit = stackwright_core::validate::MAX_INSTALL_DIR;
+    let at_limit = format!("/{}", "a".repeat(limit - 1));
+    assert!(at_limit.len() + "/var/haproxy/admin.sock".len() <= 107);
+    let mut t = clean();
+    t.settings.install_dir = at_limit.clone();
+    assert!(
+        !diagnose(&t)
+            .iter()
+            .any(|d| d.code == Rule::InstallDirInvalid),
+        "{at_limit} is allowed"
+    );
+    t.settings.install_dir = format!("{at_limit}a");
+    check_one(&t, Rule::InstallDirInvalid, "settings.install_dir");
+}
+
+fn check_one(t: &Topology, code: Rule, path: &str) {
+    assert!(
+        diagnose(t)
+            .iter()
+            .any(|d| d.code == code && d.target.path() == path),
+        "{code:?} expected on {path}"
+    );
+}

@@ -17,6 +17,7 @@ mod security;
 mod settings;
 
 pub use rule::{Diagnostic, Rule, Severity, Target};
+pub use settings::MAX_INSTALL_DIR;
 
 use crate::field::Range;
 use crate::model::Topology;

@@ -8,6 +8,10 @@ use crate::syntax::{self, AddressKind};
 
 use super::{Checks, Rule, Target};
 
+/// The longest install directory: a unix socket's path holds at most 107 bytes, and the
+/// longest the bundle makes in it is `var/haproxy/admin.sock` (23 more with its `/`).
+pub const MAX_INSTALL_DIR: usize = 84;
+
 impl<'a> Checks<'a> {
     pub(super) fn settings(&mut self) {
         let s = &self.design.settings;
@@ -43,6 +47,16 @@ impl<'a> Checks<'a> {
                 Target::Setting("install_dir"),
                 format!("the install directory {:?} is not an absolute path of plain names", s.install_dir),
                 "write an absolute path such as /srv/plone, using letters, digits, '.', '-' and '_'",
+            );
+        } else if s.install_dir.trim_end_matches('/').len() > MAX_INSTALL_DIR {
+            self.push(
+                Rule::InstallDirInvalid,
+                Target::Setting("install_dir"),
+                format!(
+                    "the install directory is {} bytes long: the unix sockets in its var/ (supervisor's, HAProxy's) would pass the 107 bytes a socket's path may have",
+                    s.install_dir.trim_end_matches('/').len()
+                ),
+                format!("use a path of at most {MAX_INSTALL_DIR} bytes, such as /srv/plone"),
             );
         }
         if !syntax::is_site_id(&s.site_id) {
