@@ -43,6 +43,11 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "pack.timer.j2",
     "rolling-restart.sh.j2",
     "rolling-restart.yml.j2",
+    "backup.sh.j2",
+    "restore.sh.j2",
+    "backup.cnf.j2",
+    "backup.service.j2",
+    "backup.timer.j2",
 ];
 
 /// What each template writes, in words for people: a path in a host's folder, with
@@ -99,6 +104,17 @@ pub const WRITES: &[(&str, &str)] = &[
     ("pack.timer.j2", "etc/systemd/stackwright-<name>-pack.timer"),
     ("rolling-restart.sh.j2", "bin/rolling-restart"),
     ("rolling-restart.yml.j2", "ansible/rolling-restart.yml"),
+    ("backup.sh.j2", "bin/backup"),
+    ("restore.sh.j2", "bin/restore"),
+    ("backup.cnf.j2", "etc/backup.cnf"),
+    (
+        "backup.service.j2",
+        "etc/systemd/stackwright-<name>-backup.service",
+    ),
+    (
+        "backup.timer.j2",
+        "etc/systemd/stackwright-<name>-backup.timer",
+    ),
 ];
 
 /// What the template `name` writes, in words: `etc/nginx.conf`,

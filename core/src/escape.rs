@@ -25,6 +25,7 @@ pub const FILTERS: &[(&str, Escape)] = &[
     ("supervisor", supervisor),
     ("zconfig", zconfig),
     ("ini", ini),
+    ("mysql_option", mysql_option),
     ("sql", sql),
     ("sql_ident", sql_ident),
     ("shell", shell),
@@ -143,6 +144,17 @@ pub fn ini(value: &str) -> Result<String, Error> {
     Ok(value.replace('%', "%%"))
 }
 
+/// A value of a MariaDB/MySQL option file (`[client]` of `etc/backup.cnf`) in double
+/// quotes: `\\` and `"` escaped, a `#` kept (the reader ends a comment only outside
+/// quotes); a line break or other control character refused.
+pub fn mysql_option(value: &str) -> Result<String, Error> {
+    no_control("MariaDB option file", value)?;
+    Ok(format!(
+        "\"{}\"",
+        value.replace('\\', "\\\\").replace('"', "\\\"")
+    ))
+}
+
 /// A MariaDB/MySQL string literal in single quotes, with the backslash escapes of the
 /// default SQL mode.
 pub fn sql(value: &str) -> Result<String, Error> {
@@ -255,6 +267,15 @@ mod tests {
             &[("pa$s", Some("pa$$s")), ("#x", Some("#x")), ("", None)],
         );
         check(ini, &[("1%", Some("1%%"))]);
+        check(
+            mysql_option,
+            &[
+                ("s3cr%t'#;", Some("\"s3cr%t'#;\"")),
+                ("a\"b\\c", Some("\"a\\\"b\\\\c\"")),
+                (" a ", Some("\" a \"")),
+                ("a\nb", None),
+            ],
+        );
         check(
             sql,
             &[("it's \\", Some("'it''s \\\\'")), ("a\nb", Some("'a\\nb'"))],

@@ -37,7 +37,7 @@ const TEMPLATES_OF_V3: [&str; 3] = [
 ];
 
 /// The built-in templates that came with version 4.
-const TEMPLATES_OF_V4: [&str; 7] = [
+const TEMPLATES_OF_V4: [&str; 12] = [
     "firewall.nft.j2",
     "firewall.service.j2",
     "logrotate.j2",
@@ -45,6 +45,11 @@ const TEMPLATES_OF_V4: [&str; 7] = [
     "pack.timer.j2",
     "rolling-restart.sh.j2",
     "rolling-restart.yml.j2",
+    "backup.sh.j2",
+    "restore.sh.j2",
+    "backup.cnf.j2",
+    "backup.service.j2",
+    "backup.timer.j2",
 ];
 
 /// The longest template a design may carry, in bytes: the largest built-in one is under

@@ -70,6 +70,10 @@ pub struct SitePlan {
     /// Without shared blobs, the size of each instance's blob cache, in MiB.
     pub blob_cache_mb: u64,
     pub install_dir: String,
+    /// Where `bin/backup` writes its dated folders: `/var/backups/stackwright-<name>`.
+    pub backup_dir: String,
+    /// How many of the newest backups `bin/backup` keeps.
+    pub backup_keep: u64,
     pub platform: &'static str,
     /// The platform in words: `Debian 13 (trixie)`.
     pub platform_name: &'static str,
@@ -372,6 +376,9 @@ pub const WORKER_CONNECTIONS: u64 = 4096;
 /// no limit: the cache grows until the disk is full).
 pub const BLOB_CACHE_MB: u64 = 1024;
 
+/// The backups `bin/backup` keeps: a week of daily ones.
+pub const BACKUP_KEEP: u64 = 7;
+
 /// `host` or `host:port` as a URL writes it (IPv6 in brackets), the port left out when
 /// it is the scheme's own.
 fn authority(host: &str, port: u16, default: u16) -> String {
@@ -430,6 +437,8 @@ impl Plan {
             shared_blobs: s.shared_blobs,
             blob_cache_mb: BLOB_CACHE_MB,
             install_dir: s.install_dir.trim_end_matches('/').to_string(),
+            backup_dir: format!("/var/backups/stackwright-{}", s.name),
+            backup_keep: BACKUP_KEEP,
             platform: s.platform.id(),
             platform_name: s.platform.name(),
             codename: s.platform.codename(),

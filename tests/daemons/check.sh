@@ -165,6 +165,17 @@ check_folder() {
     if [ -f etc/supervisord.conf ]; then
         check "$label/etc/supervisord.conf: supervisor" /usr/bin/python3 "$here/supervisor_check.py" etc/supervisord.conf "$sup_password"
     fi
+    if [ -f etc/backup.cnf ]; then
+        # MariaDB's own reader of option files gives back the design's password exactly.
+        check "$label/etc/backup.cnf: my_print_defaults reads the design's password" sh -c \
+            'my_print_defaults --defaults-file=etc/backup.cnf client | grep -qxF -- "--password=$1"' sh "$db_password"
+    fi
+    local script
+    for script in bin/*; do
+        [ -f "$script" ] || continue
+        # Each script parsed by the shell its first line names (nothing runs).
+        check "$label/$script: $(head -n 1 "$script" | cut -c3-) -n" sh -c '$(head -n 1 "$1" | cut -c3-) -n "$1"' sh "$script"
+    done
     mapfile -t confs < <(ls etc/*/zope.conf etc/zodbpack.conf 2>/dev/null)
     if [ "${#confs[@]}" -gt 0 ]; then
         zope_verdicts "$label" "$venv/bin/python" "$here/zope_check.py" "$db_password" "${confs[@]}"

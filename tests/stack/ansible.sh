@@ -283,6 +283,18 @@ cur = c.cursor(); cur.execute("select count(*) from object_state"); print(cur.fe
         fi
     done
     check "the site was created once, from one machine" created_once
+    # The machine that created the site packs weekly and backs up nightly: the playbook
+    # enabled both timers there; the backup unit, started once, succeeds.
+    for host in "${hosts[@]}"; do
+        if on "$host" test -f "$INSTALL_DIR/var/site-created"; then
+            check "$host: the pack and backup timers are enabled and waiting" on "$host" bash -c \
+                "systemctl is-enabled stackwright-$BUNDLE_NAME-pack.timer stackwright-$BUNDLE_NAME-backup.timer &&
+                 systemctl is-active stackwright-$BUNDLE_NAME-pack.timer stackwright-$BUNDLE_NAME-backup.timer"
+            check "$host: a backup, started as its unit, succeeds and holds a dump that matches its checksum" on "$host" bash -c \
+                "systemctl start stackwright-$BUNDLE_NAME-backup.service &&
+                 cd /var/backups/stackwright-$BUNDLE_NAME/latest && sha256sum --quiet --check SHA256SUMS"
+        fi
+    done
 
     # --- as a visitor and an attacker see it, from a client on the network ---------------
     eval "$($PY "$here/design_env.py" "$design")"

@@ -62,6 +62,7 @@ def main():
         "BUNDLE_NAME": settings["name"],
         "SITE_ID": settings["site_id"],
         "INSTALL_DIR": settings["install_dir"].rstrip("/"),
+        "SHARED_BLOBS": "yes" if settings["shared_blobs"] else "",
         "ZOPE_ADMIN_USER": settings["zope_admin_user"],
         "ZOPE_ADMIN_PASSWORD": settings["zope_admin_password"],
         "FALLBACK_URL": settings["fallback_url"],

@@ -170,7 +170,7 @@ readme_in_order() {
     local section line previous=0
     for section in 'Prerequisites' 'Where this folder lives' 'The database' 'The certificate' 'Prepare the folder' \
         'Create the Plone site' 'Start everything' 'Test the full stack' 'failover' \
-        'Pack the database' 'Upgrade' 'Stop everything'; do
+        'Pack the database' 'Back up' 'Restore' 'Upgrade' 'Stop everything'; do
         line=$(grep -n -m1 -E "^## .*$section" "$1" | cut -d: -f1)
         if [ -z "$line" ]; then echo "no section '$section'"; return 1; fi
         if [ "$line" -le "$previous" ]; then echo "section '$section' comes too early"; return 1; fi
@@ -654,7 +654,73 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
     check "state folders of the instances still belong to ${instance_users[0]} after packing" files_owned_by "${instance_users[0]}" var/cache var/blobstorage "${instance_ids[@]/#/var/}"
     check "the site still answers after packing" wait_until 30 "the site after packing" site_recovered
 
-    # README step 11: an upgrade (the same bundle again: unzip -o, bin/setup, a rolling
+    # README steps 11 and 12: back up (the daily timer, and one backup now), lose the data,
+    # restore. A File (a blob) and the Documents written before the backup come back, the
+    # File byte for byte; a Document written after the backup is gone.
+    local kept="backup-$$-$RANDOM" lost="after-$$-$RANDOM" blob_sum back backups="/var/backups/stackwright-$BUNDLE_NAME"
+    head -c 1048576 /dev/urandom > "$work/blob.bin"
+    blob_sum=$(sha256sum "$work/blob.bin" | cut -d' ' -f1)
+    "$PY" - "$work/blob.bin" "$kept" > "$work/blob.json" <<'PY'
+import base64, json, sys
+data = open(sys.argv[1], "rb").read()
+json.dump({"@type": "File", "id": sys.argv[2], "title": "Backed up",
+           "file": {"data": base64.b64encode(data).decode(), "encoding": "base64",
+                    "filename": "blob.bin", "content-type": "application/octet-stream"}}, sys.stdout)
+PY
+    request "POST (REST, a File of 1 MiB to back up)" "http://127.0.0.1:${up_port}/$SITE_ID" -u "$auth" -X POST \
+        -H 'Accept: application/json' -H 'Content-Type: application/json' --data-binary "@$work/blob.json"
+    expect "a File of 1 MiB created before the backup (201)" "$([ "$code" = 201 ]; echo $?)" "status $code: $(head -c 300 "$body")"
+    t0=$EPOCHREALTIME
+    run_sections "$MACHINE" '^Back up' '^Back up'
+    log "backing up took $(seconds_since "$t0")s: $(on_server journalctl -u "stackwright-$BUNDLE_NAME-backup.service" -o cat --no-pager | grep 'bin/backup:' | tail -n 1)"
+    check "the backup ran as its unit, as root, and succeeded" on_server bash -c \
+        "[ -z \"\$(systemctl show -p User --value stackwright-$BUNDLE_NAME-backup.service)\" ] &&
+         [ \"\$(systemctl show -p Result --value stackwright-$BUNDLE_NAME-backup.service)\" = success ]"
+    check "the daily backup timer is enabled and waiting" on_server bash -c \
+        "systemctl is-enabled stackwright-$BUNDLE_NAME-backup.timer && systemctl is-active stackwright-$BUNDLE_NAME-backup.timer"
+    local backed_up=1
+    check "$backups is root's alone (0700), latest is a whole backup whose dump matches its checksum" on_server bash -c \
+        "[ \"\$(stat -c %a:%U '$backups')\" = 700:root ] && [ -f '$backups/latest/database.sql.gz' ] &&
+         cd '$backups/latest' && sha256sum --quiet --check SHA256SUMS && gzip --test database.sql.gz" || backed_up=""
+    if [ -n "$SHARED_BLOBS" ]; then
+        check "the backup holds the File's blob, byte for byte" on_server bash -c \
+            "find '$backups/latest/blobstorage' -type f -name '*.blob' -exec sha256sum {} + | grep -q '^$blob_sum '"
+    fi
+    request "POST (REST, a Document written after the backup)" "http://127.0.0.1:${up_port}/$SITE_ID" -u "$auth" -X POST \
+        -H 'Accept: application/json' -H 'Content-Type: application/json' \
+        -d "{\"@type\": \"Document\", \"id\": \"$lost\", \"title\": \"Lost by the restore\"}"
+    expect "a Document written after the backup (201)" "$([ "$code" = 201 ]; echo $?)" "status $code"
+
+    # Without a backup, the data is not destroyed: the rest of the drill still runs.
+    [ -n "$backed_up" ] || fail "no backup: the restore is not tried"
+    if [ -n "$backed_up" ]; then
+        # The loss: the database is dropped and made again empty (its user's grants stay, as
+        # after a broken disk restored with the README's database step), the blob files deleted.
+        check "the data is lost: the database dropped and created empty, the blob files deleted" on_server bash -c \
+            "mariadb -e 'DROP DATABASE \`$DB_NAME\`; CREATE DATABASE \`$DB_NAME\` CHARACTER SET utf8mb4' &&
+             { [ -z '$SHARED_BLOBS' ] || find '$INSTALL_DIR/var/blobstorage' -mindepth 1 -delete; }"
+        fresh_request "GET (the site without its data)"
+        log "without its data the site answers $code"
+        t0=$EPOCHREALTIME
+        run_sections "$MACHINE" '^Restore' '^Restore'
+        log "the restore took $(seconds_since "$t0")s"
+        check "the site answers through nginx after the restore" wait_until 180 "the site after the restore" site_recovered
+        request "GET (https, the File's download after the restore)" "https://$PUBLIC_HTTPS/$kept/@@download/file" -u "$auth"
+        back=$(sha256sum "$body" | cut -d' ' -f1)
+        expect "the File written before the backup is back, byte for byte (sha256)" \
+            "$([ "$code" = 200 ] && [ "$back" = "$blob_sum" ]; echo $?)" "status $code, sha256 $back, want $blob_sum"
+        request "GET (REST, the Document written before the backup)" "https://$PUBLIC_HTTPS/$doc" -u "$auth" -H 'Accept: application/json'
+        expect "the Document written before the backup is back" "$([ "$code" = 200 ]; echo $?)" "status $code"
+        request "GET (REST, the Document written after the backup)" "https://$PUBLIC_HTTPS/$lost" -u "$auth" -H 'Accept: application/json'
+        expect "the Document written after the backup is gone (404)" "$([ "$code" = 404 ]; echo $?)" "status $code"
+        if [ -n "$SHARED_BLOBS" ]; then
+            check "the restored blob files belong to ${instance_users[0]}" files_owned_by "${instance_users[0]}" var/blobstorage
+        fi
+        check "every program is RUNNING after the restore" all_running
+    fi
+    rm -f "$work/blob.bin" "$work/blob.json"
+
+    # README step 13: an upgrade (the same bundle again: unzip -o, bin/setup, a rolling
     # restart) while a bounded request loop goes through nginx: no request may fail, and
     # every instance runs a new process afterwards.
     local pids_before pids_after stop_file="$work/stop-upgrade-loop" loop_pid summary requests failures
@@ -705,7 +771,7 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
     request "GET (REST, after the reboot)" "https://$PUBLIC_HTTPS/$doc" -u "$auth" -H 'Accept: application/json'
     expect "the Document written before the reboot is there" "$([ "$code" = 200 ]; echo $?)" "status $code"
 
-    # README step 12: stop everything (exercise step 14).
+    # README step 14: stop everything (exercise step 14).
     run_sections "$MACHINE" '^Stop everything' '^Stop everything'
     check "$unit is inactive" wait_until 120 "$unit to stop" unit_inactive "$unit"
     check "no process of the bundle is left on the machine" nothing_of_bundle_runs

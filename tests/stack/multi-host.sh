@@ -334,6 +334,51 @@ EOF
     done
     check "the site still answers after packing" wait_until 30 "the site" site_answers
 
+    # Back up and restore across the machines, by the site machine's README: a File written
+    # before the backup comes back byte for byte (without shared blobs, from the database
+    # dump), a Document written after it is gone.
+    local site_host="" kept="mh-kept-$$-$RANDOM" lost="mh-lost-$$-$RANDOM" blob_sum back auth="$ZOPE_ADMIN_USER:$ZOPE_ADMIN_PASSWORD"
+    for h in "${setup_order[@]}"; do
+        if grep -q '^## .*Back up' "$(readme_of "$h")"; then site_host=$h; fi
+    done
+    expect "a machine's README backs up the site (${site_host:-none})" "$([ -n "$site_host" ]; echo $?)" "no README has 'Back up'"
+    head -c 1048576 /dev/urandom > "$tmp/blob.bin"
+    blob_sum=$(sha256sum "$tmp/blob.bin" | cut -d' ' -f1)
+    /usr/bin/python3 - "$tmp/blob.bin" "$kept" > "$tmp/blob.json" <<'PY'
+import base64, json, sys
+data = open(sys.argv[1], "rb").read()
+json.dump({"@type": "File", "id": sys.argv[2], "title": "Backed up",
+           "file": {"data": base64.b64encode(data).decode(), "encoding": "base64",
+                    "filename": "blob.bin", "content-type": "application/octet-stream"}}, sys.stdout)
+PY
+    request "${first_pair#*=}" "POST (REST, a File of 1 MiB, $first_id)" "http://127.0.0.1:$first_port/$SITE_ID" -u "$auth" -X POST \
+        -H 'Accept: application/json' -H 'Content-Type: application/json' --data-binary "@$tmp/blob.json"
+    expect "a File of 1 MiB created before the backup (201)" "$([ "$code" = 201 ]; echo $?)" "status $code"
+    run_sections "$site_host" '^Back up' '^Back up'
+    log "the backup on $site_host: $(machine "$site_host" journalctl -u "stackwright-$BUNDLE_NAME-backup.service" -o cat --no-pager | grep 'bin/backup:' | tail -n 1)"
+    check "the backup unit on $site_host succeeded" machine "$site_host" bash -c \
+        "[ \"\$(systemctl show -p Result --value stackwright-$BUNDLE_NAME-backup.service)\" = success ]"
+    request "${first_pair#*=}" "POST (REST, a Document after the backup)" "http://127.0.0.1:$first_port/$SITE_ID" -u "$auth" -X POST \
+        -H 'Accept: application/json' -H 'Content-Type: application/json' -d "{\"@type\": \"Document\", \"id\": \"$lost\", \"title\": \"Lost\"}"
+    expect "a Document written after the backup (201)" "$([ "$code" = 201 ]; echo $?)" "status $code"
+    check "the data is lost: the database on $DB_HOST dropped and created empty" machine "$DB_HOST" \
+        mariadb -e "DROP DATABASE \`$DB_NAME\`; CREATE DATABASE \`$DB_NAME\` CHARACTER SET utf8mb4"
+    local t0=$EPOCHREALTIME
+    run_sections "$site_host" '^Restore' '^Restore'
+    log "the restore across the machines took $(seconds_since "$t0")s"
+    check "the site answers after the restore" wait_until 180 "the site after the restore" site_answers
+    public_request "GET (the File's download after the restore)" "/$kept/@@download/file" -u "$auth"
+    back=$(sha256sum "$body" | cut -d' ' -f1)
+    expect "the File written before the backup is back, byte for byte (sha256)" \
+        "$([ "$code" = 200 ] && [ "$back" = "$blob_sum" ]; echo $?)" "status $code, sha256 $back, want $blob_sum"
+    public_request "GET (REST, the Document written after the backup)" "/$lost" -u "$auth" -H 'Accept: application/json'
+    expect "the Document written after the backup is gone (404)" "$([ "$code" = 404 ]; echo $?)" "status $code"
+    for pair in $INSTANCE_HOSTS; do
+        id=${pair%%=*}
+        check "HAProxy on $WEB sees $id UP after the restore" wait_until 90 "HAProxy to mark $id UP" server_up "$id"
+    done
+    rm -f "$tmp/blob.bin" "$tmp/blob.json"
+
     # Stop every machine, in the reverse order.
     local i
     for ((i = ${#setup_order[@]} - 1; i >= 0; i--)); do

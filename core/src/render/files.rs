@@ -140,6 +140,18 @@ pub(super) fn host_files(host: &HostPlan, plan: &Plan) -> Vec<FileSpec> {
                 format!("etc/systemd/stackwright-{name}-pack.timer"),
                 "pack.timer.j2",
             ));
+            // One daily backup too, and the restore, from there.
+            files.push(FileSpec::script("bin/backup", "backup.sh.j2"));
+            files.push(FileSpec::script("bin/restore", "restore.sh.j2"));
+            files.push(FileSpec::new("etc/backup.cnf", "backup.cnf.j2"));
+            files.push(FileSpec::new(
+                format!("etc/systemd/stackwright-{name}-backup.service"),
+                "backup.service.j2",
+            ));
+            files.push(FileSpec::new(
+                format!("etc/systemd/stackwright-{name}-backup.timer"),
+                "backup.timer.j2",
+            ));
         }
         if !plan.multi_host {
             // On several hosts, ansible/rolling-restart.yml restarts them in turn.
