@@ -265,6 +265,9 @@ const CASES: &[Case] = &[
         *t = Topology::exercise();
         component(t, "memcached").address = "0.0.0.0".into();
     }),
+    ("bound-beyond-need", "components.instance1.address", |t| {
+        component(t, "instance1").address = "0.0.0.0".into();
+    }),
     ("memcached-deprecated", "components.memcached", |t| {
         *t = Topology::exercise()
     }),

@@ -165,7 +165,10 @@ rules! {
     /// Supervisor's control panel is reachable from other machines.
     SupervisorExposed = "supervisor-exposed", Error;
     /// memcached is reachable from other machines.
-    MemcachedExposed = "memcached-exposed", Warning;
+    MemcachedExposed = "memcached-exposed", Error;
+    /// Zope, memcached or the database listens beyond loopback, though only its own
+    /// machine sends to it.
+    BoundBeyondNeed = "bound-beyond-need", Error;
     /// memcached as RelStorage's cache is deprecated.
     MemcachedDeprecated = "memcached-deprecated", Info;
     /// Shared blobs on instances of several hosts.

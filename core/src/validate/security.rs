@@ -82,6 +82,32 @@ impl<'a> Checks<'a> {
                 "bind supervisor to 127.0.0.1 or give it a strong password",
             );
         }
+        // What only its own machine talks to listens on loopback: Zope's root, memcached's
+        // pickles and the database are then out of reach whatever the firewall says.
+        for c in &t.components {
+            if !matches!(c.kind(), Kind::Zope | Kind::Memcached | Kind::Database)
+                || is_loopback_only(&c.address)
+            {
+                continue;
+            }
+            let mut senders = t
+                .connections
+                .iter()
+                .filter(|n| n.to == c.id)
+                .filter_map(|n| t.component(&n.from))
+                .peekable();
+            if senders.peek().is_some() && senders.all(|s| s.host == c.host) {
+                self.push(
+                    Rule::BoundBeyondNeed,
+                    Target::field(&c.id, "address"),
+                    format!(
+                        "{} listens on {}, though only its own machine ({}) sends to it",
+                        c.name, c.address, c.host
+                    ),
+                    "bind it to 127.0.0.1",
+                );
+            }
+        }
         if let Some(m) = t.first(Kind::Memcached) {
             if syntax::address_kind(&m.address) == Some(AddressKind::Wildcard) {
                 self.push(
