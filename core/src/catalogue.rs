@@ -48,6 +48,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "backup.cnf.j2",
     "backup.service.j2",
     "backup.timer.j2",
+    "httpok.py.j2",
 ];
 
 /// What each template writes, in words for people: a path in a host's folder, with
@@ -115,6 +116,7 @@ pub const WRITES: &[(&str, &str)] = &[
         "backup.timer.j2",
         "etc/systemd/stackwright-<name>-backup.timer",
     ),
+    ("httpok.py.j2", "lib/stackwright_httpok.py"),
 ];
 
 /// What the template `name` writes, in words: `etc/nginx.conf`,

@@ -37,7 +37,7 @@ const TEMPLATES_OF_V3: [&str; 3] = [
 ];
 
 /// The built-in templates that came with version 4.
-const TEMPLATES_OF_V4: [&str; 12] = [
+const TEMPLATES_OF_V4: [&str; 13] = [
     "firewall.nft.j2",
     "firewall.service.j2",
     "logrotate.j2",
@@ -50,6 +50,7 @@ const TEMPLATES_OF_V4: [&str; 12] = [
     "backup.cnf.j2",
     "backup.service.j2",
     "backup.timer.j2",
+    "httpok.py.j2",
 ];
 
 /// The longest template a design may carry, in bytes: the largest built-in one is under

@@ -219,6 +219,11 @@ pub struct SupervisorPlan {
     pub url: String,
     pub user: String,
     pub password: String,
+    /// The memory above which the watchdog (superlance's memmon) restarts an instance, in MB.
+    pub memory_limit_mb: u64,
+    /// How long an instance may take to answer the watchdog's request (superlance's
+    /// httpok) before it is restarted, in seconds.
+    pub health_timeout: u64,
     /// Each program's `priority` by kind id (`memcached`, `zope`, `haproxy`, `varnish`,
     /// `nginx`): each starts after what it sends requests to.
     pub priorities: BTreeMap<&'static str, u32>,
@@ -375,6 +380,18 @@ pub const WORKER_CONNECTIONS: u64 = 4096;
 /// Each instance's blob cache without shared blobs, in MiB (RelStorage's default has
 /// no limit: the cache grows until the disk is full).
 pub const BLOB_CACHE_MB: u64 = 1024;
+
+/// The memory above which an instance is restarted, in MB: a Plone instance with two
+/// threads and the default ZODB cache lives in a few hundred; one that grows past this
+/// leaks.
+pub const INSTANCE_MEMORY_LIMIT_MB: u64 = 2048;
+
+/// How long an instance may take to answer the watchdog's request, in seconds: longer than
+/// HAProxy's check timeout (10 s), so an instance that is busy, not hung, is left alone.
+/// httpok also tries a refused connection again every 10 s within it, so an instance that
+/// is still loading (RUNNING after 10 s, listening once its Zope has loaded: 6 to 14 s
+/// measured, four at once on two cores) is given 50 s in all.
+pub const HEALTH_TIMEOUT: u64 = 45;
 
 /// The backups `bin/backup` keeps: a week of daily ones.
 pub const BACKUP_KEEP: u64 = 7;
@@ -638,6 +655,8 @@ impl Plan {
             listen: sup_listen,
             user: sup.admin_user.clone(),
             password: sup.password.clone(),
+            memory_limit_mb: INSTANCE_MEMORY_LIMIT_MB,
+            health_timeout: HEALTH_TIMEOUT,
             priorities: Kind::ALL
                 .into_iter()
                 .filter_map(|k| Some((k.id(), k.start_priority()?)))

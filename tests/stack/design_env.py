@@ -83,6 +83,7 @@ def main():
         "HAPROXY_PORT": haproxy["settings"]["port"],
         "HAPROXY_USER": haproxy["user"],
         "STATS_PORT": haproxy["settings"]["stats_port"],
+        "INSTANCE_MAXCONN": haproxy["settings"]["maxconn_per_server"],
         "STATS_USER": haproxy["settings"]["stats_user"],
         "STATS_PASSWORD": haproxy["settings"]["stats_password"],
         "MEMCACHED_PORT": memcached["settings"]["port"],

@@ -523,6 +523,16 @@ run_design() {
         "$([ -n "$nginx_before" ] && [ -n "$nginx_after" ] && [ "$nginx_after" -ge $((nginx_before + 4)) ]; echo $?)" "not rising"
     expect "HAProxy's backend counted the requests ($stot_before -> $stot_after)" \
         "$([ -n "$stot_before" ] && [ -n "$stot_after" ] && [ "$stot_after" -gt "$stot_before" ]; echo $?)" "not rising"
+    # HAProxy's statistics for Prometheus, behind the statistics' login when there is one.
+    local stats_login=()
+    [ -n "$STATS_USER" ] && stats_login=(-u "$STATS_USER:$STATS_PASSWORD")
+    check "HAProxy serves its statistics for Prometheus at /metrics (every instance's state)" bash -c \
+        '[ "$(grep -c "^haproxy_server_status{proxy=\"instances\",server=\"[^\"]*\",state=\"UP\"} 1" <<< "$1")" -eq "$2" ]' _ \
+        "$(from_its_network curl -s --max-time 5 "${stats_login[@]}" "http://127.0.0.1:$STATS_PORT/metrics")" "${#instance_ids[@]}"
+    if [ -n "$STATS_USER" ]; then
+        check "/metrics asks for the statistics' login (401 without it)" bash -c '[ "$1" = 401 ]' _ \
+            "$(from_its_network curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$STATS_PORT/metrics")"
+    fi
     local mc_sets
     mc_sets=$(from_its_network bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "stats\r\nquit\r\n" >&3 && tr -d "\r" <&3' mc "$MEMCACHED_PORT" | awk '$2 == "cmd_set" { print $3 }')
     expect "memcached holds RelStorage's cache (cmd_set=$mc_sets)" "$([ "${mc_sets:-0}" -gt 0 ]; echo $?)" "no sets"
@@ -748,6 +758,40 @@ PY
            [ "$(wc -l <<< "$pids_after")" -eq "${#instance_ids[@]}" ]; echo $?)" "before: $(echo $pids_before); after: $(echo $pids_after)"
     check "every program is RUNNING after the upgrade" all_running
 
+    # The watchdog: an instance frozen (SIGSTOP; it accepts connections and answers none)
+    # is restarted by httpok, while a request loop goes through nginx. The requests HAProxy
+    # gave the frozen instance before its checks saw it down fail; no other may.
+    local frozen=${instance_ids[-1]} frozen_pid new_pid t_freeze
+    frozen_pid=$(instance_pids | awk -v id="$frozen" '$1 == id { print $2 }')
+    rm -f "$stop_file"
+    from_its_network "$PY" "$here/request_loop.py" "https://$PUBLIC_HTTPS/" "$stop_file" 20000 600 \
+        "$PLONE_MARKER" 127.0.0.1 > "$work/watchdog-loop.log" 2>&1 &
+    loop_pid=$!
+    check "the watchdog restarted no instance so far (a starting one is left to load)" \
+        in_bundle "! grep -l restarted var/log/httpok-*.log"
+    t_freeze=$EPOCHREALTIME
+    check "$frozen (pid $frozen_pid) frozen with SIGSTOP" on_server kill -STOP "$frozen_pid"
+    restarted() {
+        new_pid=$(instance_pids | awk -v id="$frozen" '$1 == id { print $2 }')
+        [ -n "$new_pid" ] && [ "$new_pid" != "$frozen_pid" ] && [ "$(program_state "$frozen")" = RUNNING ]
+    }
+    check "the watchdog restarts the frozen $frozen (a new process, RUNNING) within 120 s" \
+        wait_until 120 "httpok to restart $frozen" restarted
+    watchdog_seconds[$RELEASE]=$(seconds_since "$t_freeze")
+    log "$frozen: frozen pid $frozen_pid, new pid ${new_pid:-none}, ${watchdog_seconds[$RELEASE]}s after the freeze"
+    check "httpok logged that it restarted $frozen" in_bundle "grep -q '^$frozen restarted' var/log/httpok-$frozen.log"
+    check "HAProxy sees $frozen UP again" wait_until 120 "HAProxy to mark $frozen UP" server_up "$frozen"
+    touch "$stop_file"
+    wait "$loop_pid"
+    sed 's/^/    | loop: /' "$work/watchdog-loop.log" | tail -n 10
+    summary=$(tail -n 1 "$work/watchdog-loop.log")
+    requests=$(sed -nE 's/^requests=([0-9]+) .*/\1/p' <<< "$summary")
+    failures=$(sed -nE 's/.* failed=([0-9]+) .*/\1/p' <<< "$summary")
+    watchdog_figures[$RELEASE]="$summary"
+    expect "the site answered while $frozen was frozen: ${failures:-?} of ${requests:-?} requests failed (at most its maxconn of $INSTANCE_MAXCONN, sent to it before HAProxy saw it down)" \
+        "$([ -n "$requests" ] && [ "$requests" -ge 10 ] && [ "$failures" -le "$INSTANCE_MAXCONN" ]; echo $?)" "$summary"
+    check "every program is RUNNING after the watchdog's restart" all_running
+
     check "no program exited unexpectedly during the drill" no_unexpected_exit
 
     # A reboot: power off, boot the same disk; the site must come back with no command typed.
@@ -784,7 +828,7 @@ PY
 # --- main --------------------------------------------------------------------------------
 
 require_root tests/stack/drill.sh "it boots machines and runs the bundle as its README says, as root"
-declare -A boot_seconds=() reboot_seconds=() upgrade_figures=()
+declare -A boot_seconds=() reboot_seconds=() upgrade_figures=() watchdog_seconds=() watchdog_figures=()
 
 designs=("$@")
 if [ ${#designs[@]} -eq 0 ]; then
@@ -811,7 +855,7 @@ if check "the CLI is built" build_cli; then
 fi
 
 for release in "${!boot_seconds[@]}"; do
-    log "figures: $release boots in ${boot_seconds[$release]}s; reboot to site ${reboot_seconds[$release]:-?}s; rolling restart under load: ${upgrade_figures[$release]:-?}"
+    log "figures: $release boots in ${boot_seconds[$release]}s; reboot to site ${reboot_seconds[$release]:-?}s; rolling restart under load: ${upgrade_figures[$release]:-?}; frozen instance restarted after ${watchdog_seconds[$release]:-?}s, meanwhile ${watchdog_figures[$release]:-?}"
 done
 log "drill finished in $(seconds_since "$start_time")s; logs of the last run in $LOG_KEEP"
 summary_printed=1

@@ -169,6 +169,7 @@ pub(super) fn host_files(host: &HostPlan, plan: &Plan) -> Vec<FileSpec> {
             "lib/stackwright_mariadb_compat.pth",
             "mariadb_compat.pth.j2",
         ));
+        files.push(FileSpec::new("lib/stackwright_httpok.py", "httpok.py.j2"));
     }
     if host.creates_site {
         files.push(FileSpec::script("bin/create-site", "create-site.sh.j2"));
