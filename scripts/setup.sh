@@ -118,6 +118,8 @@ machine_images() {
         pids+=($!)
     done
     for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+    # The configs suite checks Debian 13's files with Debian 13's nginx, HAProxy and Varnish.
+    need_root "$root/tests/stack/machine-image.sh" --checker trixie >/dev/null || status=1
     return "$status"
 }
 

@@ -118,6 +118,9 @@ pub struct NginxPlan {
     pub worker_connections: u64,
     /// nginx's `client_max_body_size`: the largest upload, in MiB.
     pub upload_limit_mb: u64,
+    /// Whether HTTP/2 is its own directive (`http2 on;`, nginx 1.25.1 and later: Debian 13)
+    /// rather than a `listen` flag, which those versions still take but warn about.
+    pub http2_directive: bool,
     pub upstream: Endpoint,
 }
 
@@ -507,6 +510,7 @@ impl Plan {
                 status_path: n.status_path.clone(),
                 worker_connections: site.open_files.max(WORKER_CONNECTIONS),
                 upload_limit_mb: number(&n.upload_limit_mb, field::UPLOAD_LIMIT_MB)?,
+                http2_directive: t.settings.platform != Platform::Debian12,
                 upstream: endpoint(t, c, next(c)?)?,
             })
         })?;

@@ -84,6 +84,11 @@ cli=$root/target/debug/stackwright
 rm -rf "$work"
 mkdir -p "$work/designs"
 cp core/tests/fixtures/*.json "$work/designs/"
+# Debian 13's nginx, HAProxy and Varnish, in a root file system of their own (built once and
+# cached outside the clone, like the test machines' disks): a design for Debian 13 is
+# checked with them. Without it, every check of such a design fails.
+checker_trixie=$("$root/tests/stack/machine-image.sh" --checker trixie 2>"$work/checker.log" | tail -n 1) || checker_trixie=""
+[ -x "$checker_trixie/usr/sbin/nginx" ] || { checker_trixie=""; cat "$work/checker.log"; }
 # Designs made by random valid edits of the default (the property test writes them).
 # A failing case prints its design and diagnostics; the log keeps them for this suite's output.
 if ! STACKWRIGHT_DESIGNS_OUT="$work/designs" cargo test --quiet -p stackwright-core --test random_designs \
@@ -131,9 +136,29 @@ collect() {
     job_pids=()
 }
 
+# with_release RELEASE FOLDER COMMAND-LINE: COMMAND-LINE run in FOLDER with RELEASE's
+# daemons: this machine's own for bookworm (Debian 12, which it is); for trixie, in a copy
+# of FOLDER inside the root file system with Debian 13's nginx, HAProxy and Varnish
+# (tests/stack/machine-image.sh --checker), through chroot.
+with_release() {
+    local release=$1 folder=$2 line=$3 copy status
+    case "$release" in
+        bookworm) (cd "$folder" && sh -c "$line") ;;
+        trixie)
+            [ -n "$checker_trixie" ] || { echo "no Debian 13 root file system to check in"; return 1; }
+            copy=/check/$(basename "$folder")-$BASHPID-$RANDOM
+            mkdir -p "$checker_trixie$copy" && cp -a "$folder/." "$checker_trixie$copy/" || return 1
+            chroot "$checker_trixie" sh -c "cd '$copy' && $line"
+            status=$?
+            rm -rf "$checker_trixie$copy"
+            return "$status" ;;
+        *) echo "no daemons of release $release to check with"; return 1 ;;
+    esac
+}
+
 # check_folder LABEL FOLDER DESIGN: every generated file of one folder, by its daemon's checker.
 check_folder() {
-    local label=$1 folder=$2 design=$3 db_password sup_password cert key rotation confs
+    local label=$1 folder=$2 design=$3 db_password sup_password cert key rotation confs release
     cd "$folder" || { fail "$label" "no folder $folder"; return; }
     db_password=$(json "$design" "next(c for c in d['components'] if c['kind']=='database')['settings']['password']")
     sup_password=$(json "$design" "next(c for c in d['components'] if c['kind']=='supervisor')['settings']['password']")
@@ -143,13 +168,20 @@ check_folder() {
         key=$(json "$design" "next(c for c in d['components'] if c['kind']=='nginx')['settings']['certificate_key']")
         mkdir -p "$(dirname "$cert")" "$(dirname "$key")"
         openssl req -new -x509 -nodes -days 2 -newkey rsa:2048 -subj /CN=check -out "$cert" -keyout "$key" 2>/dev/null
-        check "$label/etc/nginx.conf: nginx -t" nginx -t -q -p "$folder/" -e var/nginx/error.log -c etc/nginx.conf
+    fi
+    # nginx, HAProxy and Varnish of the design's own Debian release read its files.
+    release=$(json "$design" "{'debian-12': 'bookworm', 'debian-13': 'trixie'}[d['settings']['platform']]")
+    if [ -f etc/nginx.conf ]; then
+        check "$label/etc/nginx.conf: nginx -t ($release)" with_release "$release" "$folder" \
+            'nginx -t -q -p "$(pwd)/" -e var/nginx/error.log -c etc/nginx.conf'
     fi
     if [ -f etc/haproxy.cfg ]; then
-        check "$label/etc/haproxy.cfg: haproxy -c -dW" haproxy -c -dW -f etc/haproxy.cfg
+        check "$label/etc/haproxy.cfg: haproxy -c -dW ($release)" with_release "$release" "$folder" \
+            'haproxy -c -dW -f etc/haproxy.cfg'
     fi
     if [ -f etc/varnish.vcl ]; then
-        check "$label/etc/varnish.vcl: varnishd -C" sh -c "varnishd -C -n '$folder/var/varnish' -f '$folder/etc/varnish.vcl' >/dev/null 2>'$folder/var/vcc.log' || { cat '$folder/var/vcc.log'; exit 1; }"
+        check "$label/etc/varnish.vcl: varnishd -C ($release)" with_release "$release" "$folder" \
+            'varnishd -C -n "$(pwd)/var/varnish" -f "$(pwd)/etc/varnish.vcl" >/dev/null 2>var/vcc.log || { cat var/vcc.log; exit 1; }'
     fi
     for rotation in etc/logrotate/*; do
         [ -f "$rotation" ] || continue

@@ -523,6 +523,8 @@ run_design() {
         "$([ -n "$nginx_before" ] && [ -n "$nginx_after" ] && [ "$nginx_after" -ge $((nginx_before + 4)) ]; echo $?)" "not rising"
     expect "HAProxy's backend counted the requests ($stot_before -> $stot_after)" \
         "$([ -n "$stot_before" ] && [ -n "$stot_after" ] && [ "$stot_after" -gt "$stot_before" ]; echo $?)" "not rising"
+    check "nginx started without a warning about its configuration (nothing deprecated on $RELEASE)" \
+        in_bundle "! grep -E '\[warn\].*(deprecated|obsolete)' var/nginx/error.log"
     # HAProxy's statistics for Prometheus, behind the statistics' login when there is one.
     local stats_login=()
     [ -n "$STATS_USER" ] && stats_login=(-u "$STATS_USER:$STATS_PASSWORD")

@@ -4,6 +4,8 @@
 #
 #   tests/stack/machine-image.sh bookworm trixie     (as root; prints one line per release:
 #                                                     RELEASE ROOTFS DEBS)
+#   tests/stack/machine-image.sh --checker trixie    (prints the root file system the configs
+#                                                     suite checks Debian 13's files in)
 #
 # A root file system is what a minimal server install leaves: debootstrap's minbase with
 # systemd (as PID 1), dbus, openssh-server, python3 and ca-certificates, from Debian's
@@ -31,6 +33,8 @@ BASE_PACKAGES=systemd,systemd-sysv,dbus,openssh-server,python3,ca-certificates
 # prerequisites and site.yml's packages; Ansible's apt module installs python3-apt).
 ARCHIVE_PACKAGES="nginx openssl varnish haproxy memcached supervisor python3-venv nftables
 mariadb-server mariadb-client curl unzip rsync logrotate python3-apt socat"
+# What the configs suite checks a design's files with, in that release's version.
+CHECKER_PACKAGES="nginx haproxy varnish"
 # Bump when the recipe below changes in a way the lists do not show.
 RECIPE=1
 
@@ -134,8 +138,46 @@ build_archive() {
     say "$release archive: $(ls "$tmp"/*.deb | wc -l) packages"
 }
 
+# checker RELEASE ROOTFS DEBS: the cached root file system the configs suite checks a
+# design of RELEASE in (tests/daemons/check.sh, through chroot): ROOTFS with RELEASE's
+# nginx, HAProxy and Varnish installed by apt from DEBS, so each file is read by the
+# version its machines run.
+checker() {
+    local release=$1 rootfs=$2 debs=$3 dest
+    dest="$CACHE/checkers/$release-$(key_of "$RECIPE" "$rootfs" "$debs" "$CHECKER_PACKAGES")"
+    cached "$dest" "$release" build_checker "$rootfs" "$debs" || return 1
+    printf '%s/root' "$dest"
+}
+
+# build_checker TMP ROOTFS DEBS: a copy of ROOTFS in TMP/root, CHECKER_PACKAGES installed
+# from a copy of the archive DEBS (removed after).
+build_checker() {
+    local tmp=$1 rootfs=$2 debs=$3 r="$1/root"
+    say "installing $CHECKER_PACKAGES into a copy of $rootfs"
+    cp -a "$rootfs" "$r"
+    cp -a "$debs"/. "$r/var/local/stackwright-debs/"
+    # shellcheck disable=SC2086
+    if ! { chroot "$r" apt-get update -qq &&
+           chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get install -qq -y \
+               --no-install-recommends $CHECKER_PACKAGES; } > "$tmp/install.log" 2>&1; then
+        tail -n 30 "$tmp/install.log" >&2
+        return 1
+    fi
+    find "$r/var/local/stackwright-debs" -mindepth 1 -delete
+    rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/archives/*.deb
+}
+
 [ "$(id -u)" -eq 0 ] || { echo "$0: needs root (debootstrap, chroot)" >&2; exit 1; }
-[ $# -gt 0 ] || { echo "usage: $0 RELEASE..." >&2; exit 2; }
+if [ "${1:-}" = --checker ]; then
+    # tests/stack/machine-image.sh --checker RELEASE: prints the checker root's path.
+    [ $# -eq 2 ] || { echo "usage: $0 --checker RELEASE" >&2; exit 2; }
+    r=$(rootfs "$2")
+    d=$(archive "$2" "$r")
+    checker "$2" "$r" "$d"
+    echo
+    exit 0
+fi
+[ $# -gt 0 ] || { echo "usage: $0 RELEASE... | --checker RELEASE" >&2; exit 2; }
 for release in "$@"; do
     r=$(rootfs "$release")
     d=$(archive "$release" "$r")
