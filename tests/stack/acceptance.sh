@@ -159,13 +159,7 @@ acceptance_upload() {
     local id="upload-$$-$RANDOM" t0 sum back
     head -c "$((mb * 1024 * 1024))" /dev/urandom > "$work/upload.bin"
     sum=$(sha256sum "$work/upload.bin" | cut -d' ' -f1)
-    $ACCEPTANCE_PY - "$work/upload.bin" "$id" > "$work/upload.json" <<'PY'
-import base64, json, sys
-data = open(sys.argv[1], "rb").read()
-json.dump({"@type": "File", "id": sys.argv[2], "title": "Upload",
-           "file": {"data": base64.b64encode(data).decode(), "encoding": "base64",
-                    "filename": "upload.bin", "content-type": "application/octet-stream"}}, sys.stdout)
-PY
+    $ACCEPTANCE_PY "$(dirname "${BASH_SOURCE[0]}")/file_json.py" "$work/upload.bin" "$id" Upload > "$work/upload.json"
     t0=$EPOCHREALTIME
     as_visitor "$client" -u "$auth" -X POST -H 'Accept: application/json' -H 'Content-Type: application/json' \
         --max-time 300 --data-binary "@$work/upload.json" "$site/"

@@ -321,6 +321,24 @@ fresh_request() {
 
 served_by_plone() { [ "$code" = 200 ] && has_marker; }
 
+# loop_start NAME: a bounded request loop through nginx (tests/stack/request_loop.py) in the
+# background, logged to NAME-loop.log; loop_stop NAME ends it and sets loop_summary,
+# loop_requests and loop_failures from its last line.
+loop_start() {
+    rm -f "$work/stop-$1-loop"
+    from_its_network "$PY" "$here/request_loop.py" "https://$PUBLIC_HTTPS/" "$work/stop-$1-loop" 20000 600 \
+        "$PLONE_MARKER" 127.0.0.1 > "$work/$1-loop.log" 2>&1 &
+    loop_pid=$!
+}
+loop_stop() {
+    touch "$work/stop-$1-loop"
+    wait "$loop_pid"
+    sed 's/^/    | loop: /' "$work/$1-loop.log" | tail -n 20
+    loop_summary=$(tail -n 1 "$work/$1-loop.log")
+    loop_requests=$(sed -nE 's/^requests=([0-9]+) .*/\1/p' <<< "$loop_summary")
+    loop_failures=$(sed -nE 's/.* failed=([0-9]+) .*/\1/p' <<< "$loop_summary")
+}
+
 server_down() {   # INSTANCE: HAProxy no longer sends it requests
     local status
     status=$(stats_field instances "$1" status)
@@ -672,13 +690,7 @@ sys.exit(d["title"] != "Edited through the other instance" or d["@id"] != sys.ar
     local kept="backup-$$-$RANDOM" lost="after-$$-$RANDOM" blob_sum back backups="/var/backups/stackwright-$BUNDLE_NAME"
     head -c 1048576 /dev/urandom > "$work/blob.bin"
     blob_sum=$(sha256sum "$work/blob.bin" | cut -d' ' -f1)
-    "$PY" - "$work/blob.bin" "$kept" > "$work/blob.json" <<'PY'
-import base64, json, sys
-data = open(sys.argv[1], "rb").read()
-json.dump({"@type": "File", "id": sys.argv[2], "title": "Backed up",
-           "file": {"data": base64.b64encode(data).decode(), "encoding": "base64",
-                    "filename": "blob.bin", "content-type": "application/octet-stream"}}, sys.stdout)
-PY
+    "$PY" "$here/file_json.py" "$work/blob.bin" "$kept" "Backed up" > "$work/blob.json"
     request "POST (REST, a File of 1 MiB to back up)" "http://127.0.0.1:${up_port}/$SITE_ID" -u "$auth" -X POST \
         -H 'Accept: application/json' -H 'Content-Type: application/json' --data-binary "@$work/blob.json"
     expect "a File of 1 MiB created before the backup (201)" "$([ "$code" = 201 ]; echo $?)" "status $code: $(head -c 300 "$body")"
@@ -735,24 +747,16 @@ PY
     # README step 13: an upgrade (the same bundle again: unzip -o, bin/setup, a rolling
     # restart) while a bounded request loop goes through nginx: no request may fail, and
     # every instance runs a new process afterwards.
-    local pids_before pids_after stop_file="$work/stop-upgrade-loop" loop_pid summary requests failures
+    local pids_before pids_after loop_pid loop_summary loop_requests loop_failures
     pids_before=$(instance_pids)
-    rm -f "$stop_file"
-    from_its_network "$PY" "$here/request_loop.py" "https://$PUBLIC_HTTPS/" "$stop_file" 20000 600 \
-        "$PLONE_MARKER" 127.0.0.1 > "$work/upgrade-loop.log" 2>&1 &
-    loop_pid=$!
+    loop_start upgrade
     t0=$EPOCHREALTIME
     run_sections "$MACHINE" '^Upgrade' '^Upgrade'
     log "the upgrade took $(seconds_since "$t0")s"
-    touch "$stop_file"
-    wait "$loop_pid"
-    sed 's/^/    | loop: /' "$work/upgrade-loop.log" | tail -n 20
-    summary=$(tail -n 1 "$work/upgrade-loop.log")
-    requests=$(sed -nE 's/^requests=([0-9]+) .*/\1/p' <<< "$summary")
-    failures=$(sed -nE 's/.* failed=([0-9]+) .*/\1/p' <<< "$summary")
-    upgrade_figures[$RELEASE]="$summary"
-    expect "a rolling restart under load: ${failures:-?} of ${requests:-?} requests failed" \
-        "$([ -n "$requests" ] && [ "$requests" -ge 20 ] && [ "$failures" = 0 ]; echo $?)" "$summary"
+    loop_stop upgrade
+    upgrade_figures[$RELEASE]="$loop_summary"
+    expect "a rolling restart under load: ${loop_failures:-?} of ${loop_requests:-?} requests failed" \
+        "$([ -n "$loop_requests" ] && [ "$loop_requests" -ge 20 ] && [ "$loop_failures" = 0 ]; echo $?)" "$loop_summary"
     pids_after=$(instance_pids)
     log "instances before: $(echo $pids_before); after: $(echo $pids_after)"
     expect "bin/rolling-restart restarted every instance (a new process each)" \
@@ -765,12 +769,9 @@ PY
     # gave the frozen instance before its checks saw it down fail; no other may.
     local frozen=${instance_ids[-1]} frozen_pid new_pid t_freeze
     frozen_pid=$(instance_pids | awk -v id="$frozen" '$1 == id { print $2 }')
-    rm -f "$stop_file"
-    from_its_network "$PY" "$here/request_loop.py" "https://$PUBLIC_HTTPS/" "$stop_file" 20000 600 \
-        "$PLONE_MARKER" 127.0.0.1 > "$work/watchdog-loop.log" 2>&1 &
-    loop_pid=$!
-    check "the watchdog restarted no instance so far (a starting one is left to load)" \
-        in_bundle "! grep -l restarted var/log/httpok-*.log"
+    loop_start watchdog
+    check "the watchdog restarted no instance so far (its logs are there; a starting instance is left to load)" \
+        in_bundle "ls var/log/httpok-*.log > /dev/null && ! grep -l restarted var/log/httpok-*.log"
     t_freeze=$EPOCHREALTIME
     check "$frozen (pid $frozen_pid) frozen with SIGSTOP" on_server kill -STOP "$frozen_pid"
     restarted() {
@@ -783,15 +784,10 @@ PY
     log "$frozen: frozen pid $frozen_pid, new pid ${new_pid:-none}, ${watchdog_seconds[$RELEASE]}s after the freeze"
     check "httpok logged that it restarted $frozen" in_bundle "grep -q '^$frozen restarted' var/log/httpok-$frozen.log"
     check "HAProxy sees $frozen UP again" wait_until 120 "HAProxy to mark $frozen UP" server_up "$frozen"
-    touch "$stop_file"
-    wait "$loop_pid"
-    sed 's/^/    | loop: /' "$work/watchdog-loop.log" | tail -n 10
-    summary=$(tail -n 1 "$work/watchdog-loop.log")
-    requests=$(sed -nE 's/^requests=([0-9]+) .*/\1/p' <<< "$summary")
-    failures=$(sed -nE 's/.* failed=([0-9]+) .*/\1/p' <<< "$summary")
-    watchdog_figures[$RELEASE]="$summary"
-    expect "the site answered while $frozen was frozen: ${failures:-?} of ${requests:-?} requests failed (at most its maxconn of $INSTANCE_MAXCONN, sent to it before HAProxy saw it down)" \
-        "$([ -n "$requests" ] && [ "$requests" -ge 10 ] && [ "$failures" -le "$INSTANCE_MAXCONN" ]; echo $?)" "$summary"
+    loop_stop watchdog
+    watchdog_figures[$RELEASE]="$loop_summary"
+    expect "the site answered while $frozen was frozen: ${loop_failures:-?} of ${loop_requests:-?} requests failed (at most its maxconn of $INSTANCE_MAXCONN, sent to it before HAProxy saw it down)" \
+        "$([ -n "$loop_requests" ] && [ "$loop_requests" -ge 10 ] && [ "$loop_failures" -le "$INSTANCE_MAXCONN" ]; echo $?)" "$loop_summary"
     check "every program is RUNNING after the watchdog's restart" all_running
 
     check "no program exited unexpectedly during the drill" no_unexpected_exit

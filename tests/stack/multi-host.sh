@@ -344,13 +344,7 @@ EOF
     expect "a machine's README backs up the site (${site_host:-none})" "$([ -n "$site_host" ]; echo $?)" "no README has 'Back up'"
     head -c 1048576 /dev/urandom > "$tmp/blob.bin"
     blob_sum=$(sha256sum "$tmp/blob.bin" | cut -d' ' -f1)
-    /usr/bin/python3 - "$tmp/blob.bin" "$kept" > "$tmp/blob.json" <<'PY'
-import base64, json, sys
-data = open(sys.argv[1], "rb").read()
-json.dump({"@type": "File", "id": sys.argv[2], "title": "Backed up",
-           "file": {"data": base64.b64encode(data).decode(), "encoding": "base64",
-                    "filename": "blob.bin", "content-type": "application/octet-stream"}}, sys.stdout)
-PY
+    "$PY" "$here/file_json.py" "$tmp/blob.bin" "$kept" "Backed up" > "$tmp/blob.json"
     # An instance that runs (the failover drill left one): its host and port.
     local up_host="" up_port="" i
     for i in "${!pairs[@]}"; do
